@@ -1,0 +1,181 @@
+namespace CrossClusterIac.Topology.Config;
+
+/// <summary>
+/// The whole disaster-recovery topology of one environment: what a stack file holds under
+/// <c>cross-cluster-dr:topology</c>. Every optional field has a default so a playground config stays short.
+/// </summary>
+public sealed record TopologyConfig
+{
+    /// <summary>Kubernetes namespace every region deploys into.</summary>
+    public string Namespace { get; init; } = "default";
+
+    /// <summary>Name of the region that runs the primary cluster.</summary>
+    public string? PrimaryRegion { get; init; }
+
+    /// <summary>PostgreSQL settings shared by every region.</summary>
+    public PostgresSettings Postgres { get; init; } = new();
+
+    /// <summary>The regions, primary included, in declaration order.</summary>
+    public IReadOnlyList<RegionConfig> Regions { get; init; } = [];
+
+    /// <summary>Certificate settings for the shared root and the regional intermediates.</summary>
+    public PkiSettings Pki { get; init; } = new();
+
+    /// <summary>How replica regions follow the primary.</summary>
+    public ReplicationSettings Replication { get; init; } = new();
+}
+
+/// <summary>PostgreSQL image, size and database settings.</summary>
+public sealed record PostgresSettings
+{
+    /// <summary>Operand image for every CNPG cluster.</summary>
+    public string Image { get; init; } = "ghcr.io/cloudnative-pg/postgresql:15";
+
+    /// <summary>PostgreSQL instances per region.</summary>
+    public int Instances { get; init; } = 1;
+
+    /// <summary>PGDATA volume size, as a Kubernetes quantity.</summary>
+    public string StorageSize { get; init; } = "1Gi";
+
+    /// <summary>Separate WAL volume size, or <c>null</c> to keep WAL on the data volume.</summary>
+    public string? WalStorageSize { get; init; }
+
+    /// <summary>Application database, owned by the application role.</summary>
+    public string Database { get; init; } = "app";
+
+    /// <summary>Application role that logs in with a client certificate.</summary>
+    public string Owner { get; init; } = "app";
+
+    /// <summary>Pooler instances per region.</summary>
+    public int PoolerInstances { get; init; } = 1;
+
+    /// <summary>Cron schedule (with seconds, as CNPG expects) of the primary's base backups.</summary>
+    public string BackupSchedule { get; init; } = "0 0 0 * * *";
+}
+
+/// <summary>One region: a Kubernetes cluster with its object store and its address for other regions.</summary>
+public sealed record RegionConfig
+{
+    /// <summary>Short DNS-label name, e.g. <c>eu</c>; the cluster is <c>pg-&lt;name&gt;</c>.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>kubeconfig context of the region's cluster.</summary>
+    public string? KubeContext { get; init; }
+
+    /// <summary>Where the region keeps base backups and archived WAL.</summary>
+    public ObjectStoreConfig? ObjectStore { get; init; }
+
+    /// <summary>How the region's services are reached from other regions.</summary>
+    public ExposureConfig? Exposure { get; init; }
+}
+
+/// <summary>A barman-cloud ObjectStore (S3-compatible).</summary>
+public sealed record ObjectStoreConfig
+{
+    /// <summary>Name of the ObjectStore resource.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>S3 endpoint URL, e.g. <c>http://minio-eu:9000</c>.</summary>
+    public string? EndpointUrl { get; init; }
+
+    /// <summary>Bucket path for backups, e.g. <c>s3://backups/</c>.</summary>
+    public string? DestinationPath { get; init; }
+
+    /// <summary>Existing Secret with the S3 credentials.</summary>
+    public ObjectStoreCredentials? Credentials { get; init; }
+}
+
+/// <summary>Reference to the Secret that holds S3 credentials.</summary>
+public sealed record ObjectStoreCredentials
+{
+    /// <summary>Secret name in the region's namespace.</summary>
+    public string? SecretName { get; init; }
+
+    /// <summary>Key of the access key id inside the Secret.</summary>
+    public string AccessKeyIdKey { get; init; } = "ACCESS_KEY_ID";
+
+    /// <summary>Key of the secret access key inside the Secret.</summary>
+    public string SecretAccessKeyKey { get; init; } = "ACCESS_SECRET_KEY";
+}
+
+/// <summary>How a region exposes its read-write and pooler services to other regions.</summary>
+public sealed record ExposureConfig
+{
+    /// <summary>Service type used for exposure.</summary>
+    public ExposureType Type { get; init; } = ExposureType.NodePort;
+
+    /// <summary>Node or load-balancer address other regions connect to (IPv4, IPv6 or DNS name).</summary>
+    public string? Address { get; init; }
+
+    /// <summary>Port of the read-write service as seen by other regions.</summary>
+    public int RwPort { get; init; } = 30432;
+
+    /// <summary>Port of the pooler service as seen by other regions.</summary>
+    public int PoolerPort { get; init; } = 30433;
+}
+
+/// <summary>Service type a region uses to expose itself.</summary>
+public enum ExposureType
+{
+    /// <summary>A NodePort on every node; the address is a node address.</summary>
+    NodePort,
+
+    /// <summary>A LoadBalancer service; the address is the load balancer's.</summary>
+    LoadBalancer,
+}
+
+/// <summary>Certificate settings.</summary>
+public sealed record PkiSettings
+{
+    /// <summary>Key algorithm of every key in the PKI.</summary>
+    public KeyAlgorithm KeyAlgorithm { get; init; } = KeyAlgorithm.EcdsaP256;
+
+    /// <summary>Validity of each certificate tier.</summary>
+    public ValiditySettings Validity { get; init; } = new();
+
+    /// <summary>Subject organisation (O=) of every certificate.</summary>
+    public string Organization { get; init; } = "CrossClusterIac";
+}
+
+/// <summary>Validity in days per certificate tier; each tier must end before its issuer.</summary>
+public sealed record ValiditySettings
+{
+    /// <summary>Root CA validity.</summary>
+    public int RootDays { get; init; } = 3650;
+
+    /// <summary>Regional intermediate CA validity.</summary>
+    public int IntermediateDays { get; init; } = 1825;
+
+    /// <summary>Leaf certificate validity.</summary>
+    public int LeafDays { get; init; } = 365;
+}
+
+/// <summary>Supported key algorithms.</summary>
+public enum KeyAlgorithm
+{
+    /// <summary>ECDSA on NIST P-256 (default: fast to generate, small).</summary>
+    EcdsaP256,
+
+    /// <summary>RSA with a 2048-bit modulus.</summary>
+    Rsa2048,
+
+    /// <summary>RSA with a 4096-bit modulus.</summary>
+    Rsa4096,
+}
+
+/// <summary>Replication settings.</summary>
+public sealed record ReplicationSettings
+{
+    /// <summary>How replicas receive WAL.</summary>
+    public ReplicationMode Mode { get; init; } = ReplicationMode.Streaming;
+}
+
+/// <summary>How a replica cluster receives WAL from the primary.</summary>
+public enum ReplicationMode
+{
+    /// <summary>Stream over mutual TLS, falling back to the WAL archive in object storage.</summary>
+    Streaming,
+
+    /// <summary>Replay from the WAL archive only (no network path between regions needed).</summary>
+    Archive,
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Serialization;
+
+namespace CrossClusterIac.Topology.Outputs;
+
+/// <summary>
+/// What verify needs to check a deployed topology: one shape that the Pulumi stack exports (one stack output
+/// per property), the sandbox writes, and verify reads. Private keys sit apart in <see cref="ClientKeys"/>
+/// so that only they are secret in the stack.
+/// </summary>
+public sealed record TopologyOutputs
+{
+    /// <summary>The version of this shape; a reader refuses any other.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Version of the shape, so a later change is detected, not misread.</summary>
+    [JsonRequired]
+    public int SchemaVersion { get; init; }
+
+    /// <summary>Stack name, or <c>sandbox</c>.</summary>
+    public required string Environment { get; init; }
+
+    /// <summary>Region that runs the primary.</summary>
+    public required string PrimaryRegion { get; init; }
+
+    /// <summary>Application database every region serves.</summary>
+    public required string Database { get; init; }
+
+    /// <summary>The shared root CA certificate (PEM): the only trust anchor.</summary>
+    public required string RootCaCertificate { get; init; }
+
+    /// <summary>Every region, primary included.</summary>
+    public required IReadOnlyList<RegionOutputs> Regions { get; init; }
+
+    /// <summary>Client private keys (PEM) by region, then by role name. Secret.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ClientKeys { get; init; }
+}
+
+/// <summary>Whether a region runs the primary or a replica.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RegionRole>))]
+public enum RegionRole
+{
+    /// <summary>Accepts writes.</summary>
+    Primary,
+
+    /// <summary>Follows the primary.</summary>
+    Replica,
+}
+
+/// <summary>One region as verify sees it.</summary>
+public sealed record RegionOutputs
+{
+    /// <summary>Region name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Primary or replica.</summary>
+    public required RegionRole Role { get; init; }
+
+    /// <summary>CNPG cluster name, e.g. <c>pg-eu</c>.</summary>
+    public required string Cluster { get; init; }
+
+    /// <summary>The cluster's read-write instance, reached directly.</summary>
+    public required Endpoint Instance { get; init; }
+
+    /// <summary>The cluster's PgBouncer pooler.</summary>
+    public required Endpoint Pooler { get; init; }
+
+    /// <summary>The region's server intermediate CA certificate (PEM).</summary>
+    public required string ServerCaCertificate { get; init; }
+
+    /// <summary>The region's client intermediate CA certificate (PEM); replicas' streaming certificates chain to it.</summary>
+    public required string ClientCaCertificate { get; init; }
+
+    /// <summary>Client certificates verify uses, by role name; keys are in <see cref="TopologyOutputs.ClientKeys"/>.</summary>
+    public required IReadOnlyDictionary<string, ClientCertificate> Clients { get; init; }
+}
+
+/// <summary>A TCP endpoint and the name its server certificate must carry (verify-full).</summary>
+/// <param name="Host">Address to connect to.</param>
+/// <param name="Port">TCP port.</param>
+/// <param name="ServerName">Name the server certificate is checked against.</param>
+public sealed record Endpoint(string Host, int Port, string ServerName);
+
+/// <summary>A client certificate for a database role.</summary>
+/// <param name="User">Database role the certificate logs in as.</param>
+/// <param name="CertificateChain">Leaf then client intermediate (PEM).</param>
+public sealed record ClientCertificate(string User, string CertificateChain);
+
+/// <summary>Role names under <see cref="RegionOutputs.Clients"/> and <see cref="TopologyOutputs.ClientKeys"/>.</summary>
+public static class ClientNames
+{
+    /// <summary>The application role, used to write through the pooler and read on replicas.</summary>
+    public const string App = "app";
+
+    /// <summary>The least-privilege monitoring role.</summary>
+    public const string Verify = "verify";
+
+    /// <summary>A verify-role certificate that is already expired; servers must refuse it.</summary>
+    public const string ExpiredProbe = "expiredProbe";
+}
