@@ -1,0 +1,38 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>
+/// A superuser client certificate that exists only in the sandbox directory, for what tests must do to a
+/// server (pause replay, inspect it) and no topology output carries. Issued by the primary region's client CA.
+/// </summary>
+/// <param name="CertificatePath">Leaf + client intermediate.</param>
+/// <param name="KeyPath">Private key (0600).</param>
+/// <param name="RootCertificatePath">The shared root, to verify servers with.</param>
+public sealed record AdministratorCertificate(string CertificatePath, string KeyPath, string RootCertificatePath)
+{
+    /// <summary>Issues the certificate and writes it, its key and the root into <paramref name="directory"/>.</summary>
+    public static AdministratorCertificate Write(IssuedPki pki, TopologyConfig topology, string directory)
+    {
+        var clientCa = pki[pki.Plan.ForRegion(topology.PrimaryRegion!).ClientCa];
+        var spec = new CertificateSpec
+        {
+            Id = "sandbox-administrator",
+            CommonName = ServerConfiguration.AdministratorRole,
+            Organization = topology.Pki.Organization,
+            Kind = CertificateKind.Client,
+            IssuerId = clientCa.Spec.Id,
+            Validity = TimeSpan.FromDays(1),
+        };
+        var issued = CertificateIssuer.Issue(spec, pki.Plan.KeyAlgorithm, clientCa, DateTimeOffset.UtcNow - CertificateIssuer.ClockSkewAllowance);
+        var written = new AdministratorCertificate(
+            Path.Combine(directory, "administrator.crt"),
+            Path.Combine(directory, "administrator.key"),
+            Path.Combine(directory, "root.crt"));
+        File.WriteAllText(written.CertificatePath, issued.ChainPem);
+        SecretFile.Write(written.KeyPath, issued.PrivateKeyPem);
+        File.WriteAllText(written.RootCertificatePath, pki.Root.CertificatePem);
+        return written;
+    }
+}

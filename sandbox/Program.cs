@@ -1,0 +1,3 @@
+using CrossClusterIac.Sandbox;
+
+return await SandboxCli.InvokeAsync(args, Console.Out, Console.Error);

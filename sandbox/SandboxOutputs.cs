@@ -1,0 +1,56 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>The sandbox's outputs, in exactly the shape the Pulumi stack exports.</summary>
+public static class SandboxOutputs
+{
+    /// <summary>Environment name the sandbox reports.</summary>
+    public const string Environment = "sandbox";
+
+    /// <summary>Builds the outputs of a started sandbox.</summary>
+    public static TopologyOutputs For(TopologyConfig topology, IssuedPki pki, IReadOnlyList<SandboxRegion> regions) => new()
+    {
+        SchemaVersion = TopologyOutputs.CurrentSchemaVersion,
+        Environment = Environment,
+        PrimaryRegion = topology.PrimaryRegion!,
+        Database = topology.Postgres.Database,
+        RootCaCertificate = pki.Root.CertificatePem,
+        Regions = regions.Select(r => Region(r, pki)).ToList(),
+        ClientKeys = regions.ToDictionary(
+            r => r.Name,
+            r => (IReadOnlyDictionary<string, string>)Clients(pki, r.Name).ToDictionary(c => c.Key, c => c.Value.PrivateKeyPem)),
+    };
+
+    private static RegionOutputs Region(SandboxRegion region, IssuedPki pki)
+    {
+        var names = LocalSandbox.Names(region.Name);
+        var certificates = pki.Plan.ForRegion(region.Name);
+        return new RegionOutputs
+        {
+            Name = region.Name,
+            Role = region.Role,
+            Cluster = names.Cluster,
+            Instance = new Endpoint(SandboxTopology.Address, region.InstancePort, names.ReadWriteService),
+            Pooler = new Endpoint(SandboxTopology.Address, region.PoolerPort, names.Pooler),
+            ServerCaCertificate = pki[certificates.ServerCa].CertificatePem,
+            ClientCaCertificate = pki[certificates.ClientCa].CertificatePem,
+            Clients = Clients(pki, region.Name).ToDictionary(
+                c => c.Key,
+                c => new ClientCertificate(c.Value.Spec.CommonName, c.Value.ChainPem)),
+        };
+    }
+
+    private static Dictionary<string, IssuedCertificate> Clients(IssuedPki pki, string region)
+    {
+        var certificates = pki.Plan.ForRegion(region);
+        return new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal)
+        {
+            [ClientNames.App] = pki[certificates.App],
+            [ClientNames.Verify] = pki[certificates.Verify],
+            [ClientNames.ExpiredProbe] = pki[certificates.ExpiredProbe],
+        };
+    }
+}

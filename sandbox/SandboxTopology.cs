@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using CrossClusterIac.Topology.Config;
+
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>
+/// The topology the sandbox realises: the regions asked for, the first one primary, every endpoint on
+/// 127.0.0.1. That address is each region's exposure address, so the PKI plan puts it in the server
+/// certificates exactly as it puts a node address there in Kubernetes.
+/// </summary>
+public static partial class SandboxTopology
+{
+    /// <summary>Address every sandbox server listens on.</summary>
+    public const string Address = "127.0.0.1";
+
+    /// <summary>Regions when none are asked for: the playground's two.</summary>
+    public static readonly IReadOnlyList<string> DefaultRegions = ["eu", "us"];
+
+    /// <summary>Checks region names given on the command line; returns one message per problem.</summary>
+    public static IReadOnlyList<string> Problems(IReadOnlyList<string> regions)
+    {
+        var problems = new List<string>();
+        if (regions.Count == 0)
+        {
+            problems.Add("--regions: name at least one region, e.g. --regions eu,us.");
+        }
+
+        foreach (var region in regions.Where(r => !RegionName().IsMatch(r)))
+        {
+            problems.Add($"--regions: '{region}' is not a region name: use 1-20 lowercase letters, digits or '-', starting with a letter, e.g. eu.");
+        }
+
+        foreach (var duplicate in regions.GroupBy(r => r, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            problems.Add($"--regions: '{duplicate.Key}' is listed {duplicate.Count()} times; name each region once.");
+        }
+
+        return problems;
+    }
+
+    /// <summary>The topology for <paramref name="regions"/> (primary first) served on the given ports.</summary>
+    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions) => new()
+    {
+        PrimaryRegion = regions[0].Name,
+        Regions = regions.Select(r => new RegionConfig
+        {
+            Name = r.Name,
+            KubeContext = $"sandbox-{r.Name}",
+            Exposure = new ExposureConfig
+            {
+                Type = ExposureType.LoadBalancer,
+                Address = Address,
+                RwPort = r.InstancePort,
+                PoolerPort = r.PoolerPort,
+            },
+        }).ToList(),
+    };
+
+    [GeneratedRegex("^[a-z](?:[-a-z0-9]{0,18}[a-z0-9])?$")]
+    private static partial Regex RegionName();
+}
