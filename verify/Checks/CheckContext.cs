@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>What every check shares: the outputs, the connector, the client identities and the probe table.</summary>
+public sealed class CheckContext : IDisposable
+{
+    /// <summary>Table verify writes its probe rows into, in the application database.</summary>
+    public const string ProbeTable = "crosscluster_verify_probe";
+
+    private readonly ConcurrentDictionary<(string Region, string Client), ClientIdentity> _identities = new();
+    private readonly Lazy<Task> _probeTable;
+
+    /// <summary>Creates the context for one run.</summary>
+    public CheckContext(TopologyOutputs outputs, VerifyOptions options)
+    {
+        Outputs = outputs;
+        Options = options;
+        Root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
+        Connector = new Connector(Root, outputs.Database, options.Timeout);
+        _probeTable = new Lazy<Task>(CreateProbeTableAsync);
+    }
+
+    /// <summary>The topology under test.</summary>
+    public TopologyOutputs Outputs { get; }
+
+    /// <summary>Limits and thresholds.</summary>
+    public VerifyOptions Options { get; }
+
+    /// <summary>The shared root CA.</summary>
+    public X509Certificate2 Root { get; }
+
+    /// <summary>Opens connections.</summary>
+    public Connector Connector { get; }
+
+    /// <summary>The primary region.</summary>
+    public RegionOutputs Primary => Outputs.Regions.Single(r => r.Role == RegionRole.Primary);
+
+    /// <summary>Every replica region.</summary>
+    public IEnumerable<RegionOutputs> Replicas => Outputs.Regions.Where(r => r.Role == RegionRole.Replica);
+
+    /// <summary>A client identity of a region, loaded once.</summary>
+    public ClientIdentity Identity(RegionOutputs region, string client) =>
+        _identities.GetOrAdd((region.Name, client), key => ClientIdentity.For(Outputs, region, key.Client));
+
+    /// <summary>Opens a connection as the application role of the target's own region.</summary>
+    public Task<NpgsqlConnection> OpenAsAppAsync(ConnectionTarget target, CancellationToken cancellationToken) =>
+        Connector.OpenAsync(target, Identity(Region(target.Region), ClientNames.App), cancellationToken);
+
+    /// <summary>Opens a connection as the least-privilege verify role of the target's own region.</summary>
+    public Task<NpgsqlConnection> OpenAsVerifyAsync(ConnectionTarget target, CancellationToken cancellationToken) =>
+        Connector.OpenAsync(target, Identity(Region(target.Region), ClientNames.Verify), cancellationToken);
+
+    /// <summary>Creates the probe table on the primary once per run, whichever check needs it first.</summary>
+    public Task EnsureProbeTableAsync() => _probeTable.Value;
+
+    /// <summary>The region named <paramref name="name"/>.</summary>
+    public RegionOutputs Region(string name) => Outputs.Regions.Single(r => r.Name == name);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var identity in _identities.Values)
+        {
+            identity.Dispose();
+        }
+
+        Root.Dispose();
+    }
+
+    private async Task CreateProbeTableAsync()
+    {
+        using var limit = new CancellationTokenSource(Options.Timeout);
+        await using var connection = await OpenAsAppAsync(ConnectionTarget.Pooler(Primary), limit.Token);
+        await using var command = new NpgsqlCommand(
+            $"CREATE TABLE IF NOT EXISTS {ProbeTable} (run_id uuid NOT NULL, n integer NOT NULL, payload text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, n))",
+            connection);
+        await command.ExecuteNonQueryAsync(limit.Token);
+    }
+}

@@ -1,0 +1,45 @@
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>How a check ended.</summary>
+public enum CheckStatus
+{
+    /// <summary>What was checked holds.</summary>
+    Passed,
+
+    /// <summary>It holds, but something needs attention soon (a certificate close to expiry).</summary>
+    Warning,
+
+    /// <summary>It does not hold; the diagnosis says why.</summary>
+    Failed,
+}
+
+/// <summary>The outcome of one check, as reported.</summary>
+/// <param name="Name">What was checked, e.g. <c>tls</c> or <c>refuses-expired-certificate</c>.</param>
+/// <param name="Region">The region it concerns, or <c>null</c> for the whole topology.</param>
+/// <param name="Status">Passed, warning or failed.</param>
+/// <param name="Duration">Wall time of the check.</param>
+/// <param name="Detail">What was observed.</param>
+/// <param name="Diagnosis">On failure, what is wrong and where to look.</param>
+public sealed record CheckResult(string Name, string? Region, CheckStatus Status, TimeSpan Duration, string Detail, string? Diagnosis);
+
+/// <summary>What a check's body returns; the runner adds name, region and timing.</summary>
+/// <param name="Status">Passed, warning or failed.</param>
+/// <param name="Detail">What was observed.</param>
+/// <param name="Diagnosis">On failure, what is wrong.</param>
+public sealed record CheckOutcome(CheckStatus Status, string Detail, string? Diagnosis = null)
+{
+    /// <summary>A pass.</summary>
+    public static CheckOutcome Pass(string detail) => new(CheckStatus.Passed, detail);
+
+    /// <summary>A pass that needs attention.</summary>
+    public static CheckOutcome Warn(string detail, string diagnosis) => new(CheckStatus.Warning, detail, diagnosis);
+
+    /// <summary>A failure.</summary>
+    public static CheckOutcome Fail(string detail, string diagnosis) => new(CheckStatus.Failed, detail, diagnosis);
+}
+
+/// <summary>One named check.</summary>
+/// <param name="Name">What it checks.</param>
+/// <param name="Region">The region it concerns, or <c>null</c>.</param>
+/// <param name="Run">Its body.</param>
+public sealed record Check(string Name, string? Region, Func<CancellationToken, Task<CheckOutcome>> Run);

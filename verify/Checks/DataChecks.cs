@@ -1,0 +1,66 @@
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>A batch written on the primary arrives whole on every replica: same count, same checksum.</summary>
+public static class DataChecks
+{
+    private const string Summary = $"SELECT count(*), coalesce(md5(string_agg(payload, ',' ORDER BY n)), '') FROM {CheckContext.ProbeTable} WHERE run_id = $1";
+
+    /// <summary>One check per replica.</summary>
+    public static IEnumerable<Check> For(CheckContext context) =>
+        context.Replicas.Select(replica => new Check("data-arrives-whole", replica.Name, ct => RunAsync(context, replica, ct)));
+
+    private static async Task<CheckOutcome> RunAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
+    {
+        var pooler = ConnectionTarget.Pooler(context.Primary);
+        var instance = ConnectionTarget.Instance(replica);
+        var rows = context.Options.Rows;
+        await EndpointException.Attribute(pooler, "creating the probe table", async () => { await context.EnsureProbeTableAsync(); return true; });
+        await using var writer = await EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken));
+        var runId = Guid.NewGuid();
+        var written = await EndpointException.Attribute(pooler, $"writing {rows} rows", async () =>
+        {
+            await using var insert = new NpgsqlCommand(
+                $"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) SELECT $1, g, md5(random()::text || g) FROM generate_series(1, $2) g",
+                writer) { Parameters = { new() { Value = runId }, new() { Value = rows } } };
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            return await SummaryAsync(writer, runId, cancellationToken);
+        });
+
+        await using var reader = await EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken));
+        var seen = (Count: 0L, Checksum: "");
+        var arrived = await EndpointException.Attribute(instance, "counting the rows", () => Polling.UntilAsync(
+            async ct =>
+            {
+                seen = await SummaryAsync(reader, runId, ct);
+                return seen.Count >= rows;
+            },
+            context.Options.Timeout,
+            cancellationToken));
+        await ReplicationChecks.Cleanup(writer, runId, cancellationToken);
+
+        if (!arrived)
+        {
+            return CheckOutcome.Fail(
+                $"{seen.Count} of {rows} rows arrived on {replica.Cluster} within {context.Options.Timeout.TotalSeconds:0.#} s",
+                await Diagnoses.ReplicaAsync(context, replica));
+        }
+
+        return seen == written
+            ? CheckOutcome.Pass($"{rows} rows, md5 {written.Checksum}, identical on {context.Primary.Cluster} and {replica.Cluster}")
+            : CheckOutcome.Fail(
+                $"{context.Primary.Cluster}: {written.Count} rows md5 {written.Checksum}; {replica.Cluster}: {seen.Count} rows md5 {seen.Checksum}",
+                $"the rows on {replica.Cluster} differ from the primary's: the replica does not replay the primary's WAL faithfully");
+    }
+
+    private static async Task<(long Count, string Checksum)> SummaryAsync(NpgsqlConnection connection, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(Summary, connection) { Parameters = { new() { Value = runId } } };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetString(1));
+    }
+}

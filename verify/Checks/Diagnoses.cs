@@ -1,0 +1,90 @@
+using System.Net.Sockets;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>Turns a failure into what an operator should look at.</summary>
+public static class Diagnoses
+{
+    /// <summary>Explains an exception raised while talking to <paramref name="target"/>; for a pooler, also looks at its backend.</summary>
+    public static async Task<string> EndpointAsync(CheckContext context, Exception exception, ConnectionTarget target)
+    {
+        var fault = Fault.Of(exception, target);
+        var description = fault.Kind == FaultKind.Unreachable
+            ? $"{fault.Description} ({(target.Kind == EndpointKind.Pooler ? "PgBouncer" : "PostgreSQL")} down?)"
+            : fault.Description;
+        if (target.Kind != EndpointKind.Pooler || fault.Kind == FaultKind.Unreachable)
+        {
+            return description;
+        }
+
+        var backend = ConnectionTarget.Instance(context.Region(target.Region));
+        return await AcceptsTcpAsync(backend.Endpoint, context.Options.Timeout)
+            ? description
+            : $"{description}; its backend {backend} refuses TCP connections: PostgreSQL in region {target.Region} is down";
+    }
+
+    /// <summary>Why a replica does not show what the primary wrote: replay paused, WAL receiver down, or merely slow.</summary>
+    public static async Task<string> ReplicaAsync(CheckContext context, RegionOutputs replica)
+    {
+        var target = ConnectionTarget.Instance(replica);
+        using var limit = new CancellationTokenSource(context.Options.Timeout);
+        try
+        {
+            await using var connection = await context.OpenAsVerifyAsync(target, limit.Token);
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT pg_is_in_recovery(),
+                       pg_is_in_recovery() AND pg_is_wal_replay_paused(),
+                       (SELECT status FROM pg_stat_wal_receiver),
+                       pg_last_wal_receive_lsn()::text,
+                       pg_last_wal_replay_lsn()::text
+                """,
+                connection);
+            await using var reader = await command.ExecuteReaderAsync(limit.Token);
+            await reader.ReadAsync(limit.Token);
+            var inRecovery = reader.GetBoolean(0);
+            var paused = reader.GetBoolean(1);
+            var receiver = reader.IsDBNull(2) ? null : reader.GetString(2);
+            var received = reader.IsDBNull(3) ? "none" : reader.GetString(3);
+            var replayed = reader.IsDBNull(4) ? "none" : reader.GetString(4);
+            if (!inRecovery)
+            {
+                return $"{replica.Cluster} is not in recovery: it was promoted and no longer follows the primary";
+            }
+
+            if (paused)
+            {
+                return $"WAL replay is paused on {replica.Cluster} (received up to {received}, replayed up to {replayed}); SELECT pg_wal_replay_resume() resumes it";
+            }
+
+            if (receiver != "streaming")
+            {
+                return $"{replica.Cluster} has no streaming WAL receiver (pg_stat_wal_receiver status: {receiver ?? "none"}): it is not connected to the primary; check the primary, its pg_hba and the replica's streaming_replica certificate";
+            }
+
+            return $"{replica.Cluster} streams (received {received}, replayed {replayed}) but has not replayed the write within the limit: replay is too slow";
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or SocketException or TimeoutException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        {
+            return $"the replica cannot be inspected: {await EndpointAsync(context, e, target)}";
+        }
+    }
+
+    private static async Task<bool> AcceptsTcpAsync(Endpoint endpoint, TimeSpan timeout)
+    {
+        using var client = new TcpClient();
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await client.ConnectAsync(endpoint.Host, endpoint.Port, limit.Token);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using CrossClusterIac.Topology.Naming;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>Roles, streaming over mTLS, and a write that reaches every replica.</summary>
+public static class ReplicationChecks
+{
+    /// <summary>Every replication check of the topology.</summary>
+    public static IEnumerable<Check> For(CheckContext context) =>
+        context.Outputs.Regions.Select(region => new Check("recovery-role", region.Name, ct => RecoveryRoleAsync(context, region, ct)))
+            .Concat(context.Replicas.Select(replica => new Check("streams-over-mtls", replica.Name, ct => StreamingAsync(context, replica, ct))))
+            .Concat(context.Replicas.Select(replica => new Check("write-visible", replica.Name, ct => WriteVisibleAsync(context, replica, ct))));
+
+    private static async Task<CheckOutcome> RecoveryRoleAsync(CheckContext context, RegionOutputs region, CancellationToken cancellationToken)
+    {
+        var target = ConnectionTarget.Instance(region);
+        var inRecovery = await EndpointException.Attribute(target, "reading pg_is_in_recovery()", async () =>
+        {
+            await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+            return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        });
+        var expected = region.Role == RegionRole.Replica;
+        var detail = $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}, as a {region.Role.ToString().ToLowerInvariant()} must be";
+        return inRecovery == expected
+            ? CheckOutcome.Pass(detail)
+            : CheckOutcome.Fail(
+                $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}",
+                expected
+                    ? $"{region.Cluster} should follow the primary but accepts writes: it was promoted, or bootstrapped as a primary"
+                    : $"{region.Cluster} is the primary but is in recovery: it was demoted, or is still starting");
+    }
+
+    private static async Task<CheckOutcome> StreamingAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
+    {
+        var primary = ConnectionTarget.Instance(context.Primary);
+        var issuer = DistinguishedNames.OneLineSubject(replica.ClientCaCertificate);
+        var senders = await EndpointException.Attribute(primary, "reading pg_stat_replication", async () =>
+        {
+            await using var connection = await context.OpenAsVerifyAsync(primary, cancellationToken);
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT r.state, s.ssl, coalesce(s.version, ''), coalesce(s.client_dn, ''), coalesce(s.issuer_dn, ''),
+                       coalesce(r.application_name, ''), coalesce(extract(epoch FROM r.replay_lag) * 1000, 0)::float8
+                FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)
+                """,
+                connection);
+            var rows = new List<WalSender>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(new WalSender(reader.GetString(0), reader.GetBoolean(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetDouble(6)));
+            }
+
+            return rows;
+        });
+
+        var sender = senders.FirstOrDefault(s => s.IssuerDn == issuer);
+        if (sender is null)
+        {
+            var seen = senders.Count == 0 ? "no walsender at all" : string.Join("; ", senders.Select(s => $"{s.ClientDn} issued by {s.IssuerDn} ({s.State})"));
+            return CheckOutcome.Fail(
+                $"{context.Primary.Cluster} has no walsender for a certificate issued by {issuer} ({seen})",
+                $"replica {replica.Cluster} is not streaming from the primary: {await Diagnoses.ReplicaAsync(context, replica)}");
+        }
+
+        var expectedCn = $"CN={RoleNames.StreamingReplica}";
+        var detail = $"walsender {sender.State}, {(sender.Ssl ? sender.Version : "no TLS")}, client DN {sender.ClientDn} issued by {sender.IssuerDn}, replay lag {sender.ReplayLagMilliseconds:0.#} ms";
+        if (!sender.Ssl)
+        {
+            return CheckOutcome.Fail(detail, $"{replica.Cluster} streams without TLS: the primary's pg_hba admits a non-hostssl replication rule");
+        }
+
+        if (!sender.ClientDn.Split('/').Contains(expectedCn, StringComparer.Ordinal))
+        {
+            return CheckOutcome.Fail(detail, $"{replica.Cluster} streams as {sender.ClientDn}, not {expectedCn}: it uses the wrong certificate");
+        }
+
+        return sender.State == "streaming"
+            ? CheckOutcome.Pass(detail)
+            : CheckOutcome.Fail(detail, $"{replica.Cluster} is connected but in state '{sender.State}', not streaming: it is still catching up");
+    }
+
+    private static async Task<CheckOutcome> WriteVisibleAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
+    {
+        var pooler = ConnectionTarget.Pooler(context.Primary);
+        var instance = ConnectionTarget.Instance(replica);
+        await EndpointException.Attribute(pooler, "creating the probe table", async () => { await context.EnsureProbeTableAsync(); return true; });
+        await using var reader = await EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken));
+        await using var writer = await EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken));
+
+        var runId = Guid.NewGuid();
+        await using var probe = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {CheckContext.ProbeTable} WHERE run_id = $1)", reader) { Parameters = { new() { Value = runId } } };
+        await probe.PrepareAsync(cancellationToken);
+        await using var insert = new NpgsqlCommand($"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) VALUES ($1, 0, 'write-visible')", writer) { Parameters = { new() { Value = runId } } };
+        await EndpointException.Attribute(pooler, "writing through the pooler", () => insert.ExecuteNonQueryAsync(cancellationToken));
+        var sinceCommit = Stopwatch.StartNew();
+
+        var visible = await EndpointException.Attribute(instance, "reading the write", () => Polling.UntilAsync(
+            async ct => (bool)(await probe.ExecuteScalarAsync(ct))!,
+            context.Options.Timeout,
+            cancellationToken));
+        var lag = sinceCommit.Elapsed;
+        await Cleanup(writer, runId, cancellationToken);
+        if (!visible)
+        {
+            return CheckOutcome.Fail(
+                $"a row written through {pooler} was not visible on {replica.Cluster} after {context.Options.Timeout.TotalSeconds:0.#} s",
+                await Diagnoses.ReplicaAsync(context, replica));
+        }
+
+        var detail = $"written through {pooler.Endpoint.ServerName}, visible on {replica.Cluster} after {lag.TotalMilliseconds:0.0} ms";
+        return lag <= context.Options.MaxLag
+            ? CheckOutcome.Pass(detail)
+            : CheckOutcome.Fail(detail, $"replication lag {lag.TotalMilliseconds:0} ms is over the threshold of {context.Options.MaxLag.TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>Removes a run's probe rows; the deletion replicates like any write.</summary>
+    internal static async Task Cleanup(NpgsqlConnection writer, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var delete = new NpgsqlCommand($"DELETE FROM {CheckContext.ProbeTable} WHERE run_id = $1", writer) { Parameters = { new() { Value = runId } } };
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private sealed record WalSender(string State, bool Ssl, string Version, string ClientDn, string IssuerDn, string ApplicationName, double ReplayLagMilliseconds);
+}

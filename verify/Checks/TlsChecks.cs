@@ -1,0 +1,41 @@
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>TLS to every endpoint: what was negotiated, the server certificate held to the root under verify-full, and a certificate login.</summary>
+public static class TlsChecks
+{
+    /// <summary>One check per endpoint.</summary>
+    public static IEnumerable<Check> For(CheckContext context) =>
+        ConnectionTarget.All(context.Outputs).Select(target => new Check(
+            target.Kind == EndpointKind.Instance ? "tls-instance" : "tls-pooler",
+            target.Region,
+            cancellationToken => RunAsync(context, target, cancellationToken)));
+
+    private static async Task<CheckOutcome> RunAsync(CheckContext context, ConnectionTarget target, CancellationToken cancellationToken)
+    {
+        var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
+        var session = await EndpointException.Attribute(target, "TLS handshake", () => TlsProbe.HandshakeAsync(target, context.Root, identity, cancellationToken));
+        var user = await EndpointException.Attribute(target, $"certificate login as {identity.User}", async () =>
+        {
+            await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT current_user", connection);
+            return (string?)await command.ExecuteScalarAsync(cancellationToken);
+        });
+
+        var days = (int)Math.Floor((session.ServerCertificate.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalDays);
+        var detail = $"{target}: {Protocol(session)} {session.CipherSuite}; server certificate valid for {target.Endpoint.ServerName} under the root, expires in {days} d; certificate login as {user}";
+        return days < context.Options.ExpiryWarningDays
+            ? CheckOutcome.Warn(detail, $"the server certificate of {target} expires in {days} days; rotate it")
+            : CheckOutcome.Pass(detail);
+    }
+
+    private static string Protocol(TlsSession session) => session.Protocol switch
+    {
+        System.Security.Authentication.SslProtocols.Tls13 => "TLSv1.3",
+        System.Security.Authentication.SslProtocols.Tls12 => "TLSv1.2",
+        var other => other.ToString(),
+    };
+}

@@ -1,0 +1,73 @@
+using System.Security.Cryptography.X509Certificates;
+using Npgsql;
+
+namespace CrossClusterIac.Verify.Connections;
+
+/// <summary>
+/// Opens database connections the way the topology must be used: TLS, verify-full against the shared root
+/// only, checked against the endpoint's server name rather than the address dialled, with a client certificate.
+/// </summary>
+public sealed class Connector(X509Certificate2 root, string database, TimeSpan timeout)
+{
+    /// <summary>The shared root CA.</summary>
+    public X509Certificate2 Root => root;
+
+    /// <summary>Per-attempt limit for connecting and for each command.</summary>
+    public TimeSpan Timeout => timeout;
+
+    /// <summary>Opens a connection to <paramref name="target"/> as <paramref name="identity"/>.</summary>
+    public async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, CancellationToken cancellationToken, ConnectionVariant variant = ConnectionVariant.Normal, string? user = null, string? serverName = null)
+    {
+        var dataSource = Build(target, identity, variant, user, serverName);
+        try
+        {
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            // The data source only configures this one connection; disposing the connection is enough to free it.
+            return connection;
+        }
+        finally
+        {
+            await dataSource.DisposeAsync();
+        }
+    }
+
+    private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ConnectionVariant variant, string? user, string? serverName)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder
+        {
+            Host = target.Endpoint.Host,
+            Port = target.Endpoint.Port,
+            Database = database,
+            Username = user ?? identity?.User ?? "nobody",
+            SslMode = variant == ConnectionVariant.Plaintext ? SslMode.Disable : SslMode.VerifyFull,
+            GssEncryptionMode = GssEncryptionMode.Disable,
+            Timeout = seconds,
+            CommandTimeout = seconds,
+            Pooling = false,
+            ApplicationName = "crosscluster-verify",
+        }.ConnectionString);
+        if (variant != ConnectionVariant.Plaintext)
+        {
+            builder.UseRootCertificate(root);
+            builder.UseSslClientAuthenticationOptionsCallback(options =>
+            {
+                // Dial the address, but hold the certificate to the service name, as in-cluster clients see it.
+                options.TargetHost = serverName ?? target.Endpoint.ServerName;
+                options.ClientCertificateContext = identity?.Context;
+            });
+        }
+
+        return builder.Build();
+    }
+}
+
+/// <summary>How a connection departs from the normal, fully authenticated one.</summary>
+public enum ConnectionVariant
+{
+    /// <summary>TLS with verify-full and the client certificate given.</summary>
+    Normal,
+
+    /// <summary>No TLS at all.</summary>
+    Plaintext,
+}

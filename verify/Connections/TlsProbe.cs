@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace CrossClusterIac.Verify.Connections;
+
+/// <summary>
+/// A TLS handshake with an endpoint through PostgreSQL's SSLRequest, without logging in: it reports what the
+/// handshake negotiated, which a database driver does not expose, and works alike on PostgreSQL and PgBouncer.
+/// </summary>
+public static class TlsProbe
+{
+    private const int SslRequestCode = 80877103;
+
+    /// <summary>Performs the handshake, verifying the server certificate against the root under the endpoint's server name.</summary>
+    /// <exception cref="AuthenticationException">The server certificate is not trusted or does not match.</exception>
+    public static async Task<TlsSession> HandshakeAsync(ConnectionTarget target, X509Certificate2 root, ClientIdentity identity, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync(target.Endpoint.Host, target.Endpoint.Port, cancellationToken);
+        var stream = client.GetStream();
+        var request = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(request, 8);
+        BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(4), SslRequestCode);
+        await stream.WriteAsync(request, cancellationToken);
+        var answer = new byte[1];
+        if (await stream.ReadAsync(answer, cancellationToken) != 1 || answer[0] != (byte)'S')
+        {
+            throw new AuthenticationException($"{target} does not offer TLS (answered the SSL request with '{(char)answer[0]}')");
+        }
+
+        X509Certificate2? serverCertificate = null;
+        await using var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        await tls.AuthenticateAsClientAsync(
+            new SslClientAuthenticationOptions
+            {
+                TargetHost = target.Endpoint.ServerName,
+                ClientCertificateContext = identity.Context,
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                {
+                    if (certificate is null || chain is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+                    {
+                        return false;
+                    }
+
+                    // The system store is not consulted: only the shared root anchors the chain.
+                    serverCertificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                    return CertificateChains.Verify(serverCertificate, root, chain.ChainPolicy.ExtraStore, CertificateChains.ServerAuthentication).Trusted;
+                },
+            },
+            cancellationToken);
+        return new TlsSession(tls.SslProtocol, tls.NegotiatedCipherSuite, serverCertificate!);
+    }
+}
+
+/// <summary>What a TLS handshake negotiated.</summary>
+/// <param name="Protocol">TLS version.</param>
+/// <param name="CipherSuite">Cipher suite.</param>
+/// <param name="ServerCertificate">The server's leaf certificate.</param>
+public sealed record TlsSession(SslProtocols Protocol, TlsCipherSuite CipherSuite, X509Certificate2 ServerCertificate);

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using CrossClusterIac.Verify.Reporting;
+using Spectre.Console;
+
+namespace CrossClusterIac.Verify;
+
+/// <summary>The <c>verify</c> command line. Exit 0: every check passed; 1: a check failed; 2: bad input or usage.</summary>
+public static class VerifyCli
+{
+    /// <summary>Exit code when a check failed.</summary>
+    public const int CheckFailedExitCode = 1;
+
+    /// <summary>Exit code for bad input or usage.</summary>
+    public const int UsageExitCode = 2;
+
+    private static readonly Option<string> OutputsOption = new("--outputs", "-o")
+    {
+        Description = "Outputs JSON in the shape `pulumi stack output --json --show-secrets` prints or `sandbox up` writes; - reads standard input.",
+    };
+
+    private static readonly Option<string> StackOption = new("--stack", "-s")
+    {
+        Description = "Run `pulumi stack output --json --show-secrets --stack NAME` in --infra-dir and check that stack.",
+    };
+
+    private static readonly Option<string> InfraDirectoryOption = new("--infra-dir")
+    {
+        Description = "The Pulumi project directory, for --stack.",
+        DefaultValueFactory = _ => "infra",
+    };
+
+    private static readonly Option<double> TimeoutOption = new("--timeout")
+    {
+        Description = "Seconds each connection attempt and each wait (replication, data arrival) may take.",
+        DefaultValueFactory = _ => new VerifyOptions().Timeout.TotalSeconds,
+    };
+
+    private static readonly Option<double> MaxLagOption = new("--max-lag")
+    {
+        Description = "Milliseconds of replication lag above which the write-visible check fails.",
+        DefaultValueFactory = _ => new VerifyOptions().MaxLag.TotalMilliseconds,
+    };
+
+    private static readonly Option<int> RowsOption = new("--rows")
+    {
+        Description = "Rows in the batch that must arrive whole on every replica.",
+        DefaultValueFactory = _ => new VerifyOptions().Rows,
+    };
+
+    private static readonly Option<int> ExpiryWarningOption = new("--expiry-warning-days")
+    {
+        Description = "Warn about certificates that expire in fewer days.",
+        DefaultValueFactory = _ => new VerifyOptions().ExpiryWarningDays,
+    };
+
+    private static readonly Option<ReportFormat> OutputOption = new("--output")
+    {
+        Description = "table for people, json for CI.",
+        DefaultValueFactory = _ => ReportFormat.Table,
+    };
+
+    /// <summary>Runs the command line; returns the exit code.</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("""
+            Proves a deployed cross-cluster PostgreSQL topology works: TLS on every endpoint, streaming replication
+            over mutual TLS, a write and a batch reaching every replica, cross-region clients, refusal of every bad
+            connection, and certificate chains and expiry. Exit 0: all passed; 1: a check failed; 2: bad input.
+            """)
+        {
+            OutputsOption, StackOption, InfraDirectoryOption, TimeoutOption, MaxLagOption, RowsOption, ExpiryWarningOption, OutputOption,
+        };
+        root.SetAction((parsed, ct) => RunAsync(parsed, input, output, error, ct));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync($"verify: {problem.Message}");
+            }
+
+            await error.WriteLineAsync("Run `verify --help` for usage.");
+            return UsageExitCode;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        }
+        catch (UsageException e)
+        {
+            await error.WriteLineAsync($"verify: {e.Message}");
+            return UsageExitCode;
+        }
+    }
+
+    private static async Task<int> RunAsync(ParseResult parsed, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var options = Options(parsed);
+        var outputs = await OutputsSource.ReadAsync(parsed.GetValue(OutputsOption), parsed.GetValue(StackOption), parsed.GetValue(InfraDirectoryOption)!, input, cancellationToken);
+        var progress = Console(error);
+        var report = await VerifyRunner.RunAsync(outputs, options, result => TableReport.Progress(result, progress), cancellationToken);
+        if (parsed.GetValue(OutputOption) == ReportFormat.Json)
+        {
+            await output.WriteLineAsync(JsonReport.Render(report));
+        }
+        else
+        {
+            TableReport.Render(report, Console(output));
+        }
+
+        return report.Passed ? 0 : CheckFailedExitCode;
+    }
+
+    private static VerifyOptions Options(ParseResult parsed)
+    {
+        var timeout = parsed.GetValue(TimeoutOption);
+        var maxLag = parsed.GetValue(MaxLagOption);
+        var rows = parsed.GetValue(RowsOption);
+        var expiry = parsed.GetValue(ExpiryWarningOption);
+        var problems = new List<string>();
+        if (timeout is <= 0 or > 3600)
+        {
+            problems.Add($"--timeout {timeout}: give seconds between 0 and 3600, e.g. --timeout 10");
+        }
+
+        if (maxLag <= 0)
+        {
+            problems.Add($"--max-lag {maxLag}: give a positive number of milliseconds, e.g. --max-lag 2000");
+        }
+
+        if (rows is < 1 or > 10_000_000)
+        {
+            problems.Add($"--rows {rows}: give between 1 and 10000000 rows");
+        }
+
+        if (expiry < 0)
+        {
+            problems.Add($"--expiry-warning-days {expiry}: give zero or more days");
+        }
+
+        return problems.Count > 0
+            ? throw new UsageException(string.Join(Environment.NewLine + "verify: ", problems))
+            : new VerifyOptions { Timeout = TimeSpan.FromSeconds(timeout), MaxLag = TimeSpan.FromMilliseconds(maxLag), Rows = rows, ExpiryWarningDays = expiry };
+    }
+
+    private static IAnsiConsole Console(TextWriter writer)
+    {
+        var terminal = (writer == System.Console.Out && !System.Console.IsOutputRedirected) || (writer == System.Console.Error && !System.Console.IsErrorRedirected);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+        {
+            // A log or a pipe has no width; wrapping details at 80 columns would only make them harder to read.
+            console.Profile.Width = 200;
+        }
+
+        return console;
+    }
+}
+
+/// <summary>How the report is printed.</summary>
+public enum ReportFormat
+{
+    /// <summary>A table for people.</summary>
+    Table,
+
+    /// <summary>One JSON document for CI.</summary>
+    Json,
+}
