@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify;
+using CrossClusterIac.Verify.Reporting;
 
 namespace CrossClusterIac.Sandbox;
 
@@ -39,6 +41,7 @@ public static class SandboxCli
             UpCommand(output, error),
             DownCommand(output, error),
             StatusCommand(output, error),
+            RunCommand(output, error),
         };
 
         var parsed = root.Parse(args);
@@ -82,6 +85,41 @@ public static class SandboxCli
             var sandbox = await LocalSandbox.UpAsync(Options(parsed), new ConsoleProgress(error), cancellationToken);
             WriteStatus(output, parsed.GetValue(OutputOption), sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!);
             return 0;
+        });
+        return command;
+    }
+
+    private static Command RunCommand(TextWriter output, TextWriter error)
+    {
+        var directory = new Option<string>("--dir")
+        {
+            Description = "Directory for this run's sandbox; removed at the end.",
+            DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), $"crosscluster-sandbox-run-{Environment.ProcessId}"),
+        };
+        var command = new Command("run", "Start the sandbox, run verify against it, print the report and tear everything down. Exit 0 when every check passed, 1 when one failed.")
+        {
+            directory,
+            RegionsOption,
+            OutputOption,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var options = new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = parsed.GetValue(RegionsOption)! };
+            var progress = new ConsoleProgress(error);
+            await using var sandbox = await LocalSandbox.UpAsync(options, progress, cancellationToken);
+            progress.Report("Running verify");
+            var report = await VerifyRunner.RunAsync(sandbox.Outputs, new VerifyOptions(), result => progress.Report($"{result.Status.ToString().ToLowerInvariant(),-7} {result.Name} {result.Region}"), cancellationToken);
+            if (parsed.GetValue(OutputOption) == OutputFormat.Json)
+            {
+                await output.WriteLineAsync(JsonReport.Render(report));
+            }
+            else
+            {
+                TableReport.Render(report, ReportConsole.For(output));
+            }
+
+            progress.Report("Stopping the sandbox");
+            return report.Passed ? 0 : VerifyCli.CheckFailedExitCode;
         });
         return command;
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CrossClusterIac.Verify.Reporting;
-using Spectre.Console;
 
 namespace CrossClusterIac.Verify;
 
@@ -99,7 +98,7 @@ public static class VerifyCli
     {
         var options = Options(parsed);
         var outputs = await OutputsSource.ReadAsync(parsed.GetValue(OutputsOption), parsed.GetValue(StackOption), parsed.GetValue(InfraDirectoryOption)!, input, cancellationToken);
-        var progress = Console(error);
+        var progress = ReportConsole.For(error);
         var report = await VerifyRunner.RunAsync(outputs, options, result => TableReport.Progress(result, progress), cancellationToken);
         if (parsed.GetValue(OutputOption) == ReportFormat.Json)
         {
@@ -107,7 +106,7 @@ public static class VerifyCli
         }
         else
         {
-            TableReport.Render(report, Console(output));
+            TableReport.Render(report, ReportConsole.For(output));
         }
 
         return report.Passed ? 0 : CheckFailedExitCode;
@@ -143,24 +142,6 @@ public static class VerifyCli
         return problems.Count > 0
             ? throw new UsageException(string.Join(Environment.NewLine + "verify: ", problems))
             : new VerifyOptions { Timeout = TimeSpan.FromSeconds(timeout), MaxLag = TimeSpan.FromMilliseconds(maxLag), Rows = rows, ExpiryWarningDays = expiry };
-    }
-
-    private static IAnsiConsole Console(TextWriter writer)
-    {
-        var terminal = (writer == System.Console.Out && !System.Console.IsOutputRedirected) || (writer == System.Console.Error && !System.Console.IsErrorRedirected);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (!terminal)
-        {
-            // A log or a pipe has no width; wrapping details at 80 columns would only make them harder to read.
-            console.Profile.Width = 200;
-        }
-
-        return console;
     }
 }
 
