@@ -58,7 +58,7 @@ public static class SandboxCli
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
         }
         catch (SandboxException e)
         {

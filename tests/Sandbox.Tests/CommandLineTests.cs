@@ -1,0 +1,72 @@
+using CrossClusterIac.Sandbox;
+
+namespace CrossClusterIac.Tests.Sandbox;
+
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("EU,us", "'EU' is not a region name")]
+    [InlineData("eu,eu", "'eu' is listed 2 times")]
+    [InlineData("eu,us_west", "'us_west' is not a region name")]
+    public async Task BadRegionListExitsTwoNamingTheOption(string regions, string expected)
+    {
+        var (exitCode, _, error) = await RunAsync("up", "--regions", regions, "--dir", TemporaryDirectory.NewPath());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--regions", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommandExitsTwoWithUsageHint()
+    {
+        var (exitCode, _, error) = await RunAsync("start");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("sandbox --help", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StatusWithoutSandboxExitsOneAndSaysSo()
+    {
+        var directory = TemporaryDirectory.NewPath();
+
+        var (exitCode, output, error) = await RunAsync("status", "--dir", directory);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        Assert.Contains($"No sandbox in {directory}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpThenStatusAsJsonThenDown()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        try
+        {
+            Assert.Equal(0, (await RunAsync("up", "--dir", directory, "--regions", "eu")).ExitCode);
+
+            var (exitCode, output, _) = await RunAsync("status", "--dir", directory, "--output", "json");
+
+            Assert.Equal(0, exitCode);
+            using var status = System.Text.Json.JsonDocument.Parse(output);
+            var region = Assert.Single(status.RootElement.GetProperty("regions").EnumerateArray());
+            Assert.True(region.GetProperty("instanceRunning").GetBoolean());
+            Assert.True(region.GetProperty("poolerRunning").GetBoolean());
+        }
+        finally
+        {
+            Assert.Equal(0, (await RunAsync("down", "--dir", directory)).ExitCode);
+        }
+
+        Assert.False(Directory.Exists(directory));
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await SandboxCli.InvokeAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,87 @@
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Outputs;
+
+namespace CrossClusterIac.Tests.Sandbox;
+
+/// <summary>Tests that start sandboxes of their own, so they never disturb the shared one.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task DownStopsEveryProcessAndRemovesTheDirectory()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        await LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu", "us"] });
+        Assert.NotEmpty(ServerProcesses.Mentioning(directory));
+
+        Assert.True(await LocalSandbox.DownAsync(directory));
+
+        Assert.Empty(ServerProcesses.Mentioning(directory));
+        Assert.False(Directory.Exists(directory));
+        Assert.Null(LocalSandbox.Status(directory));
+    }
+
+    [Fact]
+    public async Task CancelledStartLeavesNoProcessAndNoDirectory()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        using var cancel = new CancellationTokenSource();
+        var progress = new StepListener(step =>
+        {
+            // Cancel once the primary runs and the replica is being cloned: the worst moment to be interrupted.
+            if (step.StartsWith("Cloning", StringComparison.Ordinal))
+            {
+                cancel.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu", "us"] }, progress, cancel.Token));
+
+        Assert.Empty(ServerProcesses.Mentioning(directory));
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public async Task SecondUpInTheSameDirectoryIsRefusedAndLeavesTheFirstRunning()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        await using var first = await LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu"] });
+
+        var refused = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu"] }));
+
+        Assert.Equal(SandboxException.UsageExitCode, refused.ExitCode);
+        Assert.Contains("sandbox down", refused.Message, StringComparison.Ordinal);
+        Assert.All(LocalSandbox.Status(directory)!, r => Assert.True(r.InstanceRunning && r.PoolerRunning));
+    }
+
+    [Fact]
+    public async Task SecretsAreReadableByTheirOwnerOnly()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu"] });
+
+        var secrets = Directory.EnumerateFiles(directory, "*.key", SearchOption.AllDirectories).Append(sandbox.OutputsPath).ToList();
+
+        Assert.Equal(5, secrets.Count);
+        Assert.All(secrets, path => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path)));
+    }
+
+    [Fact]
+    public async Task OutputsFileHasTheShapeVerifyReads()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu", "us", "ap"] });
+
+        var outputs = TopologyOutputsJson.Parse(await File.ReadAllTextAsync(sandbox.OutputsPath));
+
+        Assert.Equal(["eu", "us", "ap"], outputs.Regions.Select(r => r.Name));
+        Assert.Equal([RegionRole.Primary, RegionRole.Replica, RegionRole.Replica], outputs.Regions.Select(r => r.Role));
+        Assert.All(outputs.Regions, r => Assert.Equal($"pg-{r.Name}-pooler-rw", r.Pooler.ServerName));
+        Assert.Equal(6, outputs.Regions.SelectMany(r => new[] { r.Instance.Port, r.Pooler.Port }).Distinct().Count());
+    }
+
+    private sealed class StepListener(Action<string> onStep) : IProgress<string>
+    {
+        public void Report(string value) => onStep(value);
+    }
+}
