@@ -53,6 +53,11 @@ public static class CheckSuite
         {
             outcome = CheckOutcome.Fail($"did not finish within {limit.TotalSeconds:0} s", "an endpoint accepted the connection but never answered: look for a stuck server or pooler in this region");
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // One check's surprise must not cost the report of every other check.
+            outcome = CheckOutcome.Fail($"the check itself failed: {e.GetType().Name}: {e.Message}", "unexpected; the detail names the error");
+        }
 
         return new CheckResult(check.Name, check.Region, outcome.Status, elapsed.Elapsed, outcome.Detail, outcome.Diagnosis);
     }

@@ -35,8 +35,11 @@ public static class DataChecks
         var arrived = await EndpointException.Attribute(instance, "counting the rows", () => Polling.UntilAsync(
             async ct =>
             {
-                seen = await SummaryAsync(reader, runId, ct);
-                return seen.Count >= rows;
+                return await Polling.UnlessTableMissingAsync(async () =>
+                {
+                    seen = await SummaryAsync(reader, runId, ct);
+                    return seen.Count >= rows;
+                });
             },
             context.Options.Timeout,
             cancellationToken));

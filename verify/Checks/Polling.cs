@@ -35,4 +35,20 @@ public static class Polling
             return false;
         }
     }
+
+    /// <summary>
+    /// Evaluates a condition that reads the probe table, counting "table missing" as not yet: on a first run the
+    /// replica may not have replayed the table's creation.
+    /// </summary>
+    public static async Task<bool> UnlessTableMissingAsync(Func<Task<bool>> condition)
+    {
+        try
+        {
+            return await condition();
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            return false;
+        }
+    }
 }

@@ -95,13 +95,12 @@ public static class ReplicationChecks
 
         var runId = Guid.NewGuid();
         await using var probe = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {CheckContext.ProbeTable} WHERE run_id = $1)", reader) { Parameters = { new() { Value = runId } } };
-        await probe.PrepareAsync(cancellationToken);
         await using var insert = new NpgsqlCommand($"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) VALUES ($1, 0, 'write-visible')", writer) { Parameters = { new() { Value = runId } } };
         await EndpointException.Attribute(pooler, "writing through the pooler", () => insert.ExecuteNonQueryAsync(cancellationToken));
         var sinceCommit = Stopwatch.StartNew();
 
         var visible = await EndpointException.Attribute(instance, "reading the write", () => Polling.UntilAsync(
-            async ct => (bool)(await probe.ExecuteScalarAsync(ct))!,
+            async ct => await Polling.UnlessTableMissingAsync(async () => (bool)(await probe.ExecuteScalarAsync(ct))!),
             context.Options.Timeout,
             cancellationToken));
         var lag = sinceCommit.Elapsed;

@@ -1,0 +1,71 @@
+using CrossClusterIac.Verify;
+
+namespace CrossClusterIac.Tests.Verify;
+
+public sealed class BadInputTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("crosscluster-verify-input-").FullName;
+
+    [Theory]
+    [InlineData("{ not json", "invalid outputs JSON")]
+    [InlineData("[]", "expected a JSON object")]
+    [InlineData("{\"environment\": \"dev\"}", "'schemaVersion' is missing")]
+    [InlineData("{\"schemaVersion\": 7}", "schemaVersion")]
+    [InlineData("{\"schemaVersion\": 1, \"environment\": \"dev\", \"primaryRegion\": \"eu\", \"database\": \"app\", \"rootCaCertificate\": \"x\", \"regions\": [], \"clientKeys\": \"[secret]\"}", "--show-secrets")]
+    public async Task MalformedOutputsExitTwoNamingWhatIsWrong(string json, string expected)
+    {
+        var file = Path.Combine(_directory, "outputs.json");
+        await File.WriteAllTextAsync(file, json);
+
+        var (exitCode, output, error) = await RunAsync("--outputs", file);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(file, error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingOutputsFileExitsTwoNamingIt()
+    {
+        var (exitCode, _, error) = await RunAsync("--outputs", Path.Combine(_directory, "absent.json"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("absent.json does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "exactly one of --outputs")]
+    [InlineData(new[] { "--outputs", "a.json", "--stack", "dev" }, "exactly one of --outputs")]
+    [InlineData(new[] { "--outputs", "-", "--timeout", "0" }, "--timeout 0")]
+    [InlineData(new[] { "--outputs", "-", "--rows", "0" }, "--rows 0")]
+    [InlineData(new[] { "--outputs", "-", "--output", "xml" }, "xml")]
+    [InlineData(new[] { "--outputs", "-", "--timeout", "soon" }, "soon")]
+    public async Task BadUsageExitsTwo(string[] args, string expected)
+    {
+        var (exitCode, _, error) = await RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StackWithoutThePulumiProjectExitsTwo()
+    {
+        var (exitCode, _, error) = await RunAsync("--stack", "dev", "--infra-dir", Path.Combine(_directory, "no-such-project"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--infra-dir", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var input = new StringReader("");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await VerifyCli.InvokeAsync(args, input, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,101 @@
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify;
+using CrossClusterIac.Verify.Checks;
+using CrossClusterIac.Verify.Connections;
+using CrossClusterIac.Verify.Reporting;
+using Npgsql;
+
+namespace CrossClusterIac.Tests.Verify;
+
+/// <summary>Each fault drill breaks a sandbox of its own and checks verify's verdict and diagnosis.</summary>
+public sealed class FaultTests
+{
+    private static readonly VerifyOptions Options = new() { Timeout = TimeSpan.FromSeconds(3), Rows = 100 };
+
+    // Every check connects and then waits, each within the timeout; the run may not take longer than that.
+    private static readonly TimeSpan NoHang = (Options.Timeout * 3) + TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task StoppedReplicaIsDiagnosedAsNotStreaming()
+    {
+        var report = await WithFaultAsync(sandbox => sandbox.StopInstanceAsync("us"));
+
+        var streaming = Failed(report, "streams-over-mtls", "us");
+        Assert.Contains("not streaming", streaming.Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL down", Failed(report, "tls-instance", "us").Diagnosis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StoppedPoolerIsDiagnosedAsPgBouncerDown()
+    {
+        var report = await WithFaultAsync(sandbox => sandbox.StopPoolerAsync("eu"));
+
+        Assert.Contains("pg-eu-pooler-rw", Failed(report, "tls-pooler", "eu").Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("PgBouncer down", Failed(report, "tls-pooler", "eu").Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("PgBouncer down", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Passed, Result(report, "tls-instance", "eu").Status);
+    }
+
+    [Fact]
+    public async Task PausedReplayIsDiagnosedAsPaused()
+    {
+        var report = await WithFaultAsync(async sandbox =>
+        {
+            await using var replica = await OpenAsAdministratorAsync(sandbox, "us");
+            await new NpgsqlCommand("SELECT pg_wal_replay_pause()", replica).ExecuteNonQueryAsync();
+        });
+
+        Assert.Contains("WAL replay is paused on pg-us", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("WAL replay is paused on pg-us", Failed(report, "data-arrives-whole", "us").Diagnosis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StoppedPrimaryIsDiagnosedBehindItsPooler()
+    {
+        var report = await WithFaultAsync(sandbox => sandbox.StopInstanceAsync("eu"));
+
+        Assert.Contains("PostgreSQL down", Failed(report, "recovery-role", "eu").Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL in region eu is down", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Passed, Result(report, "recovery-role", "us").Status);
+    }
+
+    [Fact]
+    public async Task LagOverTheThresholdFailsTheWriteCheck()
+    {
+        var report = await WithFaultAsync(_ => Task.CompletedTask, Options with { MaxLag = TimeSpan.FromTicks(1) });
+
+        Assert.Contains("over the threshold", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
+    }
+
+    private static async Task<VerifyReport> WithFaultAsync(Func<RunningSandbox, Task> fault, VerifyOptions? options = null)
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}") });
+        await fault(sandbox);
+
+        var report = await VerifyRunner.RunAsync(sandbox.Outputs, options ?? Options);
+
+        Assert.False(report.Passed);
+        Assert.True(report.Duration < NoHang, $"verify took {report.Duration.TotalSeconds:0.0} s");
+        return report;
+    }
+
+    private static CheckResult Result(VerifyReport report, string name, string region) =>
+        Assert.Single(report.Checks, c => c.Name == name && c.Region == region);
+
+    private static CheckResult Failed(VerifyReport report, string name, string region)
+    {
+        var result = Result(report, name, region);
+        Assert.Equal(CheckStatus.Failed, result.Status);
+        Assert.NotNull(result.Diagnosis);
+        return result;
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsAdministratorAsync(RunningSandbox sandbox, string region)
+    {
+        using var identity = ClientIdentity.FromPem("postgres", await File.ReadAllTextAsync(sandbox.Administrator.CertificatePath), await File.ReadAllTextAsync(sandbox.Administrator.KeyPath));
+        var root = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(sandbox.Outputs.RootCaCertificate);
+        var target = ConnectionTarget.Instance(sandbox.Outputs.Regions.Single(r => r.Name == region));
+        return await new Connector(root, "postgres", TimeSpan.FromSeconds(5)).OpenAsync(target, identity, CancellationToken.None);
+    }
+}
