@@ -20,7 +20,8 @@ public enum CheckStatus
 /// <param name="Duration">Wall time of the check.</param>
 /// <param name="Detail">What was observed.</param>
 /// <param name="Diagnosis">On failure, what is wrong and where to look.</param>
-public sealed record CheckResult(string Name, string? Region, CheckStatus Status, TimeSpan Duration, string Detail, string? Diagnosis);
+/// <param name="Metrics">Figures a script may want, e.g. <c>lagMs</c>.</param>
+public sealed record CheckResult(string Name, string? Region, CheckStatus Status, TimeSpan Duration, string Detail, string? Diagnosis, IReadOnlyDictionary<string, double>? Metrics = null);
 
 /// <summary>What a check's body returns; the runner adds name, region and timing.</summary>
 /// <param name="Status">Passed, warning or failed.</param>
@@ -28,6 +29,9 @@ public sealed record CheckResult(string Name, string? Region, CheckStatus Status
 /// <param name="Diagnosis">On failure, what is wrong.</param>
 public sealed record CheckOutcome(CheckStatus Status, string Detail, string? Diagnosis = null)
 {
+    /// <summary>Figures a script may want, e.g. <c>lagMs</c>.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
     /// <summary>A pass.</summary>
     public static CheckOutcome Pass(string detail) => new(CheckStatus.Passed, detail);
 

@@ -80,9 +80,10 @@ public static class ReplicationChecks
             return CheckOutcome.Fail(detail, $"{replica.Cluster} streams as {sender.ClientDn}, not {expectedCn}: it uses the wrong certificate");
         }
 
-        return sender.State == "streaming"
+        var outcome = sender.State == "streaming"
             ? CheckOutcome.Pass(detail)
             : CheckOutcome.Fail(detail, $"{replica.Cluster} is connected but in state '{sender.State}', not streaming: it is still catching up");
+        return outcome with { Metrics = new Dictionary<string, double> { ["replayLagMs"] = sender.ReplayLagMilliseconds } };
     }
 
     private static async Task<CheckOutcome> WriteVisibleAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
@@ -113,9 +114,10 @@ public static class ReplicationChecks
         }
 
         var detail = $"written through {pooler.Endpoint.ServerName}, visible on {replica.Cluster} after {lag.TotalMilliseconds:0.0} ms";
-        return lag <= context.Options.MaxLag
+        var outcome = lag <= context.Options.MaxLag
             ? CheckOutcome.Pass(detail)
             : CheckOutcome.Fail(detail, $"replication lag {lag.TotalMilliseconds:0} ms is over the threshold of {context.Options.MaxLag.TotalMilliseconds:0} ms");
+        return outcome with { Metrics = new Dictionary<string, double> { ["lagMs"] = Math.Round(lag.TotalMilliseconds, 2) } };
     }
 
     /// <summary>Removes a run's probe rows; the deletion replicates like any write.</summary>

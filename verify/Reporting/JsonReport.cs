@@ -34,6 +34,7 @@ public static class JsonReport
                 durationMs = Math.Round(c.Duration.TotalMilliseconds, 1),
                 detail = c.Detail,
                 diagnosis = c.Diagnosis,
+                metrics = c.Metrics,
             }),
         },
         Options);

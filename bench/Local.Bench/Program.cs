@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Verify;
+using CrossClusterIac.Verify.Checks;
+
+// A rerunnable timing harness for the local data path: how long the sandbox takes to come up, and how long
+// verify takes on it. Usage: local-bench [bringup|verify|all] [runs]. Figures are medians over the runs.
+var what = args.Length > 0 ? args[0] : "all";
+var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
+if (what is not ("bringup" or "verify" or "all"))
+{
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|all] [runs]");
+    return 2;
+}
+
+Console.WriteLine($"# {Environment.ProcessorCount} cores, {runs} runs each, medians");
+if (what is "bringup" or "all")
+{
+    foreach (var regions in new[] { 2, 3 })
+    {
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var elapsed = Stopwatch.StartNew();
+            var sandbox = await LocalSandbox.UpAsync(Options(regions));
+            times.Add(elapsed.Elapsed.TotalSeconds);
+            await sandbox.DisposeAsync();
+        }
+
+        Console.WriteLine($"bring-up  {regions} regions: median {Median(times):0.00} s (min {times.Min():0.00}, max {times.Max():0.00})");
+    }
+}
+
+if (what is "verify" or "all")
+{
+    var suites = new Dictionary<int, double>();
+    foreach (var regions in new[] { 2, 3 })
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(Options(regions));
+        await VerifyRunner.RunAsync(sandbox.Outputs, new VerifyOptions()); // warm-up: JIT and the probe table
+        var walls = new List<double>();
+        var overheads = new List<double>();
+        var lags = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var report = await VerifyRunner.RunAsync(sandbox.Outputs, new VerifyOptions());
+            if (!report.Passed)
+            {
+                Console.Error.WriteLine($"verify failed on a healthy sandbox: {string.Join("; ", report.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}"))}");
+                return 1;
+            }
+
+            walls.Add(report.Duration.TotalSeconds);
+            foreach (var write in report.Checks.Where(c => c.Name == "write-visible"))
+            {
+                var lag = write.Metrics!["lagMs"];
+                lags.Add(lag);
+                overheads.Add(write.Duration.TotalMilliseconds - lag);
+            }
+        }
+
+        suites[regions] = Median(walls);
+        Console.WriteLine($"verify    {regions} regions: suite median {Median(walls):0.000} s; write-visible lag median {Median(lags):0.0} ms, check time beyond the lag median {Median(overheads):0.0} ms");
+    }
+
+    Console.WriteLine($"verify    3 regions / 2 regions: {suites[3] / suites[2]:0.00}x");
+}
+
+return 0;
+
+static SandboxOptions Options(int regions) => new()
+{
+    Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-bench-{Guid.NewGuid():N}"),
+    Regions = new[] { "eu", "us", "ap" }[..regions],
+};
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
