@@ -58,6 +58,26 @@ public sealed class CheckContext : IDisposable
     /// <summary>Creates the probe table on the primary once per run, whichever check needs it first.</summary>
     public Task EnsureProbeTableAsync() => _probeTable.Value;
 
+    /// <summary>Opens two connections at once; if either fails, the other is closed and the failure thrown.</summary>
+    public static async Task<(NpgsqlConnection First, NpgsqlConnection Second)> OpenBothAsync(Task<NpgsqlConnection> first, Task<NpgsqlConnection> second)
+    {
+        try
+        {
+            await Task.WhenAll(first, second);
+        }
+        catch
+        {
+            foreach (var opened in new[] { first, second }.Where(t => t.IsCompletedSuccessfully))
+            {
+                await opened.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        return (first.Result, second.Result);
+    }
+
     /// <summary>The region named <paramref name="name"/>.</summary>
     public RegionOutputs Region(string name) => Outputs.Regions.Single(r => r.Name == name);
 

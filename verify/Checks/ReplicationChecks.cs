@@ -91,8 +91,11 @@ public static class ReplicationChecks
         var pooler = ConnectionTarget.Pooler(context.Primary);
         var instance = ConnectionTarget.Instance(replica);
         await EndpointException.Attribute(pooler, "creating the probe table", async () => { await context.EnsureProbeTableAsync(); return true; });
-        await using var reader = await EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken));
-        await using var writer = await EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken));
+        var (reader, writer) = await CheckContext.OpenBothAsync(
+            EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken)),
+            EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken)));
+        await using var readerConnection = reader;
+        await using var writerConnection = writer;
 
         var runId = Guid.NewGuid();
         await using var probe = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {CheckContext.ProbeTable} WHERE run_id = $1)", reader) { Parameters = { new() { Value = runId } } };

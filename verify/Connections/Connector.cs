@@ -47,6 +47,9 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
             Pooling = false,
             ApplicationName = "crosscluster-verify",
         }.ConnectionString);
+
+        // verify reads only built-in types; loading the server's type catalogue would cost a query per connection.
+        builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
         if (variant != ConnectionVariant.Plaintext)
         {
             builder.UseRootCertificate(root);
