@@ -1,0 +1,3 @@
+using CrossClusterIac.Render;
+
+return await RenderCli.InvokeAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,159 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Manifests;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Tests.Topology.Manifests;
+
+public sealed class ManifestTests
+{
+    private static readonly TopologyConfig Dev = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile("dev"));
+    private static readonly TopologyConfig Prod = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile("prod"));
+
+    [Fact]
+    public void NoSecretHoldsAnyCertificateAuthorityKey()
+    {
+        var keys = TopologyManifests.For(Prod).SelectMany(r => r.Secrets).SelectMany(Materials).Where(m => m.Part == MaterialPart.PrivateKey).ToList();
+
+        Assert.NotEmpty(keys);
+        Assert.All(keys, m => Assert.False(m.Certificate.IsCertificateAuthority, $"{m.Certificate.Id} is a CA and its key is in a Secret"));
+    }
+
+    [Fact]
+    public void CaSecretsHoldTheRootAndLeafSecretsHoldChainAndKey()
+    {
+        var eu = TopologyManifests.For(Dev)[0];
+
+        foreach (var secret in eu.Secrets)
+        {
+            var data = Data(secret);
+            if (secret.Name.EndsWith("-ca", StringComparison.Ordinal))
+            {
+                var anchor = Assert.Single(data);
+                Assert.Equal("ca.crt", anchor.Key);
+                Assert.Equal(new SecretMaterial(PkiPlan.For(Dev).Root, MaterialPart.Certificate), anchor.Value);
+            }
+            else
+            {
+                Assert.Equal("kubernetes.io/tls", secret.Body["type"]);
+                Assert.Equal(MaterialPart.Chain, data["tls.crt"].Part);
+                Assert.Equal(MaterialPart.PrivateKey, data["tls.key"].Part);
+                Assert.Equal(data["tls.crt"].Certificate, data["tls.key"].Certificate);
+            }
+
+            Assert.Equal("true", secret.Labels["cnpg.io/reload"]);
+        }
+    }
+
+    [Fact]
+    public void ReplicaStreamsFromPrimaryOverVerifyFull()
+    {
+        var us = TopologyManifests.For(Dev).Single(r => r.Region == "us");
+        var spec = Map(us.Cluster.Body["spec"]);
+        var primary = ExternalCluster(spec, "pg-eu");
+        var connection = Map(primary["connectionParameters"]);
+
+        Assert.Equal("pg-eu-rw", connection["host"]);
+        Assert.Equal("verify-full", connection["sslmode"]);
+        Assert.Equal("streaming_replica", connection["user"]);
+        Assert.Equal(("pg-us-replication-tls", "tls.crt"), Ref(primary["sslCert"]));
+        Assert.Equal(("pg-us-replication-tls", "tls.key"), Ref(primary["sslKey"]));
+        Assert.Equal(("pg-us-server-ca", "ca.crt"), Ref(primary["sslRootCert"]));
+        Assert.Equal("pg-eu", Map(Map(spec["bootstrap"])["recovery"])["source"]);
+        Assert.Equal(("pg-us", "pg-eu", "pg-eu"), Replica(spec));
+    }
+
+    [Fact]
+    public void PrimaryBootstrapsWithInitdbAndStreamsFromNobody()
+    {
+        var spec = Map(TopologyManifests.For(Dev).Single(r => r.Region == "eu").Cluster.Body["spec"]);
+
+        Assert.True(Map(spec["bootstrap"]).ContainsKey("initdb"));
+        Assert.All(List(spec["externalClusters"]).Select(Map), e => Assert.False(e.ContainsKey("connectionParameters")));
+        Assert.Equal(("pg-eu", "pg-eu", "pg-us"), Replica(spec));
+    }
+
+    [Fact]
+    public void ArchiveOnlyReplicationDropsTheStreamingConnection()
+    {
+        var archive = Dev with { Replication = new ReplicationSettings { Mode = ReplicationMode.Archive } };
+
+        var spec = Map(TopologyManifests.For(archive).Single(r => r.Region == "us").Cluster.Body["spec"]);
+
+        Assert.False(ExternalCluster(spec, "pg-eu").ContainsKey("connectionParameters"));
+        Assert.True(ExternalCluster(spec, "pg-eu").ContainsKey("plugin"));
+    }
+
+    [Fact]
+    public void EveryClusterListsEveryRegionAsExternalCluster()
+    {
+        foreach (var region in TopologyManifests.For(Prod))
+        {
+            var names = List(Map(region.Cluster.Body["spec"])["externalClusters"]).Select(e => Map(e)["name"]);
+            Assert.Equal(["pg-eu", "pg-us", "pg-ap"], names);
+        }
+    }
+
+    [Fact]
+    public void ClusterAndPoolerAreAwaitedByPulumi()
+    {
+        foreach (var region in TopologyManifests.For(Prod))
+        {
+            Assert.Equal("condition=Ready", region.Cluster.Annotations["pulumi.com/waitFor"]);
+            Assert.Equal("jsonpath={.status.phase}=active", region.Pooler.Annotations["pulumi.com/waitFor"]);
+            Assert.All([region.Cluster, region.Pooler], m => Assert.True(int.Parse(m.Annotations["pulumi.com/timeoutSeconds"], System.Globalization.CultureInfo.InvariantCulture) > 0));
+        }
+    }
+
+    [Fact]
+    public void EveryOtherRegionGetsTwinsOfTheRemoteServicesPointingAtTheExposedAddress()
+    {
+        var regions = TopologyManifests.For(Prod);
+        foreach (var local in regions)
+        {
+            foreach (var remote in Prod.Regions.Where(r => r.Name != local.Region))
+            {
+                var twin = Assert.Single(local.RemoteEndpoints, m => m.Kind == "Service" && m.Name == $"pg-{remote.Name}-rw");
+                Assert.False(Map(twin.Body["spec"]).ContainsKey("selector"));
+                var slice = Assert.Single(local.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == $"pg-{remote.Name}-rw");
+                Assert.Equal(remote.Exposure!.Address, List(Map(List(slice.Body["endpoints"]).Single())["addresses"]).Single());
+                Assert.Equal(remote.Exposure.RwPort, Map(List(slice.Body["ports"]).Single())["port"]);
+                Assert.Single(local.RemoteEndpoints, m => m.Kind == "Service" && m.Name == $"pg-{remote.Name}-pooler-rw");
+            }
+
+            Assert.DoesNotContain(local.RemoteEndpoints, m => m.Name.StartsWith($"pg-{local.Region}-", StringComparison.Ordinal));
+            Assert.Equal(4 * (Prod.Regions.Count - 1), local.RemoteEndpoints.Count);
+        }
+    }
+
+    [Fact]
+    public void NodePortExposurePublishesTheConfiguredPorts()
+    {
+        var eu = TopologyManifests.For(Dev)[0];
+        var rw = Assert.Single(eu.Exposures, m => m.Name == "pg-eu-rw-exposed");
+        var spec = Map(rw.Body["spec"]);
+
+        Assert.Equal("NodePort", spec["type"]);
+        Assert.Equal(Dev.Regions[0].Exposure!.RwPort, Map(List(spec["ports"]).Single())["nodePort"]);
+        Assert.Equal("primary", Map(spec["selector"])["cnpg.io/instanceRole"]);
+    }
+
+    private static IEnumerable<SecretMaterial> Materials(Manifest secret) => Data(secret).Values;
+
+    private static Dictionary<string, SecretMaterial> Data(Manifest secret) =>
+        Map(secret.Body["data"]).ToDictionary(p => p.Key, p => Assert.IsType<SecretMaterial>(p.Value));
+
+    private static IReadOnlyDictionary<string, object?> Map(object? value) => Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(value);
+
+    private static List<object?> List(object? value) => Assert.IsAssignableFrom<System.Collections.IEnumerable>(value).Cast<object?>().ToList();
+
+    private static IReadOnlyDictionary<string, object?> ExternalCluster(IReadOnlyDictionary<string, object?> spec, string name) =>
+        List(spec["externalClusters"]).Select(Map).Single(e => (string?)e["name"] == name);
+
+    private static (object?, object?) Ref(object? value) => (Map(value)["name"], Map(value)["key"]);
+
+    private static (object?, object?, object?) Replica(IReadOnlyDictionary<string, object?> spec)
+    {
+        var replica = Map(spec["replica"]);
+        return (replica["self"], replica["primary"], replica["source"]);
+    }
+}

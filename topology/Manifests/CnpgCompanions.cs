@@ -1,0 +1,77 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Naming;
+
+namespace CrossClusterIac.Topology.Manifests;
+
+/// <summary>The objects that accompany a region's Cluster: its Pooler, the ObjectStores, the backup schedule.</summary>
+internal static class CnpgCompanions
+{
+    /// <summary>
+    /// PgBouncer with certificates both ways: clients present certificates from any region's client intermediate
+    /// (trust is the shared root), PgBouncer presents its backend identity to PostgreSQL.
+    /// </summary>
+    public static Manifest Pooler(TopologyConfig topology, ClusterNames names) =>
+        Objects.Create("postgresql.cnpg.io/v1", "Pooler", names.Pooler, topology.Namespace, new()
+        {
+            ["spec"] = new Dictionary<string, object?>
+            {
+                ["cluster"] = Objects.Reference(names.Cluster),
+                ["instances"] = topology.Postgres.PoolerInstances,
+                ["type"] = "rw",
+                ["pgbouncer"] = new Dictionary<string, object?>
+                {
+                    ["poolMode"] = "session",
+                    // CNPG requires an auth query once serverTLSSecret is set; certificate auth never runs it.
+                    ["authQuery"] = "SELECT $1, NULL",
+                    ["serverTLSSecret"] = Objects.Reference(names.PoolerBackendCertificateSecret),
+                    ["serverCASecret"] = Objects.Reference(names.ServerCaSecret),
+                    ["clientTLSSecret"] = Objects.Reference(names.ServerCertificateSecret),
+                    ["clientCASecret"] = Objects.Reference(names.ClientCaSecret),
+                    ["parameters"] = new Dictionary<string, object?>
+                    {
+                        ["auth_type"] = "cert",
+                        ["client_tls_sslmode"] = "verify-full",
+                        ["server_tls_sslmode"] = "verify-full",
+                    },
+                },
+            },
+        }, annotations: Objects.AwaitUntil("jsonpath={.status.phase}=active", TimeSpan.FromMinutes(10)));
+
+    /// <summary>The barman-cloud ObjectStore of <paramref name="region"/>, declared in whichever cluster needs it.</summary>
+    public static Manifest ObjectStore(TopologyConfig topology, RegionConfig region)
+    {
+        var store = region.ObjectStore!;
+        var credentials = store.Credentials!;
+        var configuration = new Dictionary<string, object?>
+        {
+            ["destinationPath"] = store.DestinationPath,
+            ["endpointURL"] = store.EndpointUrl,
+            ["s3Credentials"] = new Dictionary<string, object?>
+            {
+                ["accessKeyId"] = Objects.SecretKey(credentials.SecretName!, credentials.AccessKeyIdKey),
+                ["secretAccessKey"] = Objects.SecretKey(credentials.SecretName!, credentials.SecretAccessKeyKey),
+            },
+            ["wal"] = new Dictionary<string, object?> { ["compression"] = "gzip" },
+        };
+        return Objects.Create("barmancloud.cnpg.io/v1", "ObjectStore", ClusterManifest.ObjectStoreName(topology, region), topology.Namespace, new()
+        {
+            ["spec"] = new Dictionary<string, object?> { ["configuration"] = configuration },
+        });
+    }
+
+    /// <summary>A base backup schedule; on a replica cluster CNPG takes it from the designated primary.</summary>
+    public static Manifest ScheduledBackup(TopologyConfig topology, ClusterNames names) =>
+        Objects.Create("postgresql.cnpg.io/v1", "ScheduledBackup", names.ScheduledBackup, topology.Namespace, new()
+        {
+            ["spec"] = new Dictionary<string, object?>
+            {
+                ["schedule"] = topology.Postgres.BackupSchedule,
+                ["backupOwnerReference"] = "self",
+                ["cluster"] = Objects.Reference(names.Cluster),
+                ["method"] = "plugin",
+                ["pluginConfiguration"] = Objects.Reference(Objects.BarmanCloudPlugin),
+                // A replica region can only bootstrap once the primary has a base backup in its store.
+                ["immediate"] = true,
+            },
+        });
+}

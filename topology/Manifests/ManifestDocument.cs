@@ -1,0 +1,46 @@
+using System.Text;
+
+namespace CrossClusterIac.Topology.Manifests;
+
+/// <summary>A manifest as the plain object Kubernetes reads, for printing as YAML or validating against a schema.</summary>
+public static class ManifestDocument
+{
+    /// <summary>
+    /// The full object. <paramref name="material"/> supplies each Secret value as PEM text; it is needed only for
+    /// Secrets, whose <c>data</c> values come out base64-encoded as the API expects.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A Secret is converted without <paramref name="material"/>.</exception>
+    public static Dictionary<string, object?> ToObject(Manifest manifest, Func<SecretMaterial, string>? material = null)
+    {
+        var metadata = new Dictionary<string, object?> { ["name"] = manifest.Name, ["namespace"] = manifest.Namespace };
+        if (manifest.Labels.Count > 0)
+        {
+            metadata["labels"] = manifest.Labels.ToDictionary(p => p.Key, p => (object?)p.Value);
+        }
+
+        if (manifest.Annotations.Count > 0)
+        {
+            metadata["annotations"] = manifest.Annotations.ToDictionary(p => p.Key, p => (object?)p.Value);
+        }
+
+        var document = new Dictionary<string, object?> { ["apiVersion"] = manifest.ApiVersion, ["kind"] = manifest.Kind, ["metadata"] = metadata };
+        foreach (var (key, value) in manifest.Body)
+        {
+            document[key] = Resolve(value, manifest, material);
+        }
+
+        return document;
+    }
+
+    private static object? Resolve(object? value, Manifest manifest, Func<SecretMaterial, string>? material) => value switch
+    {
+        SecretMaterial secret => material is null
+            ? throw new InvalidOperationException($"{manifest} holds certificate material; pass a source for it.")
+            : Convert.ToBase64String(Encoding.ASCII.GetBytes(material(secret))),
+        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => Resolve(p.Value, manifest, material)),
+        IReadOnlyDictionary<string, string> strings => strings.ToDictionary(p => p.Key, p => (object?)p.Value),
+        string text => text,
+        System.Collections.IEnumerable list => list.Cast<object?>().Select(item => Resolve(item, manifest, material)).ToList(),
+        _ => value,
+    };
+}

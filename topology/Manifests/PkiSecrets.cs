@@ -1,0 +1,44 @@
+using CrossClusterIac.Topology.Naming;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Topology.Manifests;
+
+/// <summary>
+/// A region's certificate Secrets in the layout CNPG reads: <c>tls.crt</c> is the leaf and its intermediate,
+/// <c>ca.crt</c> is the shared root, because OpenSSL needs a self-signed anchor and peers send their chains.
+/// No CA key is ever placed in a cluster.
+/// </summary>
+internal static class PkiSecrets
+{
+    public static IReadOnlyList<Manifest> For(ClusterNames names, PkiPlan plan, RegionalCertificates certificates) =>
+    [
+        Leaf(names, names.ServerCertificateSecret, certificates.Server),
+        Anchor(names, names.ServerCaSecret, plan.Root),
+        Anchor(names, names.ClientCaSecret, plan.Root),
+        Leaf(names, names.ReplicationCertificateSecret, certificates.Replication),
+        Leaf(names, names.AppCertificateSecret, certificates.App),
+        Leaf(names, names.PoolerBackendCertificateSecret, certificates.PoolerBackend),
+        Leaf(names, names.VerifyCertificateSecret, certificates.Verify),
+    ];
+
+    // CNPG reloads certificates in place when a Secret with this label changes.
+    private static readonly Dictionary<string, string> Reload = new(StringComparer.Ordinal) { ["cnpg.io/reload"] = "true" };
+
+    private static Manifest Leaf(ClusterNames names, string secret, CertificateSpec certificate) =>
+        Objects.Create("v1", "Secret", secret, names.Namespace, new()
+        {
+            ["type"] = "kubernetes.io/tls",
+            ["data"] = new Dictionary<string, object?>
+            {
+                ["tls.crt"] = new SecretMaterial(certificate, MaterialPart.Chain),
+                ["tls.key"] = new SecretMaterial(certificate, MaterialPart.PrivateKey),
+            },
+        }, Reload);
+
+    private static Manifest Anchor(ClusterNames names, string secret, CertificateSpec root) =>
+        Objects.Create("v1", "Secret", secret, names.Namespace, new()
+        {
+            ["type"] = "Opaque",
+            ["data"] = new Dictionary<string, object?> { ["ca.crt"] = new SecretMaterial(root, MaterialPart.Certificate) },
+        }, Reload);
+}

@@ -1,0 +1,33 @@
+namespace CrossClusterIac.Topology.Manifests;
+
+/// <summary>Every object one region's Kubernetes cluster receives, grouped the way the components own them.</summary>
+public sealed record RegionManifests
+{
+    /// <summary>Region name.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>Certificates and keys in the layout CNPG expects; the root key is in none of them.</summary>
+    public required IReadOnlyList<Manifest> Secrets { get; init; }
+
+    /// <summary>The barman-cloud ObjectStores of every region, so this cluster can archive to its own and recover from the others.</summary>
+    public required IReadOnlyList<Manifest> ObjectStores { get; init; }
+
+    /// <summary>The CNPG Cluster.</summary>
+    public required Manifest Cluster { get; init; }
+
+    /// <summary>The read-write PgBouncer Pooler.</summary>
+    public required Manifest Pooler { get; init; }
+
+    /// <summary>The base backup schedule.</summary>
+    public required Manifest ScheduledBackup { get; init; }
+
+    /// <summary>Services exposing this region's rw instance and pooler to the others.</summary>
+    public required IReadOnlyList<Manifest> Exposures { get; init; }
+
+    /// <summary>Selector-less Services named like every other region's, with EndpointSlices to their exposed addresses.</summary>
+    public required IReadOnlyList<Manifest> RemoteEndpoints { get; init; }
+
+    /// <summary>Every object, in an order a plain apply accepts: what others reference first.</summary>
+    public IEnumerable<Manifest> All =>
+        Secrets.Concat(ObjectStores).Append(Cluster).Append(Pooler).Append(ScheduledBackup).Concat(Exposures).Concat(RemoteEndpoints);
+}

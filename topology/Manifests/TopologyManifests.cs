@@ -1,0 +1,30 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Naming;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Topology.Manifests;
+
+/// <summary>Every Kubernetes object of a validated topology, region by region.</summary>
+public static class TopologyManifests
+{
+    /// <summary>The objects of each region, in the config's region order.</summary>
+    public static IReadOnlyList<RegionManifests> For(TopologyConfig topology) => For(topology, PkiPlan.For(topology));
+
+    /// <summary>The objects of each region, with Secrets referring to certificates of <paramref name="plan"/>.</summary>
+    public static IReadOnlyList<RegionManifests> For(TopologyConfig topology, PkiPlan plan) =>
+        topology.Regions.Select(region =>
+        {
+            var names = new ClusterNames(region.Name!, topology.Namespace);
+            return new RegionManifests
+            {
+                Region = region.Name!,
+                Secrets = PkiSecrets.For(names, plan, plan.ForRegion(region.Name!)),
+                ObjectStores = topology.Regions.Select(r => CnpgCompanions.ObjectStore(topology, r)).ToList(),
+                Cluster = ClusterManifest.For(topology, region),
+                Pooler = CnpgCompanions.Pooler(topology, names),
+                ScheduledBackup = CnpgCompanions.ScheduledBackup(topology, names),
+                Exposures = NetworkManifests.Exposures(topology, region),
+                RemoteEndpoints = NetworkManifests.RemoteEndpoints(topology, region),
+            };
+        }).ToList();
+}
