@@ -61,7 +61,7 @@ public sealed record RegionManifests
                     ["pluginConfiguration"] = new Dictionary<string, object> { ["name"] = BarmanPlugin },
                 })
                 : null,
-            Exposures = Exposures(names, region.Exposure!),
+            Exposures = ExposuresOf(names, region.Exposure!),
         };
     }
 
@@ -250,7 +250,7 @@ public sealed record RegionManifests
         });
     }
 
-    private static List<ExposedService> Exposures(ClusterNames names, ExposureConfig exposure)
+    private static List<ExposedService> ExposuresOf(ClusterNames names, ExposureConfig exposure)
     {
         var type = exposure.Type.ToString();
         return

@@ -54,7 +54,7 @@ internal static class StackConfigFile
         _ => throw new InvalidOperationException($"Unsupported YAML node {node.NodeType} at {node.Start}."),
     };
 
-    private static JsonNode? Scalar(YamlScalarNode scalar)
+    private static JsonValue? Scalar(YamlScalarNode scalar)
     {
         var text = scalar.Value ?? string.Empty;
         if (scalar.Style != YamlDotNet.Core.ScalarStyle.Plain)
