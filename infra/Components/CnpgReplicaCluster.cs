@@ -25,8 +25,8 @@ public sealed record CnpgReplicaClusterArgs
     /// <summary>Services that expose the rw service and the pooler to other regions.</summary>
     public required IReadOnlyList<ExposedService> Exposures { get; init; }
 
-    /// <summary>Secrets the Cluster and Pooler mount; they must exist first.</summary>
-    public required IReadOnlyList<Resource> Secrets { get; init; }
+    /// <summary>What the Cluster and Pooler need first: the Secrets they mount and, in a replica region, the endpoints to the primary.</summary>
+    public required IReadOnlyList<Resource> DependsOn { get; init; }
 
     /// <summary>The region's Kubernetes provider.</summary>
     public required K8s.Provider Provider { get; init; }
@@ -52,10 +52,10 @@ public sealed class CnpgReplicaCluster : ComponentResource
             .ToList();
 
         var cluster = new K8s.ApiExtensions.CustomResource($"{name}-{args.Cluster.Name}",
-            Fill(new ClusterArgs(), args.Cluster, args.Namespace), Options([.. args.Secrets, .. stores]));
+            Fill(new ClusterArgs(), args.Cluster, args.Namespace), Options([.. args.DependsOn, .. stores]));
 
         _ = new K8s.ApiExtensions.CustomResource($"{name}-{args.Pooler.Name}",
-            Fill(new PoolerArgs(), args.Pooler, args.Namespace), Options([.. args.Secrets, cluster]));
+            Fill(new PoolerArgs(), args.Pooler, args.Namespace), Options([.. args.DependsOn, cluster]));
 
         if (args.ScheduledBackup is { } backup)
         {

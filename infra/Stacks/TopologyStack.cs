@@ -46,7 +46,7 @@ public sealed class TopologyStack : Stack
                 Provider = provider,
             });
 
-            var endpoints = region == primary ? [] : PrimaryEndpoints(topology, primary, name, provider);
+            var endpoints = region == primary ? new List<Resource>() : PrimaryEndpoints(topology, primary, name, provider);
             _ = new CnpgReplicaCluster($"{name}-cnpg", new CnpgReplicaClusterArgs
             {
                 Namespace = topology.Namespace,
@@ -55,7 +55,7 @@ public sealed class TopologyStack : Stack
                 ObjectStores = manifests.ObjectStores,
                 ScheduledBackup = manifests.ScheduledBackup,
                 Exposures = manifests.Exposures,
-                Secrets = [.. pki.Secrets, .. endpoints],
+                DependsOn = [.. pki.Secrets, .. endpoints],
                 Provider = provider,
             });
 
