@@ -30,7 +30,7 @@ public sealed class TopologyStackTests
     }
 
     [Fact]
-    public async Task ChildrenAreParentedToTheirComponent()
+    public async Task ChildrenAreParentedToTheirComponentAndNamedAfterIt()
     {
         var deployment = await MockedDeployment.RunAsync("dev");
 
@@ -45,15 +45,27 @@ public sealed class TopologyStackTests
             ["kubernetes:barmancloud.cnpg.io/v1:ObjectStore"] = "crosscluster:index:CnpgReplicaCluster",
             ["kubernetes:discovery.k8s.io/v1:EndpointSlice"] = "crosscluster:index:CrossClusterEndpoint",
         };
+        // The mocked monitor builds a child's URN from the root type only, so parenting is read from the SDK's
+        // own registry of children, which is what the real engine's URN type chain is built from.
+        var childResources = typeof(Resource).GetProperty("ChildResources", BindingFlags.NonPublic | BindingFlags.Instance)
+            ?? throw new InvalidOperationException("Pulumi.Resource no longer keeps ChildResources.");
+        var parentOf = new Dictionary<Resource, Resource>();
+        foreach (var resource in deployment.Resources)
+        {
+            foreach (var child in (IEnumerable<Resource>)childResources.GetValue(resource)!)
+            {
+                parentOf[child] = resource;
+            }
+        }
+
         var checkedCount = 0;
         foreach (var resource in deployment.Resources.OfType<Pulumi.CustomResource>())
         {
-            var urn = await OutputUtilities.GetValueAsync(resource.Urn);
-            var typeChain = urn.Split("::")[2];
-            var type = typeChain.Split('$')[^1];
-            if (expectedParent.TryGetValue(type, out var parent))
+            if (expectedParent.TryGetValue(resource.GetResourceType(), out var parent))
             {
-                Assert.Contains($"{parent}$", typeChain, StringComparison.Ordinal);
+                Assert.True(parentOf.TryGetValue(resource, out var actual), $"{resource.GetResourceName()} has no parent");
+                Assert.Equal(parent, actual!.GetResourceType());
+                Assert.StartsWith($"{actual.GetResourceName()}-", resource.GetResourceName(), StringComparison.Ordinal);
                 checkedCount++;
             }
         }
