@@ -47,7 +47,7 @@ public sealed record RegionManifests
             Cluster = new CnpgObject(names.Cluster, waitFor, ClusterSpec(topology, region, peer, isPrimary)),
             Pooler = new CnpgObject(names.Pooler, new Dictionary<string, string>
             {
-                ["pulumi.com/waitFor"] = $"jsonpath={{.status.instances}}={topology.Postgres.PoolerInstances}",
+                ["pulumi.com/waitFor"] = "jsonpath={.status.phase}=active",
                 ["pulumi.com/timeoutSeconds"] = "600",
             }, PoolerSpec(topology, names)),
             ObjectStores = new[] { region, peer }.OfType<RegionConfig>().Select(r => StoreFor(r)).ToList(),
