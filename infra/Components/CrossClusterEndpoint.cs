@@ -54,7 +54,7 @@ public sealed class CrossClusterEndpoint : ComponentResource
                         Name = PortName,
                         Protocol = "TCP",
                         Port = args.Port,
-                        TargetPort = Union<int, string>.FromT0(args.RemotePort),
+                        TargetPort = args.RemotePort,
                     },
                 },
             },
