@@ -32,7 +32,7 @@ internal sealed class TopologyMocks
     public ConcurrentQueue<MockResourceArgs> Registered { get; } = new();
 
     /// <summary>The resources of one type.</summary>
-    public IReadOnlyList<MockResourceArgs> OfType(string type) => Registered.Where(r => r.Type == type).ToList();
+    public List<MockResourceArgs> OfType(string type) => Registered.Where(r => r.Type == type).ToList();
 
     private (string? Id, object State) Respond(MockResourceArgs args)
     {

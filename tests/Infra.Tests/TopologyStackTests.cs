@@ -126,7 +126,7 @@ public sealed class TopologyStackTests
         Assert.Equal("prod", outputs.Environment);
         Assert.Equal(config.PrimaryRegion, outputs.PrimaryRegion);
         Assert.Equal(deployment.Pki.Root.CertificatePem.Trim(), outputs.RootCaCertificate.Trim());
-        Assert.Equal(config.Regions.Select(r => r.Name), outputs.Regions.Select(r => r.Name));
+        Assert.Equal(config.Regions.Select(r => r.Name!), outputs.Regions.Select(r => r.Name));
         foreach (var (region, output) in config.Regions.Zip(outputs.Regions))
         {
             var certificates = deployment.Pki.Plan.ForRegion(region.Name!);
