@@ -17,7 +17,8 @@ public sealed class CnpgResourcesTests
         Assert.NotEmpty(kubernetes);
         Assert.All(kubernetes, resource =>
         {
-            var region = resource.Name!.Split('-')[0];
+            var region = deployment.Pki.Plan.Regions.Select(r => r.Region).Where(r => resource.Name!.StartsWith($"{r}-", StringComparison.Ordinal)).MaxBy(r => r.Length);
+            Assert.NotNull(region);
             Assert.Contains($"::pulumi:providers:kubernetes::{region}-k8s::", resource.Provider ?? string.Empty, StringComparison.Ordinal);
         });
     }
