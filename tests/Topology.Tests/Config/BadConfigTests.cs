@@ -1,0 +1,80 @@
+using CrossClusterIac.Topology.Config;
+
+namespace CrossClusterIac.Tests.Topology.Config;
+
+public class BadConfigTests
+{
+    public static TheoryData<string, string, string, string> Cases => new()
+    {
+        // case, stack file, key that must be named, a word of the fix
+        { "no regions", "config:\n  cross-cluster-dr:topology:\n    primaryRegion: eu\n    regions: []", "topology.regions", "at least" },
+        { "no primary", ConfigYaml.With("    primaryRegion: eu\n", string.Empty), "topology.primaryRegion", "eu, us" },
+        { "unknown primary", ConfigYaml.With("primaryRegion: eu", "primaryRegion: ap"), "topology.primaryRegion", "one of: eu, us" },
+        { "duplicate region", ConfigYaml.With("- name: us", "- name: eu"), "topology.regions[1].name", "own name" },
+        { "name not a DNS label", ConfigYaml.With("- name: us", "- name: US_East"), "topology.regions[1].name", "lowercase" },
+        { "name too long", ConfigYaml.With("- name: us", "- name: " + new string('u', 50)), "topology.regions[1].name", "shorten" },
+        { "missing kube context", ConfigYaml.With("kubeContext: ctx-us", "kubeContext: \"\""), "topology.regions[1].kubeContext", "kubectl config get-contexts" },
+        { "shared kube context", ConfigYaml.With("kubeContext: ctx-us", "kubeContext: ctx-eu"), "topology.regions[1].kubeContext", "own context" },
+        { "bad endpoint URL", ConfigYaml.With("http://minio-us:9000", "minio-us:9000"), "topology.regions[1].objectStore.endpointUrl", "http://" },
+        { "destination without scheme", ConfigYaml.With("s3://backups-us/", "backups"), "topology.regions[1].objectStore.destinationPath", "s3://" },
+        { "missing credentials", ConfigYaml.With("          credentials:\n            secretName: minio-us\n", string.Empty), "topology.regions[1].objectStore.credentials.secretName", "Secret" },
+        { "bad object store name", ConfigYaml.With("name: minio-us", "name: Minio_US"), "topology.regions[1].objectStore.name", "lowercase" },
+        { "bad address", ConfigYaml.With("address: 172.18.0.3", "address: not an address!"), "topology.regions[1].exposure.address", "IP address" },
+        { "port out of range", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.3\n          rwPort: 70000"), "topology.regions[1].exposure.rwPort", "between 1 and 65535" },
+        { "port outside NodePort range", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.3\n          rwPort: 5432"), "topology.regions[1].exposure.rwPort", "30000" },
+        { "same rw and pooler port", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.3\n          poolerPort: 30432"), "topology.regions[1].exposure.poolerPort", "different ports" },
+        { "shared address and port", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.2"), "topology.regions[1].exposure.rwPort", "cannot share" },
+        { "unknown exposure type", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.3\n          type: Ingress"), "topology.regions[1].exposure.type", "NodePort, LoadBalancer" },
+        { "port as text", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.3\n          rwPort: high"), "topology.regions[1].exposure.rwPort", "whole number" },
+        { "missing exposure", ConfigYaml.With("        exposure:\n          address: 172.18.0.3", string.Empty), "topology.regions[1].exposure", "address" },
+        { "unknown key", ConfigYaml.With("kubeContext: ctx-us", "kubeContext: ctx-us\n        kubecontext: typo"), "topology.regions[1].kubecontext", "kubeContext" },
+        { "leaf outlives intermediate", ConfigYaml.WithTopology("pki:\n  validity:\n    leafDays: 2000"), "topology.pki.validity.leafDays", "shorter than intermediateDays" },
+        { "intermediate outlives root", ConfigYaml.WithTopology("pki:\n  validity:\n    intermediateDays: 4000"), "topology.pki.validity.intermediateDays", "shorter than rootDays" },
+        { "zero validity", ConfigYaml.WithTopology("pki:\n  validity:\n    leafDays: 0"), "topology.pki.validity.leafDays", "positive" },
+        { "unknown key algorithm", ConfigYaml.WithTopology("pki:\n  keyAlgorithm: DSA-1024"), "topology.pki.keyAlgorithm", "ECDSA-P256" },
+        { "empty organisation", ConfigYaml.WithTopology("pki:\n  organization: \"\""), "topology.pki.organization", "organisation" },
+        { "unknown replication mode", ConfigYaml.WithTopology("replication:\n  mode: logical"), "topology.replication.mode", "streaming, archive" },
+        { "namespace not a label", ConfigYaml.WithTopology("namespace: My Namespace"), "topology.namespace", "lowercase" },
+        { "no instances", ConfigYaml.WithTopology("postgres:\n  instances: 0"), "topology.postgres.instances", "1 or more" },
+        { "bad storage size", ConfigYaml.WithTopology("postgres:\n  storageSize: 1 GB"), "topology.postgres.storageSize", "1Gi" },
+        { "reserved owner", ConfigYaml.WithTopology("postgres:\n  owner: streaming_replica"), "topology.postgres.owner", "another application role" },
+        { "bad database name", ConfigYaml.WithTopology("postgres:\n  database: app-db"), "topology.postgres.database", "identifier" },
+        { "five-field cron", ConfigYaml.WithTopology("postgres:\n  backupSchedule: 0 0 * * *"), "topology.postgres.backupSchedule", "seconds" },
+        { "regions not a list", "config:\n  cross-cluster-dr:topology:\n    primaryRegion: eu\n    regions: eu", "topology.regions", "list" },
+        { "no topology key", "config:\n  cross-cluster-dr:other: 1", TopologyConfigLoader.ConfigKey, "example" },
+        { "not YAML", "config: [unclosed", "line", "YAML" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BadConfigNamesTheKeyAndTheFix(string name, string yaml, string key, string fix)
+    {
+        var error = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromStackYaml(yaml));
+
+        var problem = Assert.Single(error.Problems, p => p.Key.StartsWith(key, StringComparison.Ordinal));
+        Assert.True(problem.Message.Contains(fix, StringComparison.OrdinalIgnoreCase), $"{name}: '{problem.Message}' does not say '{fix}'");
+        Assert.Contains(problem.Key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryProblemIsReportedAtOnce()
+    {
+        var yaml = ConfigYaml.With("- name: us", "- name: US").Replace("kubeContext: ctx-eu", "kubeContext: \"\"", StringComparison.Ordinal)
+            + "\n    pki:\n      keyAlgorithm: DSA";
+
+        var error = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromStackYaml(yaml));
+
+        Assert.Equal(
+            ["topology.pki.keyAlgorithm", "topology.regions[0].kubeContext", "topology.regions[1].name"],
+            error.Problems.Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void InvalidJsonConfigIsReportedLikeYaml()
+    {
+        var error = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromJson("""{"primaryRegion":"eu","regions":[{"name":"eu","kubeContext":3}]}"""));
+
+        Assert.Contains(error.Problems, p => p.Key == "topology.regions[0].objectStore");
+        Assert.Contains(error.Problems, p => p.Key == "topology.regions[0].exposure");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using CrossClusterIac.Topology.Config;
+
+namespace CrossClusterIac.Tests.Topology.Config;
+
+public class ConfigLoadingTests
+{
+    [Theory]
+    [InlineData("dev", 2)]
+    [InlineData("staging", 2)]
+    [InlineData("prod", 3)]
+    public void StackFileLoadsAndValidates(string stack, int regions)
+    {
+        var config = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile(stack));
+
+        Assert.Equal(regions, config.Regions.Count);
+        Assert.Equal("eu", config.PrimaryRegion);
+    }
+
+    [Fact]
+    public void DefaultsKeepThePlaygroundConfigShort()
+    {
+        var config = TopologyConfigLoader.FromStackYaml(ConfigYaml.Valid);
+
+        Assert.Equal("default", config.Namespace);
+        Assert.Equal(KeyAlgorithm.EcdsaP256, config.Pki.KeyAlgorithm);
+        Assert.Equal(ReplicationMode.Streaming, config.Replication.Mode);
+        Assert.Equal(ExposureType.NodePort, config.Regions[0].Exposure!.Type);
+        Assert.Equal(30432, config.Regions[0].Exposure!.RwPort);
+        Assert.Equal("ACCESS_KEY_ID", config.Regions[0].ObjectStore!.Credentials!.AccessKeyIdKey);
+    }
+
+    [Fact]
+    public void JsonAndYamlOfTheSameConfigAgree()
+    {
+        var fromYaml = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile("prod"));
+        var json = """
+            {"namespace":"databases","primaryRegion":"eu",
+             "postgres":{"image":"ghcr.io/cloudnative-pg/postgresql:15","instances":3,"storageSize":"200Gi","walStorageSize":"50Gi","poolerInstances":"2"},
+             "pki":{"keyAlgorithm":"RSA-2048","organization":"Example Corp","validity":{"rootDays":3650,"intermediateDays":1095,"leafDays":90}},
+             "regions":[
+              {"name":"eu","kubeContext":"prod-eu-west-1","objectStore":{"name":"backups-eu","endpointUrl":"https://s3.eu-west-1.amazonaws.com","destinationPath":"s3://example-prod-pg-eu/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","address":"pg-eu.prod.example.internal","rwPort":5432,"poolerPort":6432}},
+              {"name":"us","kubeContext":"prod-us-east-1","objectStore":{"name":"backups-us","endpointUrl":"https://s3.us-east-1.amazonaws.com","destinationPath":"s3://example-prod-pg-us/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","address":"pg-us.prod.example.internal","rwPort":5432,"poolerPort":6432}},
+              {"name":"ap","kubeContext":"prod-ap-southeast-1","objectStore":{"name":"backups-ap","endpointUrl":"https://s3.ap-southeast-1.amazonaws.com","destinationPath":"s3://example-prod-pg-ap/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","address":"pg-ap.prod.example.internal","rwPort":5432,"poolerPort":6432}}]}
+            """;
+
+        var fromJson = TopologyConfigLoader.FromJson(json);
+
+        Assert.Equal(JsonSerializer.Serialize(fromYaml), JsonSerializer.Serialize(fromJson));
+    }
+
+    [Fact]
+    public void QuotedNumbersStayText()
+    {
+        var error = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromStackYaml(ConfigYaml.With("- name: us", "- name: \"1\"")));
+
+        Assert.Contains(error.Problems, p => p.Key == "topology.regions[1].name");
+    }
+}

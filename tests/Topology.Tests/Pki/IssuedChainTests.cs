@@ -1,0 +1,181 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Tests.Topology.Pki;
+
+public class IssuedChainTests
+{
+    private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
+    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
+
+    private static readonly Lazy<IssuedPki> DevPki = new(() =>
+        CertificateIssuer.Issue(PkiPlan.For(TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile("dev")))));
+
+    public static TheoryData<string> Leaves()
+    {
+        var data = new TheoryData<string>();
+        foreach (var spec in DevPki.Value.Plan.Certificates.Where(c => !c.IsCertificateAuthority && c.Validity > TimeSpan.Zero))
+        {
+            data.Add(spec.Id);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Leaves))]
+    public void LeafChainsToTheRootThroughItsRegionsIntermediate(string id)
+    {
+        var pki = DevPki.Value;
+        var leaf = pki[pki.Plan[id]];
+        var intermediate = pki[pki.Plan[leaf.Spec.IssuerId!]];
+        var purpose = leaf.Spec.ExtendedKeyUsages.Single() == ExtendedKeyUsage.ServerAuth ? ServerAuth : ClientAuth;
+
+        using var chain = ChainTrusting(pki.Root.Certificate, purpose);
+        chain.ChainPolicy.ExtraStore.Add(intermediate.Certificate);
+
+        Assert.True(chain.Build(leaf.Certificate), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
+        Assert.Equal(3, chain.ChainElements.Count);
+        Assert.Equal(intermediate.Certificate.Thumbprint, chain.ChainElements[1].Certificate.Thumbprint);
+        Assert.Equal(leaf.Spec.Region, intermediate.Spec.Region);
+    }
+
+    [Fact]
+    public void ClientCertificateUnderAServerIntermediateIsRefused()
+    {
+        var pki = DevPki.Value;
+        var serverCa = pki[pki.Plan.ForRegion("us").ServerCa];
+        var misissued = CertificateIssuer.Issue(
+            pki.Plan.ForRegion("us").App with { Id = "misissued", IssuerId = serverCa.Spec.Id },
+            KeyAlgorithm.EcdsaP256,
+            serverCa,
+            DateTimeOffset.UtcNow.AddMinutes(-1));
+
+        using var chain = ChainTrusting(pki.Root.Certificate, ClientAuth);
+        chain.ChainPolicy.ExtraStore.Add(serverCa.Certificate);
+
+        Assert.False(chain.Build(misissued.Certificate));
+        Assert.Contains(chain.ChainStatus, s => s.Status == X509ChainStatusFlags.NotValidForUsage);
+    }
+
+    [Fact]
+    public void IntermediatesAreCasWithPathLengthZeroAndLeavesAreNot()
+    {
+        foreach (var issued in DevPki.Value.All)
+        {
+            var constraints = issued.Certificate.Extensions.OfType<X509BasicConstraintsExtension>().Single();
+            Assert.True(constraints.Critical);
+            Assert.Equal(issued.Spec.IsCertificateAuthority, constraints.CertificateAuthority);
+            if (issued.Spec.Kind is CertificateKind.ServerIntermediateCa or CertificateKind.ClientIntermediateCa)
+            {
+                Assert.True(constraints.HasPathLengthConstraint);
+                Assert.Equal(0, constraints.PathLengthConstraint);
+            }
+        }
+    }
+
+    [Fact]
+    public void IntermediatesCarryTheirPurposeAsExtendedKeyUsage()
+    {
+        var region = DevPki.Value.Plan.ForRegion("eu");
+
+        Assert.Equal([ServerAuth.Value!], Ekus(DevPki.Value[region.ServerCa].Certificate));
+        Assert.Equal([ClientAuth.Value!], Ekus(DevPki.Value[region.ClientCa].Certificate));
+    }
+
+    [Fact]
+    public void ServerCertificateNamesEveryServiceAndTheExposedAddress()
+    {
+        var server = DevPki.Value[DevPki.Value.Plan.ForRegion("eu").Server].Certificate;
+
+        foreach (var name in new[] { "pg-eu-rw", "pg-eu-ro", "pg-eu-r", "pg-eu-pooler-rw", "pg-eu-rw.default", "pg-eu-rw.default.svc", "pg-eu-rw.default.svc.cluster.local", "pg-eu-pooler-rw.default.svc.cluster.local" })
+        {
+            Assert.True(server.MatchesHostname(name), name);
+        }
+
+        Assert.True(server.MatchesHostname("172.18.0.2"));
+        Assert.False(server.MatchesHostname("172.18.0.3"));
+        Assert.False(server.MatchesHostname("pg-us-rw"));
+    }
+
+    [Fact]
+    public void ChainPemHoldsTheLeafThenItsIntermediateAndNotTheRoot()
+    {
+        var pki = DevPki.Value;
+        var replication = pki[pki.Plan.ForRegion("us").Replication];
+
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(replication.ChainPem);
+
+        Assert.Equal(
+            [replication.Certificate.Thumbprint, pki[pki.Plan.ForRegion("us").ClientCa].Certificate.Thumbprint],
+            chain.Select(c => c.Thumbprint));
+    }
+
+    [Fact]
+    public void EveryCertificateEndsBeforeItsIssuer()
+    {
+        var pki = DevPki.Value;
+        foreach (var issued in pki.All.Where(c => c.Spec.IssuerId is not null))
+        {
+            Assert.True(issued.Certificate.NotAfter < pki[pki.Plan[issued.Spec.IssuerId!]].Certificate.NotAfter, issued.Spec.Id);
+        }
+    }
+
+    [Fact]
+    public void ExpiredProbeIsExpiredOnIssue()
+    {
+        var probe = DevPki.Value[DevPki.Value.Plan.ForRegion("eu").ExpiredProbe].Certificate;
+
+        Assert.True(probe.NotAfter < DateTime.Now);
+        Assert.Equal("crosscluster_verify", probe.GetNameInfo(X509NameType.SimpleName, false));
+    }
+
+    [Fact]
+    public void RsaPlanIssuesRsaKeys()
+    {
+        var config = TopologyConfigLoader.FromStackYaml(Config.ConfigYaml.WithTopology("pki:\n  keyAlgorithm: RSA-2048"));
+        var plan = PkiPlan.For(config with { Regions = [config.Regions[0]], PrimaryRegion = "eu" });
+
+        var pki = CertificateIssuer.Issue(plan);
+
+        using var key = pki[plan.ForRegion("eu").Server].Certificate.GetRSAPrivateKey();
+        Assert.Equal(2048, key!.KeySize);
+        Assert.Contains("BEGIN PRIVATE KEY", pki.Root.PrivateKeyPem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void SecretFileIsOwnerOnlyEvenWhenItExistedWider()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"key-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, "old");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        try
+        {
+            SecretFile.Write(path, "secret");
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.Equal("secret", File.ReadAllText(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static X509Chain ChainTrusting(X509Certificate2 root, Oid purpose)
+    {
+        var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(purpose);
+        return chain;
+    }
+
+    private static string[] Ekus(X509Certificate2 certificate) =>
+        certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value!).ToArray();
+}
