@@ -4,9 +4,9 @@ using CrossClusterIac.Topology.Naming;
 namespace CrossClusterIac.Topology.Manifests;
 
 /// <summary>
-/// A region's CNPG Cluster in the distributed topology: every region lists every cluster in
-/// <c>externalClusters</c>; a replica bootstraps from the primary's object store, then streams from the
-/// primary's rw service with its <c>streaming_replica</c> certificate under verify-full.
+/// A region's CNPG Cluster in the distributed topology: <c>externalClusters</c> lists itself and its peer (see
+/// <see cref="TopologyManifests.PeerOf"/>); a replica bootstraps from the primary's object store, then streams
+/// from the primary's rw service with its <c>streaming_replica</c> certificate under verify-full.
 /// </summary>
 internal static class ClusterManifest
 {
@@ -78,16 +78,19 @@ internal static class ClusterManifest
             spec["walStorage"] = new Dictionary<string, object?> { ["size"] = walSize };
         }
 
-        if (topology.Regions.Count > 1)
+        if (TopologyManifests.PeerOf(topology, region) is { } peer)
         {
             spec["replica"] = new Dictionary<string, object?>
             {
                 ["self"] = names.Cluster,
                 ["primary"] = PrimaryCluster(topology),
-                // The primary names a source too: the region it would follow after a controlled switchover.
-                ["source"] = isPrimary ? Names(topology, topology.Regions.First(r => r.Name != region.Name)).Cluster : PrimaryCluster(topology),
+                ["source"] = Names(topology, peer).Cluster,
             };
-            spec["externalClusters"] = topology.Regions.Select(other => ExternalCluster(topology, other, names, streams: !isPrimary && other.Name == topology.PrimaryRegion)).ToArray();
+            spec["externalClusters"] = new object?[]
+            {
+                ExternalCluster(topology, region, names, streams: false),
+                ExternalCluster(topology, peer, names, streams: !isPrimary),
+            };
         }
 
         return Objects.Create("postgresql.cnpg.io/v1", "Cluster", names.Cluster, topology.Namespace, new() { ["spec"] = spec }, annotations: Objects.AwaitUntil("condition=Ready", TimeSpan.FromMinutes(30)));

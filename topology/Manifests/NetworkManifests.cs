@@ -27,15 +27,21 @@ internal static class NetworkManifests
         ];
     }
 
-    /// <summary>In <paramref name="local"/>'s cluster, the twins of every other region's rw and pooler Services.</summary>
-    public static IReadOnlyList<Manifest> RemoteEndpoints(TopologyConfig topology, RegionConfig local) =>
-        topology.Regions.Where(r => r.Name != local.Name).SelectMany(remote =>
+    /// <summary>
+    /// In <paramref name="local"/>'s cluster, twins of its peer region's rw and pooler Services: a replica region
+    /// reaches the primary (to stream, and for clients to write) by the primary's own names.
+    /// </summary>
+    public static IReadOnlyList<Manifest> RemoteEndpoints(TopologyConfig topology, RegionConfig local)
+    {
+        if (TopologyManifests.PeerOf(topology, local) is not { } remote)
         {
-            var names = new ClusterNames(remote.Name!, topology.Namespace);
-            var exposure = remote.Exposure!;
-            return Twin(topology, names.ReadWriteService, exposure.Address!, exposure.RwPort)
-                .Concat(Twin(topology, names.Pooler, exposure.Address!, exposure.PoolerPort));
-        }).ToList();
+            return [];
+        }
+
+        var names = new ClusterNames(remote.Name!, topology.Namespace);
+        var exposure = remote.Exposure!;
+        return [.. Twin(topology, names.ReadWriteService, exposure.Address!, exposure.RwPort), .. Twin(topology, names.Pooler, exposure.Address!, exposure.PoolerPort)];
+    }
 
     private static Manifest Exposure(TopologyConfig topology, ExposureConfig exposure, string name, int port, Dictionary<string, string> selector)
     {

@@ -9,7 +9,7 @@ public sealed record RegionManifests
     /// <summary>Certificates and keys in the layout CNPG expects; the root key is in none of them.</summary>
     public required IReadOnlyList<Manifest> Secrets { get; init; }
 
-    /// <summary>The barman-cloud ObjectStores of every region, so this cluster can archive to its own and recover from the others.</summary>
+    /// <summary>The barman-cloud ObjectStores of this region (it archives there) and of its peer (it recovers from there).</summary>
     public required IReadOnlyList<Manifest> ObjectStores { get; init; }
 
     /// <summary>The CNPG Cluster.</summary>
@@ -24,7 +24,7 @@ public sealed record RegionManifests
     /// <summary>Services exposing this region's rw instance and pooler to the others.</summary>
     public required IReadOnlyList<Manifest> Exposures { get; init; }
 
-    /// <summary>Selector-less Services named like every other region's, with EndpointSlices to their exposed addresses.</summary>
+    /// <summary>Selector-less Services named like the peer region's rw and pooler Services, each followed by its EndpointSlice.</summary>
     public required IReadOnlyList<Manifest> RemoteEndpoints { get; init; }
 
     /// <summary>Every object, in an order a plain apply accepts: what others reference first.</summary>

@@ -19,7 +19,7 @@ public static class TopologyManifests
             {
                 Region = region.Name!,
                 Secrets = PkiSecrets.For(names, plan, plan.ForRegion(region.Name!)),
-                ObjectStores = topology.Regions.Select(r => CnpgCompanions.ObjectStore(topology, r)).ToList(),
+                ObjectStores = new[] { region, PeerOf(topology, region) }.OfType<RegionConfig>().Select(r => CnpgCompanions.ObjectStore(topology, r)).ToList(),
                 Cluster = ClusterManifest.For(topology, region),
                 Pooler = CnpgCompanions.Pooler(topology, names),
                 ScheduledBackup = CnpgCompanions.ScheduledBackup(topology, names),
@@ -27,4 +27,14 @@ public static class TopologyManifests
                 RemoteEndpoints = NetworkManifests.RemoteEndpoints(topology, region),
             };
         }).ToList();
+
+    /// <summary>
+    /// The one other region a region's cluster refers to: for a replica, the primary it follows; for the primary,
+    /// the region it would follow after a controlled switchover (the first replica). <c>null</c> with one region.
+    /// Every region referring to one peer only keeps the object count linear in the number of regions.
+    /// </summary>
+    public static RegionConfig? PeerOf(TopologyConfig topology, RegionConfig region) =>
+        region.Name == topology.PrimaryRegion
+            ? topology.Regions.FirstOrDefault(r => r.Name != region.Name)
+            : topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
 }

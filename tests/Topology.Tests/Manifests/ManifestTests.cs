@@ -83,14 +83,18 @@ public sealed class ManifestTests
         Assert.True(ExternalCluster(spec, "pg-eu").ContainsKey("plugin"));
     }
 
-    [Fact]
-    public void EveryClusterListsEveryRegionAsExternalCluster()
+    [Theory]
+    [InlineData("eu", "pg-us")]
+    [InlineData("us", "pg-eu")]
+    [InlineData("ap", "pg-eu")]
+    public void ClusterListsItselfAndItsPeerAsExternalClustersWithTheirObjectStores(string region, string peer)
     {
-        foreach (var region in TopologyManifests.For(Prod))
-        {
-            var names = List(Map(region.Cluster.Body["spec"])["externalClusters"]).Select(e => Map(e)["name"]);
-            Assert.Equal(["pg-eu", "pg-us", "pg-ap"], names);
-        }
+        var manifests = TopologyManifests.For(Prod).Single(r => r.Region == region);
+
+        var names = List(Map(manifests.Cluster.Body["spec"])["externalClusters"]).Select(e => Map(e)["name"]);
+
+        Assert.Equal([$"pg-{region}", peer], names);
+        Assert.Equal(2, manifests.ObjectStores.Count);
     }
 
     [Fact]
@@ -104,25 +108,39 @@ public sealed class ManifestTests
         }
     }
 
-    [Fact]
-    public void EveryOtherRegionGetsTwinsOfTheRemoteServicesPointingAtTheExposedAddress()
+    [Theory]
+    [InlineData("us", "eu")]
+    [InlineData("ap", "eu")]
+    [InlineData("eu", "us")]
+    public void RegionGetsTwinsOfItsPeersServicesPointingAtTheExposedAddress(string local, string peer)
     {
-        var regions = TopologyManifests.For(Prod);
-        foreach (var local in regions)
-        {
-            foreach (var remote in Prod.Regions.Where(r => r.Name != local.Region))
-            {
-                var twin = Assert.Single(local.RemoteEndpoints, m => m.Kind == "Service" && m.Name == $"pg-{remote.Name}-rw");
-                Assert.False(Map(twin.Body["spec"]).ContainsKey("selector"));
-                var slice = Assert.Single(local.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == $"pg-{remote.Name}-rw");
-                Assert.Equal(remote.Exposure!.Address, List(Map(List(slice.Body["endpoints"]).Single())["addresses"]).Single());
-                Assert.Equal(remote.Exposure.RwPort, Map(List(slice.Body["ports"]).Single())["port"]);
-                Assert.Single(local.RemoteEndpoints, m => m.Kind == "Service" && m.Name == $"pg-{remote.Name}-pooler-rw");
-            }
+        var manifests = TopologyManifests.For(Prod).Single(r => r.Region == local);
+        var remote = Prod.Regions.Single(r => r.Name == peer);
 
-            Assert.DoesNotContain(local.RemoteEndpoints, m => m.Name.StartsWith($"pg-{local.Region}-", StringComparison.Ordinal));
-            Assert.Equal(4 * (Prod.Regions.Count - 1), local.RemoteEndpoints.Count);
-        }
+        var twin = Assert.Single(manifests.RemoteEndpoints, m => m.Kind == "Service" && m.Name == $"pg-{peer}-rw");
+        Assert.False(Map(twin.Body["spec"]).ContainsKey("selector"));
+        var slice = Assert.Single(manifests.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == $"pg-{peer}-rw");
+        Assert.Equal(remote.Exposure!.Address, List(Map(List(slice.Body["endpoints"]).Single())["addresses"]).Single());
+        Assert.Equal(remote.Exposure.RwPort, Map(List(slice.Body["ports"]).Single())["port"]);
+        var pooler = Assert.Single(manifests.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == $"pg-{peer}-pooler-rw");
+        Assert.Equal(remote.Exposure.PoolerPort, Map(List(pooler.Body["ports"]).Single())["port"]);
+        Assert.Equal(["Service", "EndpointSlice", "Service", "EndpointSlice"], manifests.RemoteEndpoints.Select(m => m.Kind));
+    }
+
+    [Fact]
+    public void ObjectCountGrowsLinearlyWithRegions()
+    {
+        var regions = Enumerable.Range(0, 8).Select(i => Prod.Regions[0] with
+        {
+            Name = $"r{i}",
+            KubeContext = $"context-{i}",
+            ObjectStore = Prod.Regions[0].ObjectStore! with { Name = $"store-{i}" },
+            Exposure = Prod.Regions[0].Exposure! with { Address = $"10.0.0.{i + 1}" },
+        }).ToList();
+
+        int Objects(int count) => TopologyManifests.For(Prod with { PrimaryRegion = "r0", Regions = regions.Take(count).ToList() }).Sum(r => r.All.Count());
+
+        Assert.Equal(Objects(4) - Objects(2), Objects(8) - Objects(6));
     }
 
     [Fact]

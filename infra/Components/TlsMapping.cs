@@ -1,0 +1,48 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Pki;
+using Pulumi;
+using Tls = Pulumi.Tls;
+
+namespace CrossClusterIac.Infra.Components;
+
+/// <summary>Maps a <see cref="CertificateSpec"/> of the PKI plan onto Pulumi.Tls arguments.</summary>
+internal static class TlsMapping
+{
+    /// <summary>A private key of the plan's algorithm.</summary>
+    public static Tls.PrivateKey NewKey(string name, KeyAlgorithm algorithm, Resource parent) =>
+        new(name, algorithm switch
+        {
+            KeyAlgorithm.EcdsaP256 => new Tls.PrivateKeyArgs { Algorithm = "ECDSA", EcdsaCurve = "P256" },
+            KeyAlgorithm.Rsa2048 => new Tls.PrivateKeyArgs { Algorithm = "RSA", RsaBits = 2048 },
+            KeyAlgorithm.Rsa4096 => new Tls.PrivateKeyArgs { Algorithm = "RSA", RsaBits = 4096 },
+            _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown key algorithm."),
+        }, new CustomResourceOptions { Parent = parent });
+
+    /// <summary>
+    /// Key usage and extended key usage of a spec. CAs carry their EKU too, because OpenSSL applies EKU along
+    /// the chain and that is what keeps a client certificate from passing under a server intermediate.
+    /// </summary>
+    public static InputList<string> AllowedUses(CertificateSpec spec)
+    {
+        var uses = new List<string> { "digital_signature" };
+        if (spec.IsCertificateAuthority)
+        {
+            uses.AddRange(["cert_signing", "crl_signing"]);
+        }
+        else
+        {
+            uses.Add("key_encipherment");
+        }
+
+        uses.AddRange(spec.ExtendedKeyUsages.Select(eku => eku switch
+        {
+            ExtendedKeyUsage.ServerAuth => "server_auth",
+            ExtendedKeyUsage.ClientAuth => "client_auth",
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), eku, "Unknown extended key usage."),
+        }));
+        return uses;
+    }
+
+    /// <summary>Validity in whole hours; zero (the expired probe) yields a certificate that is expired once issued.</summary>
+    public static int ValidityHours(CertificateSpec spec) => checked((int)spec.Validity.TotalHours);
+}

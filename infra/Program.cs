@@ -1,0 +1,4 @@
+using CrossClusterIac.Infra.Stacks;
+using Pulumi;
+
+return await Deployment.RunAsync<TopologyStack>();

@@ -1,0 +1,163 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CrossClusterIac.Infra.Stacks;
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Outputs;
+using Pulumi;
+using Pulumi.Utilities;
+
+namespace CrossClusterIac.Tests.Infra;
+
+/// <summary>The stack as a whole: config handling, resource counts, parenting and the outputs contract.</summary>
+[Collection(PulumiRuntimeCollection.Name)]
+public sealed class TopologyStackTests
+{
+    [Fact]
+    public async Task TwoRegionsDeclareOneSetOfResourcesAndPeerEndpointsPerRegion()
+    {
+        var deployment = await MockedDeployment.RunAsync("dev");
+
+        Assert.Equal(Expected(regions: 2), Counts(deployment));
+    }
+
+    [Fact]
+    public async Task ThreeRegionsDeclareOneSetOfResourcesAndPeerEndpointsPerRegion()
+    {
+        var deployment = await MockedDeployment.RunAsync("prod");
+
+        Assert.Equal(Expected(regions: 3), Counts(deployment));
+    }
+
+    [Fact]
+    public async Task ChildrenAreParentedToTheirComponentAndNamedAfterIt()
+    {
+        var deployment = await MockedDeployment.RunAsync("dev");
+
+        var expectedParent = new Dictionary<string, string>
+        {
+            ["tls:index/selfSignedCert:SelfSignedCert"] = "crosscluster:index:SharedRootCa",
+            ["tls:index/locallySignedCert:LocallySignedCert"] = "crosscluster:index:RegionalPki",
+            ["tls:index/certRequest:CertRequest"] = "crosscluster:index:RegionalPki",
+            ["kubernetes:core/v1:Secret"] = "crosscluster:index:RegionalPki",
+            ["kubernetes:postgresql.cnpg.io/v1:Cluster"] = "crosscluster:index:CnpgReplicaCluster",
+            ["kubernetes:postgresql.cnpg.io/v1:Pooler"] = "crosscluster:index:CnpgReplicaCluster",
+            ["kubernetes:barmancloud.cnpg.io/v1:ObjectStore"] = "crosscluster:index:CnpgReplicaCluster",
+            ["kubernetes:discovery.k8s.io/v1:EndpointSlice"] = "crosscluster:index:CrossClusterEndpoint",
+        };
+        // The mocked monitor builds a child's URN from the root type only, so parenting is read from the SDK's
+        // own registry of children, which is what the real engine's URN type chain is built from.
+        var childResources = typeof(Resource).GetProperty("ChildResources", BindingFlags.NonPublic | BindingFlags.Instance)
+            ?? throw new InvalidOperationException("Pulumi.Resource no longer keeps ChildResources.");
+        var parentOf = new Dictionary<Resource, Resource>();
+        foreach (var resource in deployment.Resources)
+        {
+            foreach (var child in (IEnumerable<Resource>)childResources.GetValue(resource)!)
+            {
+                parentOf[child] = resource;
+            }
+        }
+
+        var checkedCount = 0;
+        foreach (var resource in deployment.Resources.OfType<Pulumi.CustomResource>())
+        {
+            if (expectedParent.TryGetValue(resource.GetResourceType(), out var parent))
+            {
+                Assert.True(parentOf.TryGetValue(resource, out var actual), $"{resource.GetResourceName()} has no parent");
+                Assert.Equal(parent, actual!.GetResourceType());
+                Assert.StartsWith($"{actual.GetResourceName()}-", resource.GetResourceName(), StringComparison.Ordinal);
+                checkedCount++;
+            }
+        }
+
+        Assert.True(checkedCount > 50, $"only {checkedCount} children checked");
+    }
+
+    [Fact]
+    public async Task InvalidConfigStopsWithTheLoadersMessageAndRegistersNothing()
+    {
+        var config = StackConfigFile.Read("dev");
+        var topology = JsonNode.Parse(config["cross-cluster-dr:topology"])!;
+        topology["primaryRegion"] = "atlantis";
+        topology["regions"]![0]!["exposure"]!["rwPort"] = 70000;
+        config["cross-cluster-dr:topology"] = topology.ToJsonString();
+        var loaderMessage = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromJson(config["cross-cluster-dr:topology"])).Message;
+
+        var mocks = new TopologyMocks(CrossClusterIac.Topology.Pki.CertificateIssuer.Issue(
+            CrossClusterIac.Topology.Pki.PkiPlan.For(TopologyConfigLoader.FromJson(StackConfigFile.Topology("dev")))));
+        StackConfigFile.Use(config);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Pulumi.Deployment.TestAsync<TopologyStack>(
+            mocks.Engine.Object, new Pulumi.Testing.TestOptions { IsPreview = false, ProjectName = "cross-cluster-dr", StackName = "dev" }));
+
+        Assert.Contains(loaderMessage, error.Message, StringComparison.Ordinal);
+        Assert.Empty(mocks.Registered);
+    }
+
+    [Fact]
+    public void StackExportsExactlyTheOutputsContract()
+    {
+        var names = typeof(TopologyStack).GetProperties()
+            .Select(p => p.GetCustomAttribute<OutputAttribute>()?.Name)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(new[] { "clientKeys", "database", "environment", "primaryRegion", "regions", "rootCaCertificate", "schemaVersion" }, names);
+    }
+
+    [Fact]
+    public async Task StackOutputsParseWithTheOutputsContract()
+    {
+        var deployment = await MockedDeployment.RunAsync("prod");
+        var stack = deployment.Stack;
+        var config = TopologyConfigLoader.FromJson(StackConfigFile.Topology("prod"));
+
+        var json = new JsonObject
+        {
+            ["schemaVersion"] = await OutputUtilities.GetValueAsync(stack.SchemaVersion),
+            ["environment"] = await OutputUtilities.GetValueAsync(stack.Environment),
+            ["primaryRegion"] = await OutputUtilities.GetValueAsync(stack.PrimaryRegion),
+            ["database"] = await OutputUtilities.GetValueAsync(stack.Database),
+            ["rootCaCertificate"] = await OutputUtilities.GetValueAsync(stack.RootCaCertificate),
+            ["regions"] = JsonSerializer.SerializeToNode(await OutputUtilities.GetValueAsync(stack.Regions)),
+            ["clientKeys"] = JsonSerializer.SerializeToNode(await OutputUtilities.GetValueAsync(stack.ClientKeys)),
+        };
+        var outputs = TopologyOutputsJson.Parse(json.ToJsonString());
+
+        Assert.Equal("prod", outputs.Environment);
+        Assert.Equal(config.PrimaryRegion, outputs.PrimaryRegion);
+        Assert.Equal(deployment.Pki.Root.CertificatePem.Trim(), outputs.RootCaCertificate.Trim());
+        Assert.Equal(config.Regions.Select(r => r.Name!), outputs.Regions.Select(r => r.Name));
+        foreach (var (region, output) in config.Regions.Zip(outputs.Regions))
+        {
+            var certificates = deployment.Pki.Plan.ForRegion(region.Name!);
+            Assert.Equal(new Endpoint(region.Exposure!.Address!, region.Exposure.RwPort, $"pg-{region.Name}-rw"), output.Instance);
+            Assert.Equal(new Endpoint(region.Exposure.Address!, region.Exposure.PoolerPort, $"pg-{region.Name}-pooler-rw"), output.Pooler);
+            Assert.Equal(deployment.Pki[certificates.App].ChainPem.Trim(), output.Clients[ClientNames.App].CertificateChain.Trim());
+            Assert.Equal(certificates.App.CommonName, output.Clients[ClientNames.App].User);
+            Assert.Equal(deployment.Pki[certificates.Verify].PrivateKeyPem, outputs.ClientKeys[region.Name!][ClientNames.Verify]);
+        }
+    }
+
+    private static Dictionary<string, int> Counts(MockedDeployment deployment) =>
+        deployment.Mocks.Registered.GroupBy(r => r.Type!).ToDictionary(g => g.Key, g => g.Count());
+
+    private static Dictionary<string, int> Expected(int regions) => new()
+    {
+        ["pulumi:providers:kubernetes"] = regions,
+        ["crosscluster:index:SharedRootCa"] = 1,
+        ["crosscluster:index:RegionalPki"] = regions,
+        ["crosscluster:index:CnpgReplicaCluster"] = regions,
+        ["crosscluster:index:CrossClusterEndpoint"] = 2 * regions,
+        ["tls:index/privateKey:PrivateKey"] = 1 + (8 * regions),
+        ["tls:index/selfSignedCert:SelfSignedCert"] = 1,
+        ["tls:index/certRequest:CertRequest"] = 8 * regions,
+        ["tls:index/locallySignedCert:LocallySignedCert"] = 8 * regions,
+        ["kubernetes:core/v1:Secret"] = 7 * regions,
+        ["kubernetes:postgresql.cnpg.io/v1:Cluster"] = regions,
+        ["kubernetes:postgresql.cnpg.io/v1:Pooler"] = regions,
+        ["kubernetes:barmancloud.cnpg.io/v1:ObjectStore"] = 2 * regions,
+        ["kubernetes:postgresql.cnpg.io/v1:ScheduledBackup"] = regions,
+        ["kubernetes:core/v1:Service"] = 4 * regions,
+        ["kubernetes:discovery.k8s.io/v1:EndpointSlice"] = 2 * regions,
+    };
+}
