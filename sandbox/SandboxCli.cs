@@ -17,8 +17,7 @@ public static class SandboxCli
 
     private static readonly Option<string[]> RegionsOption = new("--regions")
     {
-        Description = "Regions to start, primary first, comma-separated.",
-        DefaultValueFactory = _ => [.. SandboxTopology.DefaultRegions],
+        Description = $"Regions to start, primary first, comma-separated. [default: {string.Join(',', SandboxTopology.DefaultRegions)}]",
         CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))],
     };
 
@@ -104,7 +103,7 @@ public static class SandboxCli
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var options = new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = parsed.GetValue(RegionsOption)! };
+            var options = new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = RegionsOf(parsed) };
             var progress = new ConsoleProgress(error);
             await using var sandbox = await LocalSandbox.UpAsync(options, progress, cancellationToken);
             progress.Report("Running verify");
@@ -163,8 +162,11 @@ public static class SandboxCli
     private static SandboxOptions Options(ParseResult parsed) => new()
     {
         Directory = parsed.GetValue(DirectoryOption)!,
-        Regions = parsed.GetValue(RegionsOption)!,
+        Regions = RegionsOf(parsed),
     };
+
+    private static IReadOnlyList<string> RegionsOf(ParseResult parsed) =>
+        parsed.GetValue(RegionsOption) is { Length: > 0 } regions ? regions : SandboxTopology.DefaultRegions;
 
     private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions)
     {

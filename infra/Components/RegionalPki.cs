@@ -121,6 +121,7 @@ public sealed class RegionalPki : ComponentResource
             CaCertPem = issuerCertificate,
             CaPrivateKeyPem = issuerKey,
             IsCaCertificate = spec.IsCertificateAuthority,
+            MaxPathLength = spec.PathLength,
             SetSubjectKeyId = true,
             AllowedUses = TlsMapping.AllowedUses(spec),
             ValidityPeriodHours = TlsMapping.ValidityHours(spec),

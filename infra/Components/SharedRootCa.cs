@@ -37,6 +37,7 @@ public sealed class SharedRootCa : ComponentResource
                 Organization = args.Spec.Organization,
             },
             IsCaCertificate = true,
+            MaxPathLength = args.Spec.PathLength,
             SetSubjectKeyId = true,
             AllowedUses = TlsMapping.AllowedUses(args.Spec),
             ValidityPeriodHours = TlsMapping.ValidityHours(args.Spec),

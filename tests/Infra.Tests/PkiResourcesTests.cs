@@ -72,4 +72,25 @@ public sealed class PkiResourcesTests
             Assert.True(uses.Contains("server_auth") ^ uses.Contains("client_auth"), certificate.Name);
         }
     }
+
+    [Fact]
+    public async Task RootAllowsOneCaBelowItAndIntermediatesNone()
+    {
+        var deployment = await MockedDeployment.RunAsync("dev");
+
+        var root = Assert.Single(deployment.Mocks.OfType("tls:index/selfSignedCert:SelfSignedCert"));
+        Assert.Equal(1, Convert.ToInt32(Inputs.At(root.Inputs, "maxPathLength")));
+        foreach (var certificate in deployment.Mocks.OfType("tls:index/locallySignedCert:LocallySignedCert"))
+        {
+            var pathLength = Inputs.At(certificate.Inputs, "maxPathLength");
+            if (certificate.Name!.EndsWith("-ca-cert", StringComparison.Ordinal))
+            {
+                Assert.Equal(0, Convert.ToInt32(pathLength));
+            }
+            else
+            {
+                Assert.Null(pathLength);
+            }
+        }
+    }
 }

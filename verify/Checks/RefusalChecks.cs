@@ -28,14 +28,17 @@ public static class RefusalChecks
             yield return Refusal(context, region, "refuses-expired-certificate", "an expired certificate", null,
                 (target, ct) => context.Connector.OpenAsync(target, context.Identity(region, ClientNames.ExpiredProbe), ct));
             yield return Refusal(context, region, "refuses-server-name-mismatch", "a server certificate checked against a name it does not carry", FaultKind.ServerCertificateRefused,
-                (target, ct) => context.Connector.OpenAsync(target, verify, ct, serverName: $"not-{target.Endpoint.ServerName}"));
+                (target, ct) => context.Connector.OpenAsync(target, verify, ct), MisnamedTarget);
         }
     }
 
-    private static Check Refusal(CheckContext context, RegionOutputs region, string name, string attempt, FaultKind? required, Func<ConnectionTarget, CancellationToken, Task<Npgsql.NpgsqlConnection>> connect) =>
+    private static ConnectionTarget MisnamedTarget(ConnectionTarget target) =>
+        target with { Endpoint = target.Endpoint with { ServerName = $"not-{target.Endpoint.ServerName}" } };
+
+    private static Check Refusal(CheckContext context, RegionOutputs region, string name, string attempt, FaultKind? required, Func<ConnectionTarget, CancellationToken, Task<Npgsql.NpgsqlConnection>> connect, Func<ConnectionTarget, ConnectionTarget>? aim = null) =>
         new(name, region.Name, async cancellationToken =>
         {
-            var targets = new[] { ConnectionTarget.Instance(region), ConnectionTarget.Pooler(region) };
+            var targets = new[] { ConnectionTarget.Instance(region), ConnectionTarget.Pooler(region) }.Select(aim ?? (t => t));
             var outcomes = await Task.WhenAll(targets.Select(target => TryAsync(target, connect, cancellationToken)));
             var accepted = outcomes.Where(o => o.Fault is null).Select(o => o.Target).ToList();
             var inconclusive = outcomes.Where(o => o.Fault is { IsRefusal: false } || (o.Fault is { } f && required is { } kind && f.Kind != kind)).ToList();

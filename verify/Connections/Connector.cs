@@ -16,9 +16,9 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
     public TimeSpan Timeout => timeout;
 
     /// <summary>Opens a connection to <paramref name="target"/> as <paramref name="identity"/>.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, CancellationToken cancellationToken, ConnectionVariant variant = ConnectionVariant.Normal, string? user = null, string? serverName = null)
+    public async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, CancellationToken cancellationToken, ConnectionVariant variant = ConnectionVariant.Normal, string? user = null)
     {
-        var dataSource = Build(target, identity, variant, user, serverName);
+        var dataSource = Build(target, identity, variant, user);
         try
         {
             var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -31,7 +31,7 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
         }
     }
 
-    private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ConnectionVariant variant, string? user, string? serverName)
+    private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ConnectionVariant variant, string? user)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
         var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder
@@ -56,7 +56,7 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
             builder.UseSslClientAuthenticationOptionsCallback(options =>
             {
                 // Dial the address, but hold the certificate to the service name, as in-cluster clients see it.
-                options.TargetHost = serverName ?? target.Endpoint.ServerName;
+                options.TargetHost = target.Endpoint.ServerName;
                 options.ClientCertificateContext = identity?.Context;
             });
         }
