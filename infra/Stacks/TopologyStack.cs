@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using CrossClusterIac.Infra.Components;
 using CrossClusterIac.Topology.Config;
@@ -15,6 +16,7 @@ namespace CrossClusterIac.Infra.Stacks;
 /// The cross-cluster DR topology of one environment: one explicit Kubernetes provider per region, the shared
 /// root, each region's PKI, CNPG cluster and endpoints to the primary; exports the <see cref="TopologyOutputs"/> contract.
 /// </summary>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a Pulumi Stack; Pulumi names stack classes so.")]
 public sealed class TopologyStack : Stack
 {
     /// <summary>Reads and validates the topology config, then declares every region.</summary>

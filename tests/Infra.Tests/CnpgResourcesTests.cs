@@ -3,7 +3,7 @@ using Pulumi.Testing;
 namespace CrossClusterIac.Tests.Infra;
 
 /// <summary>The CNPG and Kubernetes resources of a mocked deployment.</summary>
-[Collection(PulumiRuntimeCollection.Name)]
+[Collection(SerialPulumiRuntime.Name)]
 public sealed class CnpgResourcesTests
 {
     private const string ClusterType = "kubernetes:postgresql.cnpg.io/v1:Cluster";
@@ -19,7 +19,7 @@ public sealed class CnpgResourcesTests
         {
             var region = deployment.Pki.Plan.Regions.Select(r => r.Region).Where(r => resource.Name!.StartsWith($"{r}-", StringComparison.Ordinal)).MaxBy(r => r.Length);
             Assert.NotNull(region);
-            Assert.Contains($"::pulumi:providers:kubernetes::{region}-k8s::", resource.Provider ?? string.Empty, StringComparison.Ordinal);
+            Assert.Contains($"pulumi:providers:kubernetes::{region}-k8s::", resource.Provider ?? string.Empty, StringComparison.Ordinal);
         });
     }
 

@@ -5,7 +5,7 @@ using Pulumi.Utilities;
 namespace CrossClusterIac.Tests.Infra;
 
 /// <summary>Certificates and Secrets of a mocked deployment.</summary>
-[Collection(PulumiRuntimeCollection.Name)]
+[Collection(SerialPulumiRuntime.Name)]
 public sealed class PkiResourcesTests
 {
     [Fact]
