@@ -86,8 +86,9 @@ public static class RenderCli
         directory?.Create();
         foreach (var region in TopologyManifests.For(topology, plan))
         {
-            var context = topology.Regions.Single(r => r.Name == region.Region).KubeContext!;
-            var yaml = ManifestYaml.Region(region, context, material);
+            var config = topology.Regions.Single(r => r.Name == region.Region);
+            var discoveredPeer = TopologyManifests.PeerOf(topology, config) is { Exposure.DiscoversAddress: true } peer ? peer.Name : null;
+            var yaml = ManifestYaml.Region(region, config.KubeContext!, material, discoveredPeer);
             if (directory is null)
             {
                 output.Write(yaml);

@@ -13,6 +13,9 @@ public sealed record CrossClusterEndpointArgs
     /// <summary>The EndpointSlice that points it at the remote region's exposed address.</summary>
     public required Manifest EndpointSlice { get; init; }
 
+    /// <summary>The remote region's address when it is discovered at deploy time; otherwise the EndpointSlice's own.</summary>
+    public Input<string>? DiscoveredAddress { get; init; }
+
     /// <summary>Provider of the region the endpoint is created in (not the remote one).</summary>
     public required K8s.Provider Provider { get; init; }
 }
@@ -29,7 +32,7 @@ public sealed class CrossClusterEndpoint : ComponentResource
     {
         ArgumentNullException.ThrowIfNull(args);
         var service = new K8s.Core.V1.Service($"{name}-service", ManifestInputs.Service(args.Service), new CustomResourceOptions { Parent = this, Provider = args.Provider });
-        _ = new K8s.Discovery.V1.EndpointSlice($"{name}-endpoints", ManifestInputs.EndpointSlice(args.EndpointSlice), new CustomResourceOptions
+        _ = new K8s.Discovery.V1.EndpointSlice($"{name}-endpoints", ManifestInputs.EndpointSlice(args.EndpointSlice, args.DiscoveredAddress), new CustomResourceOptions
         {
             Parent = this,
             Provider = args.Provider,

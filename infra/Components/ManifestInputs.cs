@@ -41,8 +41,11 @@ internal static class ManifestInputs
         return new K8s.Types.Inputs.Core.V1.ServiceArgs { Metadata = Metadata(manifest), Spec = args };
     }
 
-    /// <summary>An EndpointSlice manifest as typed arguments.</summary>
-    public static K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs EndpointSlice(Manifest manifest)
+    /// <summary>
+    /// An EndpointSlice manifest as typed arguments; <paramref name="discoveredAddress"/>, when given, takes the
+    /// place of the address the core could only name <c>auto</c>.
+    /// </summary>
+    public static K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs EndpointSlice(Manifest manifest, Input<string>? discoveredAddress = null)
     {
         var args = new K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs
         {
@@ -52,9 +55,16 @@ internal static class ManifestInputs
         foreach (var endpoint in List(manifest.Body["endpoints"]).Select(Map))
         {
             var addresses = new InputList<string>();
-            foreach (var address in List(endpoint["addresses"]))
+            if (discoveredAddress is not null)
             {
-                addresses.Add((string)address!);
+                addresses.Add(discoveredAddress);
+            }
+            else
+            {
+                foreach (var address in List(endpoint["addresses"]))
+                {
+                    addresses.Add((string)address!);
+                }
             }
 
             args.Endpoints.Add(new K8s.Types.Inputs.Discovery.V1.EndpointArgs

@@ -31,6 +31,10 @@ public sealed class TopologyStack : Stack
             r => r.Name!,
             r => new K8s.Provider($"{r.Name}-k8s", new K8s.ProviderArgs { Context = r.KubeContext!, Namespace = topology.Namespace }));
         var primary = topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
+        var discovered = topology.Regions
+            .Select((r, index) => (Region: r, Index: index))
+            .Where(r => r.Region.Exposure!.DiscoversAddress)
+            .ToDictionary(r => r.Region.Name!, r => NodeAddress.Discover(r.Region, r.Index));
 
         var regions = new List<Output<ImmutableDictionary<string, object>>>();
         var clientKeys = new List<Output<KeyValuePair<string, ImmutableDictionary<string, string>>>>();
@@ -49,11 +53,18 @@ public sealed class TopologyStack : Stack
                 Provider = provider,
             });
 
-            // Each twin Service is followed by its EndpointSlice in the core's list.
+            // Each twin Service is followed by its EndpointSlice in the core's list; all point at the peer.
+            Input<string>? peerAddress = null;
+            if (TopologyManifests.PeerOf(topology, region) is { } peer && discovered.TryGetValue(peer.Name!, out var found))
+            {
+                peerAddress = found;
+            }
+
             var endpoints = manifests.RemoteEndpoints.Chunk(2).Select(twin => (Resource)new CrossClusterEndpoint($"{name}-{twin[0].Name}", new CrossClusterEndpointArgs
             {
                 Service = twin[0],
                 EndpointSlice = twin[1],
+                DiscoveredAddress = peerAddress,
                 Provider = provider,
             })).ToList();
 
@@ -64,7 +75,8 @@ public sealed class TopologyStack : Stack
                 Provider = provider,
             });
 
-            regions.Add(RegionOutput(topology, region, region == primary, certificates, pki));
+            var address = discovered.GetValueOrDefault(name) ?? Output.Create(region.Exposure!.Address!);
+            regions.Add(RegionOutput(topology, region, region == primary, address, certificates, pki));
             clientKeys.Add(Output.Tuple(pki.KeyOf(certificates.App), pki.KeyOf(certificates.Verify), pki.KeyOf(certificates.ExpiredProbe))
                 .Apply(keys => KeyValuePair.Create(name, ImmutableDictionary<string, string>.Empty
                     .Add(ClientNames.App, keys.Item1)
@@ -123,23 +135,23 @@ public sealed class TopologyStack : Stack
         }
     }
 
-    private static Output<ImmutableDictionary<string, object>> RegionOutput(TopologyConfig topology, RegionConfig region, bool isPrimary, RegionalCertificates certificates, RegionalPki pki)
+    private static Output<ImmutableDictionary<string, object>> RegionOutput(TopologyConfig topology, RegionConfig region, bool isPrimary, Output<string> address, RegionalCertificates certificates, RegionalPki pki)
     {
         var names = new ClusterNames(region.Name!, topology.Namespace);
         var exposure = region.Exposure!;
-        return Output.Tuple(pki.ServerCaCertificate, pki.ClientCaCertificate, pki.ChainOf(certificates.App), pki.ChainOf(certificates.Verify), pki.ChainOf(certificates.ExpiredProbe))
-            .Apply(pems => ImmutableDictionary<string, object>.Empty
+        return Output.Tuple(pki.ServerCaCertificate, pki.ClientCaCertificate, pki.ChainOf(certificates.App), pki.ChainOf(certificates.Verify), pki.ChainOf(certificates.ExpiredProbe), address)
+            .Apply(values => ImmutableDictionary<string, object>.Empty
                 .Add("name", region.Name!)
                 .Add("role", isPrimary ? "primary" : "replica")
                 .Add("cluster", names.Cluster)
-                .Add("instance", Endpoint(exposure.Address!, exposure.RwPort, names.ReadWriteService))
-                .Add("pooler", Endpoint(exposure.Address!, exposure.PoolerPort, names.Pooler))
-                .Add("serverCaCertificate", pems.Item1)
-                .Add("clientCaCertificate", pems.Item2)
+                .Add("instance", Endpoint(values.Item6, exposure.RwPort, names.ReadWriteService))
+                .Add("pooler", Endpoint(values.Item6, exposure.PoolerPort, names.Pooler))
+                .Add("serverCaCertificate", values.Item1)
+                .Add("clientCaCertificate", values.Item2)
                 .Add("clients", ImmutableDictionary<string, object>.Empty
-                    .Add(ClientNames.App, Client(certificates.App, pems.Item3))
-                    .Add(ClientNames.Verify, Client(certificates.Verify, pems.Item4))
-                    .Add(ClientNames.ExpiredProbe, Client(certificates.ExpiredProbe, pems.Item5))));
+                    .Add(ClientNames.App, Client(certificates.App, values.Item3))
+                    .Add(ClientNames.Verify, Client(certificates.Verify, values.Item4))
+                    .Add(ClientNames.ExpiredProbe, Client(certificates.ExpiredProbe, values.Item5))));
     }
 
     private static ImmutableDictionary<string, object> Endpoint(string host, int port, string serverName) =>

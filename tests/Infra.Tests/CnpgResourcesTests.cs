@@ -56,7 +56,7 @@ public sealed class CnpgResourcesTests
 
         Assert.StartsWith("us-", slice.Name, StringComparison.Ordinal);
         Assert.Contains(deployment.Mocks.OfType("kubernetes:core/v1:Service"), s => (string?)Inputs.At(s.Inputs, "metadata", "name") == "pg-eu-rw" && Inputs.At(s.Inputs, "spec", "selector") is null);
-        Assert.Equal("172.18.0.2", Assert.Single(Inputs.Items(Inputs.At(endpoint, "addresses"))));
+        Assert.Equal(deployment.Mocks.NodeAddresses["kind-k8s-eu"], Assert.Single(Inputs.Items(Inputs.At(endpoint, "addresses"))));
     }
 
     [Fact]

@@ -8,12 +8,14 @@ namespace CrossClusterIac.Tests.Infra;
 
 /// <summary>
 /// A strict engine double: answers the resource types the program is meant to create, with certificate and key
-/// PEMs issued by the core's <see cref="CertificateIssuer"/> so outputs look like a real deployment's, and fails on
-/// any other type or any invoke. It records every registration for the assertions.
+/// PEMs issued by the core's <see cref="CertificateIssuer"/> so outputs look like a real deployment's, answers the
+/// node-address lookup with an address per kube context, and fails on any other type or invoke. It records every
+/// registration and invoke for the assertions.
 /// </summary>
 internal sealed class TopologyMocks
 {
     private readonly IssuedPki _pki;
+    private int _nodes;
 
     public TopologyMocks(IssuedPki pki)
     {
@@ -23,13 +25,21 @@ internal sealed class TopologyMocks
             .ReturnsAsync((MockResourceArgs args) => Respond(args));
         Engine.Setup(m => m.RegisterResourceOutputs(It.IsAny<MockRegisterResourceOutputsRequest>()))
             .Returns(Task.CompletedTask);
+        Engine.Setup(m => m.CallAsync(It.IsAny<MockCallArgs>()))
+            .ReturnsAsync((MockCallArgs args) => (object)Answer(args));
     }
+
+    /// <summary>The IPv4 address each kube context's first node reported, one of its own per context.</summary>
+    public ConcurrentDictionary<string, string> NodeAddresses { get; } = new();
 
     /// <summary>The mock handed to the Pulumi runtime.</summary>
     public Mock<IMocks> Engine { get; }
 
     /// <summary>Every resource the program registered, in order.</summary>
     public ConcurrentQueue<MockResourceArgs> Registered { get; } = new();
+
+    /// <summary>Every invoke the program made, in order.</summary>
+    public ConcurrentQueue<MockCallArgs> Calls { get; } = new();
 
     /// <summary>The resources of one type.</summary>
     public List<MockResourceArgs> OfType(string type) => Registered.Where(r => r.Type == type).ToList();
@@ -72,6 +82,22 @@ internal sealed class TopologyMocks
         }
 
         return ($"{name}-id", state.ToImmutable());
+    }
+
+    private ImmutableDictionary<string, object> Answer(MockCallArgs args)
+    {
+        Calls.Enqueue(args);
+        if (args.Token != "command:local:run")
+        {
+            throw new InvalidOperationException($"Unexpected invoke '{args.Token}'.");
+        }
+
+        var interpreter = Inputs.Items(Inputs.At(args.Args, "interpreter")).OfType<string>().ToList();
+        var context = interpreter[interpreter.IndexOf("--context") + 1];
+        return ImmutableDictionary<string, object>.Empty
+            .Add("command", Inputs.At(args.Args, "command")!)
+            .Add("stdout", $"fd00::10 {NodeAddresses.GetOrAdd(context, _ => $"192.0.2.{10 + Interlocked.Increment(ref _nodes)}")}")
+            .Add("stderr", string.Empty);
     }
 
     private IssuedCertificate Issued(string resourceName, string suffix)

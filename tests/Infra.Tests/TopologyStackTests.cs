@@ -109,6 +109,35 @@ public sealed class TopologyStackTests
     }
 
     [Fact]
+    public async Task AutoAddressIsReadFromEachRegionsOwnCluster()
+    {
+        var deployment = await MockedDeployment.RunAsync("dev");
+
+        var contexts = deployment.Mocks.Calls.Select(c => Inputs.Items(Inputs.At(c.Args, "interpreter")).OfType<string>().ToList())
+            .Select(argv => argv[argv.IndexOf("--context") + 1]);
+        Assert.Equal(["kind-k8s-eu", "kind-k8s-us"], contexts.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ConfiguredAddressesRunNoCommand()
+    {
+        var deployment = await MockedDeployment.RunAsync("prod");
+
+        Assert.Empty(deployment.Mocks.Calls);
+    }
+
+    [Fact]
+    public async Task DiscoveredAddressIsWhatVerifyDials()
+    {
+        var deployment = await MockedDeployment.RunAsync("dev");
+
+        var regions = await OutputUtilities.GetValueAsync(deployment.Stack.Regions);
+        var eu = regions.Single(r => (string)r["name"] == "eu");
+        Assert.Equal(deployment.Mocks.NodeAddresses["kind-k8s-eu"], ((IReadOnlyDictionary<string, object>)eu["instance"])["host"]);
+        Assert.Equal(deployment.Mocks.NodeAddresses["kind-k8s-eu"], ((IReadOnlyDictionary<string, object>)eu["pooler"])["host"]);
+    }
+
+    [Fact]
     public async Task StackOutputsParseWithTheOutputsContract()
     {
         var deployment = await MockedDeployment.RunAsync("prod");

@@ -104,8 +104,17 @@ public sealed record ExposureConfig
     /// <summary>Service type used for exposure.</summary>
     public ExposureType Type { get; init; } = ExposureType.NodePort;
 
-    /// <summary>Node or load-balancer address other regions connect to (IPv4, IPv6 or DNS name).</summary>
+    /// <summary>
+    /// Node or load-balancer address other regions connect to (IPv4, IPv6 or DNS name), or <c>auto</c> for a
+    /// NodePort region: the first node's InternalIP, read from the cluster at deploy time.
+    /// </summary>
     public string? Address { get; init; }
+
+    /// <summary>Whether the address is discovered at deploy time rather than configured.</summary>
+    public bool DiscoversAddress => Address == DiscoveredAddress;
+
+    /// <summary>The <see cref="Address"/> value that asks for discovery.</summary>
+    public const string DiscoveredAddress = "auto";
 
     /// <summary>Port of the read-write service as seen by other regions.</summary>
     public int RwPort { get; init; } = 30432;

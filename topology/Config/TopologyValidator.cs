@@ -69,7 +69,7 @@ public static partial class TopologyValidator
 
         var endpoints = config.Regions
             .Select((r, i) => (Region: r, Index: i))
-            .Where(r => r.Region.Exposure?.Address is { Length: > 0 })
+            .Where(r => r.Region.Exposure is { Address.Length: > 0, DiscoversAddress: false })
             .SelectMany(r => new (string Key, int Index, string Field)[]
             {
                 ($"{r.Region.Exposure!.Address}:{r.Region.Exposure.RwPort}", r.Index, "rwPort"),
@@ -162,6 +162,13 @@ public static partial class TopologyValidator
         if (string.IsNullOrEmpty(exposure.Address))
         {
             add($"{at}.address", $"missing for {label}; set the node or load-balancer address other regions connect to (an IP address or DNS name).");
+        }
+        else if (exposure.DiscoversAddress)
+        {
+            if (exposure.Type != ExposureType.NodePort)
+            {
+                add($"{at}.address", $"'{ExposureConfig.DiscoveredAddress}' reads a node address, which only a NodePort reaches; set the load balancer's address for {label}, or use type NodePort.");
+            }
         }
         else if (!IPAddress.TryParse(exposure.Address, out _) && !IsDnsSubdomain(exposure.Address))
         {

@@ -40,7 +40,7 @@ internal static class NetworkManifests
 
         var names = new ClusterNames(remote.Name!, topology.Namespace);
         var exposure = remote.Exposure!;
-        return [.. Twin(topology, names.ReadWriteService, exposure.Address!, exposure.RwPort), .. Twin(topology, names.Pooler, exposure.Address!, exposure.PoolerPort)];
+        return [.. Twin(topology, names.ReadWriteService, exposure, exposure.RwPort), .. Twin(topology, names.Pooler, exposure, exposure.PoolerPort)];
     }
 
     private static Manifest Exposure(TopologyConfig topology, ExposureConfig exposure, string name, int port, Dictionary<string, string> selector)
@@ -65,7 +65,7 @@ internal static class NetworkManifests
         return Objects.Create("v1", "Service", name, topology.Namespace, new() { ["spec"] = spec });
     }
 
-    private static IEnumerable<Manifest> Twin(TopologyConfig topology, string service, string address, int port)
+    private static IEnumerable<Manifest> Twin(TopologyConfig topology, string service, ExposureConfig exposure, int port)
     {
         yield return Objects.Create("v1", "Service", service, topology.Namespace, new()
         {
@@ -79,8 +79,10 @@ internal static class NetworkManifests
             },
         });
 
-        var addressType = IPAddress.TryParse(address, out var ip)
-            ? ip.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4"
+        // A discovered address stays 'auto' here; the deployment puts the node's IPv4 address in its place.
+        var address = exposure.Address!;
+        var addressType = exposure.DiscoversAddress ? "IPv4"
+            : IPAddress.TryParse(address, out var ip) ? ip.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4"
             : "FQDN";
         yield return Objects.Create("discovery.k8s.io/v1", "EndpointSlice", $"{service}-remote", topology.Namespace, new()
         {

@@ -102,8 +102,10 @@ public sealed class PkiPlan
             .SelectMany(names.ServiceDnsNames)
             .ToList();
         var ipAddresses = new List<string>();
+        // A discovered address is unknown when the plan is made; clients hold the certificate to the service
+        // names anyway, so only clients dialling the bare address lose it as a SAN.
         var address = region.Exposure?.Address;
-        if (!string.IsNullOrEmpty(address))
+        if (!string.IsNullOrEmpty(address) && region.Exposure!.DiscoversAddress is false)
         {
             if (IPAddress.TryParse(address, out _))
             {

@@ -26,6 +26,7 @@ public class BadConfigTests
         { "shared address and port", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.2"), "topology.regions[1].exposure.rwPort", "cannot share" },
         { "unknown exposure type", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.3\n          type: Ingress"), "topology.regions[1].exposure.type", "NodePort, LoadBalancer" },
         { "port as text", ConfigYaml.With("address: 172.18.0.3", "address: 172.18.0.3\n          rwPort: high"), "topology.regions[1].exposure.rwPort", "whole number" },
+        { "discovered load-balancer address", ConfigYaml.With("address: 172.18.0.3", "address: auto\n          type: LoadBalancer\n          rwPort: 5432\n          poolerPort: 6432"), "topology.regions[1].exposure.address", "NodePort" },
         { "missing exposure", ConfigYaml.With("        exposure:\n          address: 172.18.0.3", string.Empty), "topology.regions[1].exposure", "address" },
         { "unknown key", ConfigYaml.With("kubeContext: ctx-us", "kubeContext: ctx-us\n        kubecontext: typo"), "topology.regions[1].kubecontext", "kubeContext" },
         { "leaf outlives intermediate", ConfigYaml.WithTopology("pki:\n  validity:\n    leafDays: 2000"), "topology.pki.validity.leafDays", "shorter than intermediateDays" },

@@ -50,6 +50,16 @@ public class ConfigLoadingTests
     }
 
     [Fact]
+    public void RegionsThatDiscoverTheirAddressesDoNotClash()
+    {
+        var yaml = ConfigYaml.Valid.Replace("address: 172.18.0.2", "address: auto", StringComparison.Ordinal).Replace("address: 172.18.0.3", "address: auto", StringComparison.Ordinal);
+
+        var config = TopologyConfigLoader.FromStackYaml(yaml);
+
+        Assert.All(config.Regions, r => Assert.True(r.Exposure!.DiscoversAddress));
+    }
+
+    [Fact]
     public void QuotedNumbersStayText()
     {
         var error = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromStackYaml(ConfigYaml.With("- name: us", "- name: \"1\"")));

@@ -128,6 +128,18 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void TwinOfAPeerThatDiscoversItsAddressIsAnIpv4SliceAwaitingIt()
+    {
+        var topology = TopologyConfigLoader.FromStackYaml(Config.ConfigYaml.With("address: 172.18.0.2", $"address: {ExposureConfig.DiscoveredAddress}"));
+
+        var us = TopologyManifests.For(topology).Single(r => r.Region == "us");
+
+        var slice = Assert.Single(us.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == "pg-eu-rw");
+        Assert.Equal("IPv4", slice.Body["addressType"]);
+        Assert.Equal(ExposureConfig.DiscoveredAddress, List(Map(List(slice.Body["endpoints"]).Single())["addresses"]).Single());
+    }
+
+    [Fact]
     public void ObjectCountGrowsLinearlyWithRegions()
     {
         var regions = Enumerable.Range(0, 8).Select(i => Prod.Regions[0] with

@@ -21,6 +21,18 @@ public sealed class RenderCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RegionsSayWhichPeerAddressPulumiDiscovers()
+    {
+        var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("dev"));
+
+        Assert.Equal(0, exitCode);
+        var notes = output.Split('\n').Where(l => l.Contains("address is 'auto'", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, notes.Count);
+        Assert.StartsWith("# region us's address", notes[0], StringComparison.Ordinal);
+        Assert.StartsWith("# region eu's address", notes[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task IncludeSecretsWritesOwnerOnlyFilesPerRegion()
     {
         var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("dev"), "--out", _directory, "--include-secrets");

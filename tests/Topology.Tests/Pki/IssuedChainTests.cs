@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CrossClusterIac.Tests.Topology.Config;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Pki;
 
@@ -88,7 +89,8 @@ public class IssuedChainTests
     [Fact]
     public void ServerCertificateNamesEveryServiceAndTheExposedAddress()
     {
-        var server = DevPki.Value[DevPki.Value.Plan.ForRegion("eu").Server].Certificate;
+        var pki = CertificateIssuer.Issue(PkiPlan.For(TopologyConfigLoader.FromStackYaml(ConfigYaml.Valid)));
+        var server = pki[pki.Plan.ForRegion("eu").Server].Certificate;
 
         foreach (var name in new[] { "pg-eu-rw", "pg-eu-ro", "pg-eu-r", "pg-eu-pooler-rw", "pg-eu-rw.default", "pg-eu-rw.default.svc", "pg-eu-rw.default.svc.cluster.local", "pg-eu-pooler-rw.default.svc.cluster.local" })
         {
@@ -98,6 +100,18 @@ public class IssuedChainTests
         Assert.True(server.MatchesHostname("172.18.0.2"));
         Assert.False(server.MatchesHostname("172.18.0.3"));
         Assert.False(server.MatchesHostname("pg-us-rw"));
+    }
+
+    [Fact]
+    public void DiscoveredAddressIsNotASubjectAlternativeName()
+    {
+        var plan = PkiPlan.For(TopologyConfigLoader.FromStackYaml(ConfigYaml.With("address: 172.18.0.2", $"address: {ExposureConfig.DiscoveredAddress}")));
+
+        var server = plan.ForRegion("eu").Server;
+
+        Assert.Empty(server.IpAddresses);
+        Assert.DoesNotContain(ExposureConfig.DiscoveredAddress, server.DnsNames);
+        Assert.Contains("pg-eu-rw", server.DnsNames);
     }
 
     [Fact]
