@@ -108,6 +108,18 @@ public sealed class RegionalPki : ComponentResource
         var (issuerCertificate, issuerKey) = Issuer(spec, args);
 
         var key = TlsMapping.NewKey($"{name}-{spec.Id}-key", args.KeyAlgorithm, this);
+        _keys[spec.Id] = Output.CreateSecret(key.PrivateKeyPemPkcs8);
+        if (spec.IsExpiredOnIssue)
+        {
+            // Pulumi.Tls would replace an expired certificate on every update; this one is signed in the program
+            // from the same keys, with a validity and serial that never change. A certificate is public: unsecret it.
+            var probe = Output.Unsecret(Output.Tuple(key.PrivateKeyPemPkcs8, issuerCertificate, issuerKey)
+                .Apply(pems => ExpiredCertificate.Sign(spec, pems.Item1, pems.Item2, pems.Item3)));
+            _certificates[spec.Id] = probe;
+            _chains[spec.Id] = Chain(probe, issuerCertificate);
+            return;
+        }
+
         var request = new Tls.CertRequest($"{name}-{spec.Id}-csr", new Tls.CertRequestArgs
         {
             PrivateKeyPem = key.PrivateKeyPem,
@@ -128,11 +140,11 @@ public sealed class RegionalPki : ComponentResource
         }, new CustomResourceOptions { Parent = this });
 
         _certificates[spec.Id] = certificate.CertPem;
-        _keys[spec.Id] = Output.CreateSecret(key.PrivateKeyPemPkcs8);
-        _chains[spec.Id] = spec.IsCertificateAuthority
-            ? certificate.CertPem
-            : Output.Tuple(certificate.CertPem, issuerCertificate).Apply(pems => pems.Item1.TrimEnd('\n') + "\n" + pems.Item2);
+        _chains[spec.Id] = spec.IsCertificateAuthority ? certificate.CertPem : Chain(certificate.CertPem, issuerCertificate);
     }
+
+    private static Output<string> Chain(Output<string> leaf, Output<string> issuer) =>
+        Output.Tuple(leaf, issuer).Apply(pems => pems.Item1.TrimEnd('\n') + "\n" + pems.Item2);
 
     private (Output<string> Certificate, Output<string> Key) Issuer(CertificateSpec spec, RegionalPkiArgs args) =>
         spec.IssuerId == args.Root.Spec.Id

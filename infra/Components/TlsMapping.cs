@@ -43,6 +43,6 @@ internal static class TlsMapping
         return uses;
     }
 
-    /// <summary>Validity in whole hours; zero (the expired probe) yields a certificate that is expired once issued.</summary>
+    /// <summary>Validity in whole hours.</summary>
     public static int ValidityHours(CertificateSpec spec) => checked((int)spec.Validity.TotalHours);
 }

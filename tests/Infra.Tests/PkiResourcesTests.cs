@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using CrossClusterIac.Infra.Components;
+using CrossClusterIac.Topology.Outputs;
 using Pulumi;
 using Pulumi.Utilities;
 
@@ -62,7 +64,7 @@ public sealed class PkiResourcesTests
         var deployment = await MockedDeployment.RunAsync("dev");
 
         var certificates = deployment.Mocks.OfType("tls:index/locallySignedCert:LocallySignedCert");
-        Assert.Equal(deployment.Pki.Plan.Certificates.Count - 1, certificates.Count);
+        Assert.Equal(deployment.Pki.Plan.Certificates.Count(c => c.IssuerId is not null && !c.IsExpiredOnIssue), certificates.Count);
         foreach (var certificate in certificates)
         {
             var isCa = certificate.Name!.EndsWith("-ca-cert", StringComparison.Ordinal);
@@ -91,6 +93,27 @@ public sealed class PkiResourcesTests
             {
                 Assert.Null(pathLength);
             }
+        }
+    }
+
+    [Fact]
+    public async Task ExpiredProbeIsSignedByTheProgramUnderTheClientCaAndExpired()
+    {
+        var deployment = await MockedDeployment.RunAsync("dev");
+        var regions = await OutputUtilities.GetValueAsync(deployment.Stack.Regions);
+
+        Assert.DoesNotContain(deployment.Mocks.OfType("tls:index/locallySignedCert:LocallySignedCert"), c => c.Name!.Contains("expired-probe", StringComparison.Ordinal));
+        Assert.False(await Output.IsSecretAsync(deployment.Stack.Regions));
+        foreach (var region in regions)
+        {
+            var clients = (IReadOnlyDictionary<string, object>)region["clients"];
+            var chain = (string)((IReadOnlyDictionary<string, object>)clients[ClientNames.ExpiredProbe])["certificateChain"];
+            using var probe = X509Certificate2.CreateFromPem(chain);
+            using var clientCa = X509Certificate2.CreateFromPem((string)region["clientCaCertificate"]);
+
+            Assert.True(probe.NotAfter < DateTime.Now);
+            Assert.Equal(clientCa.Subject, probe.Issuer);
+            Assert.EndsWith(((string)region["clientCaCertificate"]).Trim(), chain.Trim(), StringComparison.Ordinal);
         }
     }
 }

@@ -36,7 +36,7 @@ public static class CertificateIssuer
     {
         using var key = CreateKey(algorithm);
         var request = CreateRequest(spec, key);
-        AddExtensions(request, spec, key, issuer);
+        AddExtensions(request, spec, key, issuer?.Certificate);
 
         var notAfter = notBefore + spec.Validity;
         X509Certificate2 certificate;
@@ -65,6 +65,25 @@ public static class CertificateIssuer
         return new IssuedCertificate(spec, certificate, keyPem, chainPem);
     }
 
+    /// <summary>A private key from PEM (PKCS#8, SEC 1 or PKCS#1), ECDSA or RSA.</summary>
+    internal static AsymmetricAlgorithm LoadKey(string pem)
+    {
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(pem);
+            return ec;
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            ec.Dispose();
+        }
+
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        return rsa;
+    }
+
     private static AsymmetricAlgorithm CreateKey(KeyAlgorithm algorithm) => algorithm switch
     {
         KeyAlgorithm.EcdsaP256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
@@ -73,7 +92,8 @@ public static class CertificateIssuer
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown key algorithm."),
     };
 
-    private static CertificateRequest CreateRequest(CertificateSpec spec, AsymmetricAlgorithm key)
+    /// <summary>The request for a spec's subject and key.</summary>
+    internal static CertificateRequest CreateRequest(CertificateSpec spec, AsymmetricAlgorithm key)
     {
         var subject = new X500DistinguishedNameBuilder();
         subject.AddOrganizationName(spec.Organization);
@@ -87,7 +107,8 @@ public static class CertificateIssuer
         };
     }
 
-    private static void AddExtensions(CertificateRequest request, CertificateSpec spec, AsymmetricAlgorithm key, IssuedCertificate? issuer)
+    /// <summary>Basic constraints, key usage, EKU, key identifiers and SANs of a spec.</summary>
+    internal static void AddExtensions(CertificateRequest request, CertificateSpec spec, AsymmetricAlgorithm key, X509Certificate2? issuer)
     {
         request.CertificateExtensions.Add(spec.PathLength is { } pathLength
             ? new X509BasicConstraintsExtension(true, true, pathLength, true)
@@ -112,7 +133,7 @@ public static class CertificateIssuer
         var subjectKeyId = new X509SubjectKeyIdentifierExtension(request.PublicKey, false);
         request.CertificateExtensions.Add(subjectKeyId);
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(
-            issuer is null ? subjectKeyId : issuer.Certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single()));
+            issuer is null ? subjectKeyId : issuer.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single()));
 
         if (spec.DnsNames.Count + spec.IpAddresses.Count > 0)
         {

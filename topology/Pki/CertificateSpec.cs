@@ -59,6 +59,9 @@ public sealed record CertificateSpec
     /// <summary>How long the certificate is valid from issue; zero makes a certificate that is expired once issued.</summary>
     public required TimeSpan Validity { get; init; }
 
+    /// <summary>Whether the certificate is expired once issued: a probe that servers must refuse.</summary>
+    public bool IsExpiredOnIssue => Validity == TimeSpan.Zero;
+
     /// <summary>Whether the certificate may sign other certificates.</summary>
     public bool IsCertificateAuthority => Kind is CertificateKind.RootCa or CertificateKind.ServerIntermediateCa or CertificateKind.ClientIntermediateCa;
 

@@ -138,6 +138,37 @@ public class IssuedChainTests
         }
     }
 
+    [Theory]
+    [InlineData(KeyAlgorithm.EcdsaP256)]
+    [InlineData(KeyAlgorithm.Rsa2048)]
+    public void ProbeSignedFromPemsChainsToTheRootButIsExpired(KeyAlgorithm algorithm)
+    {
+        var (pki, probe) = SignProbe(algorithm);
+        var clientCa = pki[pki.Plan.ForRegion("eu").ClientCa];
+
+        using var chain = ChainTrusting(pki.Root.Certificate, ClientAuth);
+        chain.ChainPolicy.ExtraStore.Add(clientCa.Certificate);
+        // Expiry is the only fault: the signature, issuer and EKU hold.
+        Assert.False(chain.Build(probe));
+        Assert.Equal([X509ChainStatusFlags.NotTimeValid], chain.ChainStatus.Select(s => s.Status));
+        Assert.Equal(3, chain.ChainElements.Count);
+    }
+
+    [Fact]
+    public void ProbeSignedAgainKeepsItsSerialValidityAndKey()
+    {
+        var (pki, first) = SignProbe(KeyAlgorithm.EcdsaP256);
+        var spec = pki.Plan.ForRegion("eu").ExpiredProbe;
+        var clientCa = pki[pki.Plan.ForRegion("eu").ClientCa];
+
+        using var second = X509Certificate2.CreateFromPem(ExpiredCertificate.Sign(spec, pki[spec].PrivateKeyPem, clientCa.CertificatePem, clientCa.PrivateKeyPem));
+
+        Assert.Equal(first.SerialNumber, second.SerialNumber);
+        Assert.Equal((first.NotBefore, first.NotAfter), (second.NotBefore, second.NotAfter));
+        Assert.Equal(first.PublicKey.EncodedKeyValue.RawData, second.PublicKey.EncodedKeyValue.RawData);
+        Assert.Equal(first.Subject, second.Subject);
+    }
+
     [Fact]
     public void ExpiredProbeIsExpiredOnIssue()
     {
@@ -178,6 +209,16 @@ public class IssuedChainTests
         {
             File.Delete(path);
         }
+    }
+
+    private static (IssuedPki Pki, X509Certificate2 Probe) SignProbe(KeyAlgorithm algorithm)
+    {
+        var topology = TopologyConfigLoader.FromStackYaml(ConfigYaml.Valid) with { Pki = new PkiSettings { KeyAlgorithm = algorithm } };
+        var pki = CertificateIssuer.Issue(PkiPlan.For(topology));
+        var spec = pki.Plan.ForRegion("eu").ExpiredProbe;
+        var clientCa = pki[pki.Plan.ForRegion("eu").ClientCa];
+        var pem = ExpiredCertificate.Sign(spec, pki[spec].PrivateKeyPem, clientCa.CertificatePem, clientCa.PrivateKeyPem);
+        return (pki, X509Certificate2.CreateFromPem(pem));
     }
 
     private static X509Chain ChainTrusting(X509Certificate2 root, Oid purpose)
