@@ -20,7 +20,7 @@ public sealed class HealthyTopologyTests(HealthySandbox fixture)
     public void SuiteCoversEveryEndpointReplicaAndRegionPair()
     {
         // Two regions: 2 chain checks, 4 TLS endpoints, 2 roles, then per replica streaming, write and data,
-        // 2 cross-region pairs and 6 refusals per region.
+        // a cross-region client per region (to its peer's pooler) and 6 refusals per region.
         var expected = 2 + 4 + 2 + 3 + 2 + (6 * 2);
 
         Assert.Equal(expected, fixture.Report.Checks.Count);

@@ -28,13 +28,9 @@ public static class TopologyManifests
             };
         }).ToList();
 
-    /// <summary>
-    /// The one other region a region's cluster refers to: for a replica, the primary it follows; for the primary,
-    /// the region it would follow after a controlled switchover (the first replica). <c>null</c> with one region.
-    /// Every region referring to one peer only keeps the object count linear in the number of regions.
-    /// </summary>
+    /// <summary>The one other region a region's cluster refers to (see <see cref="Peering"/>); <c>null</c> with one region.</summary>
     public static RegionConfig? PeerOf(TopologyConfig topology, RegionConfig region) =>
-        region.Name == topology.PrimaryRegion
-            ? topology.Regions.FirstOrDefault(r => r.Name != region.Name)
-            : topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
+        Peering.PeerOf(topology.Regions.Select(r => r.Name!), topology.PrimaryRegion!, region.Name!) is { } peer
+            ? topology.Regions.Single(r => r.Name == peer)
+            : null;
 }

@@ -27,35 +27,34 @@ public static class DataChecks
                 $"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) SELECT $1, g, md5(random()::text || g) FROM generate_series(1, $2) g",
                 writer) { Parameters = { new() { Value = runId }, new() { Value = rows } } };
             await insert.ExecuteNonQueryAsync(cancellationToken);
-            return await SummaryAsync(writer, runId, cancellationToken);
+            await using var position = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", writer);
+            return (Summary: await SummaryAsync(writer, runId, cancellationToken), Lsn: (string)(await position.ExecuteScalarAsync(cancellationToken))!);
         });
 
+        // Wait until the replica has replayed past the batch, then read it once: polling a count and a checksum
+        // over the whole batch would load the replica it waits on.
         await using var reader = await EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken));
-        var seen = (Count: 0L, Checksum: "");
-        var arrived = await EndpointException.Attribute(instance, "counting the rows", () => Polling.UntilAsync(
-            async ct =>
-            {
-                return await Polling.UnlessTableMissingAsync(async () =>
-                {
-                    seen = await SummaryAsync(reader, runId, ct);
-                    return seen.Count >= rows;
-                });
-            },
+        await using var replayed = new NpgsqlCommand("SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)", reader) { Parameters = { new() { Value = written.Lsn } } };
+        var arrived = await EndpointException.Attribute(instance, "waiting for the replay of the batch", () => Polling.UntilAsync(
+            async ct => (bool)(await replayed.ExecuteScalarAsync(ct))!,
             context.Options.Timeout,
             cancellationToken));
+        var seen = arrived
+            ? await EndpointException.Attribute(instance, "counting the rows", () => SummaryAsync(reader, runId, cancellationToken))
+            : (Count: 0L, Checksum: string.Empty);
         await ReplicationChecks.Cleanup(writer, runId, cancellationToken);
 
         if (!arrived)
         {
             return CheckOutcome.Fail(
-                $"{seen.Count} of {rows} rows arrived on {replica.Cluster} within {context.Options.Timeout.TotalSeconds:0.#} s",
+                $"{replica.Cluster} did not replay the batch of {rows} rows (WAL {written.Lsn}) within {context.Options.Timeout.TotalSeconds:0.#} s",
                 await Diagnoses.ReplicaAsync(context, replica));
         }
 
-        return seen == written
-            ? CheckOutcome.Pass($"{rows} rows, md5 {written.Checksum}, identical on {context.Primary.Cluster} and {replica.Cluster}")
+        return seen == written.Summary
+            ? CheckOutcome.Pass($"{rows} rows, md5 {written.Summary.Checksum}, identical on {context.Primary.Cluster} and {replica.Cluster}")
             : CheckOutcome.Fail(
-                $"{context.Primary.Cluster}: {written.Count} rows md5 {written.Checksum}; {replica.Cluster}: {seen.Count} rows md5 {seen.Checksum}",
+                $"{context.Primary.Cluster}: {written.Summary.Count} rows md5 {written.Summary.Checksum}; {replica.Cluster}: {seen.Count} rows md5 {seen.Checksum}",
                 $"the rows on {replica.Cluster} differ from the primary's: the replica does not replay the primary's WAL faithfully");
     }
 

@@ -3,32 +3,34 @@ namespace CrossClusterIac.Verify.Checks;
 /// <summary>Waiting on a condition the database will eventually report, without a fixed sleep.</summary>
 public static class Polling
 {
-    private const int EagerAttempts = 200;
-    private static readonly TimeSpan BackOff = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan EagerPhase = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(16);
 
     /// <summary>
     /// Evaluates <paramref name="condition"/> until it holds or <paramref name="limit"/> passes; returns whether it held.
-    /// The first attempts run back to back, because replication on a healthy link takes about a millisecond and
-    /// any sleep would dominate the lag measured.
+    /// For the first milliseconds attempts run back to back, because replication on a healthy link takes about a
+    /// millisecond and any sleep would dominate the lag measured; after that the pauses double, so a slow replica
+    /// is not met with a stream of queries that takes CPU from the very servers it waits on.
     /// </summary>
     public static async Task<bool> UntilAsync(Func<CancellationToken, Task<bool>> condition, TimeSpan limit, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        var pause = FirstPause;
         try
         {
-            for (var attempt = 0; ; attempt++)
+            while (!await condition(deadline.Token))
             {
-                if (await condition(deadline.Token))
+                if (elapsed.Elapsed >= EagerPhase)
                 {
-                    return true;
-                }
-
-                if (attempt >= EagerAttempts)
-                {
-                    await Task.Delay(BackOff, deadline.Token);
+                    await Task.Delay(pause, deadline.Token);
+                    pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
                 }
             }
+
+            return true;
         }
         catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or Npgsql.NpgsqlException)
         {
