@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CrossClusterIac.Topology.Config;
+using YamlDotNet.RepresentationModel;
 
 namespace CrossClusterIac.Tests.Topology.Config;
 
@@ -15,6 +16,20 @@ public class ConfigLoadingTests
 
         Assert.Equal(regions, config.Regions.Count);
         Assert.Equal("eu", config.PrimaryRegion);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public void StackFileForbidsTheDefaultKubernetesProvider(string stack)
+    {
+        var file = new YamlStream();
+        file.Load(new StringReader(File.ReadAllText(RepositoryFiles.StackFile(stack))));
+
+        var config = (YamlMappingNode)((YamlMappingNode)file.Documents[0].RootNode)["config"];
+        var disabled = (YamlSequenceNode)config["pulumi:disable-default-providers"];
+        Assert.Contains(disabled.Children, n => ((YamlScalarNode)n).Value == "kubernetes");
     }
 
     [Fact]
