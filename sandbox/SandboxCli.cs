@@ -165,8 +165,9 @@ public static class SandboxCli
         Regions = RegionsOf(parsed),
     };
 
+    // The default is applied here, not by the option, so that help prints it comma-separated as it is typed.
     private static IReadOnlyList<string> RegionsOf(ParseResult parsed) =>
-        parsed.GetValue(RegionsOption) is { Length: > 0 } regions ? regions : SandboxTopology.DefaultRegions;
+        parsed.GetResult(RegionsOption) is null ? SandboxTopology.DefaultRegions : parsed.GetValue(RegionsOption)!;
 
     private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions)
     {
