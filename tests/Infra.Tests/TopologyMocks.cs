@@ -41,6 +41,13 @@ internal sealed class TopologyMocks
     /// <summary>Every invoke the program made, in order.</summary>
     public ConcurrentQueue<MockCallArgs> Calls { get; } = new();
 
+    /// <summary>The kube context a node-address lookup runs kubectl against.</summary>
+    public static string KubeContextOf(MockCallArgs call)
+    {
+        var argv = Inputs.Items(Inputs.At(call.Args, "interpreter")).OfType<string>().ToList();
+        return argv[argv.IndexOf("--context") + 1];
+    }
+
     /// <summary>The resources of one type.</summary>
     public List<MockResourceArgs> OfType(string type) => Registered.Where(r => r.Type == type).ToList();
 
@@ -92,8 +99,7 @@ internal sealed class TopologyMocks
             throw new InvalidOperationException($"Unexpected invoke '{args.Token}'.");
         }
 
-        var interpreter = Inputs.Items(Inputs.At(args.Args, "interpreter")).OfType<string>().ToList();
-        var context = interpreter[interpreter.IndexOf("--context") + 1];
+        var context = KubeContextOf(args);
         return ImmutableDictionary<string, object>.Empty
             .Add("command", Inputs.At(args.Args, "command")!)
             .Add("stdout", $"fd00::10 {NodeAddresses.GetOrAdd(context, _ => $"192.0.2.{10 + Interlocked.Increment(ref _nodes)}")}")

@@ -113,8 +113,7 @@ public sealed class TopologyStackTests
     {
         var deployment = await MockedDeployment.RunAsync("dev");
 
-        var contexts = deployment.Mocks.Calls.Select(c => Inputs.Items(Inputs.At(c.Args, "interpreter")).OfType<string>().ToList())
-            .Select(argv => argv[argv.IndexOf("--context") + 1]);
+        var contexts = deployment.Mocks.Calls.Select(TopologyMocks.KubeContextOf);
         Assert.Equal(["kind-k8s-eu", "kind-k8s-us"], contexts.Order(StringComparer.Ordinal));
     }
 
