@@ -73,13 +73,7 @@ public static class RenderCli
         Func<SecretMaterial, string>? material = null;
         if (parsed.GetValue(IncludeSecretsOption))
         {
-            var pki = CertificateIssuer.Issue(plan);
-            material = m => m.Part switch
-            {
-                MaterialPart.Chain => pki[m.Certificate].ChainPem,
-                MaterialPart.PrivateKey => pki[m.Certificate].PrivateKeyPem,
-                _ => pki[m.Certificate].CertificatePem,
-            };
+            material = CertificateIssuer.Issue(plan).Material;
         }
 
         var directory = parsed.GetValue(OutOption);

@@ -19,7 +19,7 @@ public sealed record AdministratorCertificate(string CertificatePath, string Key
         var spec = new CertificateSpec
         {
             Id = "sandbox-administrator",
-            CommonName = ServerConfiguration.AdministratorRole,
+            CommonName = SandboxOnly.AdministratorRole,
             Organization = topology.Pki.Organization,
             Kind = CertificateKind.Client,
             IssuerId = clientCa.Spec.Id,

@@ -1,4 +1,7 @@
+using System.Text.Json;
+using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Manifests;
 using CrossClusterIac.Topology.Naming;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
@@ -30,7 +33,7 @@ public static class LocalSandbox
         Claim(directory);
         try
         {
-            return await StartAsync(directory, options.Regions, binaries, user, progress ?? new Progress<string>(), cancellationToken);
+            return await StartAsync(directory, options, binaries, user, progress ?? new Progress<string>(), cancellationToken);
         }
         catch
         {
@@ -106,8 +109,9 @@ public static class LocalSandbox
         }
     }
 
-    private static async Task<RunningSandbox> StartAsync(string directory, IReadOnlyList<string> names, ServerBinaries binaries, ServerUser user, IProgress<string> progress, CancellationToken cancellationToken)
+    private static async Task<RunningSandbox> StartAsync(string directory, SandboxOptions options, ServerBinaries binaries, ServerUser user, IProgress<string> progress, CancellationToken cancellationToken)
     {
+        var names = options.Regions;
         var ports = FreePorts.Take(names.Count * 2);
         var regions = names.Select((name, i) => new SandboxRegion(
             name,
@@ -122,16 +126,29 @@ public static class LocalSandbox
         var topology = SandboxTopology.For(regions);
         var pki = CertificateIssuer.Issue(PkiPlan.For(topology));
         var administrator = AdministratorCertificate.Write(pki, topology, directory);
-        foreach (var region in regions)
+
+        // The manifests the Pulumi program would declare for this topology, realised the way CNPG would.
+        var realisations = TopologyManifests.For(topology, pki.Plan).Select(manifests => Realise(Amended(manifests, options.Amend), pki, regions, user)).ToList();
+        foreach (var (region, realisation) in regions.Zip(realisations))
         {
-            WriteRegionFiles(region, topology, pki);
+            System.IO.Directory.CreateDirectory(region.Directory);
+            RealisedFiles.WriteController(realisation);
+            RealisedFiles.WritePooler(region, realisation.Pooler, regions);
+            if (realisation.AppSecret is { } appSecret)
+            {
+                SecretFile.Write(region.Layout.AppSecret, JsonSerializer.Serialize(ManifestDocument.ToObject(appSecret), TopologyOutputsJson.Options));
+            }
+
             await user.TakeOwnershipAsync(region.Directory, cancellationToken);
         }
 
         var primary = regions[0];
         progress.Report($"Creating the primary in region {primary.Name}");
         var primaryServer = new PostgresServer(primary, binaries, user);
-        await primaryServer.InitializeAsync(topology.Postgres.Database, topology.Postgres.Owner, cancellationToken);
+        await primaryServer.InitializeAsync(cancellationToken);
+        RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions);
+        await user.TakeOwnershipAsync(primary.Directory, cancellationToken);
+        await primaryServer.RunSqlAsync([.. realisations[0].Instance.Initdb, .. realisations[0].Instance.PrimarySetup], cancellationToken);
         await primaryServer.StartAsync(cancellationToken);
 
         var replicas = regions.Skip(1).ToList();
@@ -144,7 +161,9 @@ public static class LocalSandbox
             replicas.Select(async replica =>
             {
                 var server = new PostgresServer(replica, binaries, user);
-                await server.CloneAsync(primary, cancellationToken);
+                await server.CloneAsync(SandboxOnly.BootstrapSource(primary, replica), cancellationToken);
+                RealisedFiles.WriteInstance(replica, realisations[regions.IndexOf(replica)].Instance, regions);
+                await user.TakeOwnershipAsync(replica.Directory, cancellationToken);
                 await server.StartAsync(cancellationToken);
             }).Concat(regions.Select(r => new PgBouncerServer(r, binaries, user).StartAsync(cancellationToken))));
 
@@ -155,26 +174,26 @@ public static class LocalSandbox
         return new RunningSandbox(directory, state, outputs, outputsPath, administrator, binaries, user);
     }
 
-    private static void WriteRegionFiles(SandboxRegion region, TopologyConfig topology, IssuedPki pki)
-    {
-        var layout = region.Layout;
-        var certificates = pki.Plan.ForRegion(region.Name);
-        System.IO.Directory.CreateDirectory(layout.Root);
-        File.WriteAllText(layout.RootCertificate, pki.Root.CertificatePem);
-        WritePair(layout.ServerCertificate, layout.ServerKey, pki[certificates.Server]);
-        WritePair(layout.ReplicationCertificate, layout.ReplicationKey, pki[certificates.Replication]);
-        WritePair(layout.PoolerBackendCertificate, layout.PoolerBackendKey, pki[certificates.PoolerBackend]);
-        File.WriteAllText(layout.PostgresConfig, ServerConfiguration.Postgres(region));
-        File.WriteAllText(layout.HostBasedAuthentication, ServerConfiguration.HostBasedAuthentication());
-        File.WriteAllText(layout.IdentMap, ServerConfiguration.IdentMap(topology.Postgres.Owner));
-        File.WriteAllText(layout.PgBouncerConfig, ServerConfiguration.PgBouncer(region, topology.Postgres.Database));
-        File.WriteAllText(layout.PgBouncerUsers, ServerConfiguration.PgBouncerUsers(topology.Postgres.Owner));
-    }
+    private static RegionManifests Amended(RegionManifests manifests, Func<Manifest, Manifest>? amend) => amend is null
+        ? manifests
+        : manifests with
+        {
+            Secrets = manifests.Secrets.Select(amend).ToList(),
+            Cluster = amend(manifests.Cluster),
+            Pooler = amend(manifests.Pooler),
+        };
 
-    private static void WritePair(string certificatePath, string keyPath, IssuedCertificate certificate)
+    private static RegionRealisation Realise(RegionManifests manifests, IssuedPki pki, IReadOnlyList<SandboxRegion> regions, ServerUser user)
     {
-        File.WriteAllText(certificatePath, certificate.ChainPem);
-        SecretFile.Write(keyPath, certificate.PrivateKeyPem);
+        var region = regions.Single(r => r.Name == manifests.Region);
+        try
+        {
+            return RegionRealisation.For(manifests, pki.Material, region.Layout.Controller, user.AccountName, ApplicationSecret.GeneratePassword());
+        }
+        catch (CnpgRealisationException e)
+        {
+            throw new SandboxException($"region {region.Name}: CNPG would not realise the manifests: {e.Message}", SandboxException.UsageExitCode, e);
+        }
     }
 
     /// <summary>The cluster name of a region, as outputs and server certificates spell it.</summary>

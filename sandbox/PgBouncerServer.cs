@@ -13,7 +13,7 @@ public sealed class PgBouncerServer(SandboxRegion region, ServerBinaries binarie
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await ServerCommand.RunAsync(
-            user.Command(binaries.PgBouncer, ["-d", Layout.PgBouncerConfig]),
+            user.Command(binaries.PgBouncer, ["-d", Layout.Controller.PgBouncerIni]),
             $"starting PgBouncer in region {region.Name}", StartTimeout, cancellationToken, Layout.PgBouncerLog);
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

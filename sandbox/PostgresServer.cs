@@ -1,9 +1,9 @@
 using CliWrap;
-using CrossClusterIac.Topology.Naming;
+using CrossClusterIac.Topology.Cnpg;
 
 namespace CrossClusterIac.Sandbox;
 
-/// <summary>One region's PostgreSQL 15 instance: created with initdb on the primary, cloned over mTLS elsewhere.</summary>
+/// <summary>One region's PostgreSQL 15 instance: created with initdb in the primary region, cloned over mTLS elsewhere.</summary>
 public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries, ServerUser user)
 {
     private static readonly TimeSpan InitdbTimeout = TimeSpan.FromSeconds(60);
@@ -13,46 +13,46 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
 
     private RegionLayout Layout => region.Layout;
 
-    /// <summary>Creates the primary's data directory and its roles and database.</summary>
-    public async Task InitializeAsync(string database, string owner, CancellationToken cancellationToken)
-    {
-        await ServerCommand.RunAsync(
-            user.Command(binaries.Postgres("initdb"), ["-D", Layout.Data, "-U", ServerConfiguration.AdministratorRole, "-E", "UTF8", "--locale=C", "--auth=reject", "--no-sync", "--no-instructions"]),
+    /// <summary>Creates the data directory as CNPG's initdb job does (<c>initdb --username postgres</c>, UTF8, C locale).</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken) =>
+        ServerCommand.RunAsync(
+            user.Command(binaries.Postgres("initdb"), ["-D", Layout.Data, "--username", SandboxOnly.AdministratorRole, "--encoding", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]),
             $"initdb for region {region.Name}", InitdbTimeout, cancellationToken);
 
-        // Single-user mode creates the roles before the server accepts any connection, so no bootstrap access path exists.
-        await ServerCommand.RunAsync(
-            user.Command(binaries.Postgres("postgres"), ["--single", "-D", Layout.Data, "-c", $"config_file={Layout.PostgresConfig}", "postgres"])
-                .WithStandardInputPipe(PipeSource.FromString(ServerConfiguration.Roles(database, owner))),
-            $"creating roles in region {region.Name}", InitdbTimeout, cancellationToken);
+    /// <summary>
+    /// Runs <paramref name="batches"/> in single-user mode, each in its database, before the server accepts any
+    /// connection: what CNPG runs through a temporary instance reachable only from inside the pod.
+    /// </summary>
+    public async Task RunSqlAsync(IReadOnlyList<SqlBatch> batches, CancellationToken cancellationToken)
+    {
+        foreach (var batch in batches.Where(b => b.Statements.Count > 0))
+        {
+            // -j: a statement ends with a semicolon and an empty line, so statements may span lines.
+            var script = string.Concat(batch.Statements.Select(s => $"{s.TrimEnd().TrimEnd(';')};\n\n"));
+            var output = await ServerCommand.RunAsync(
+                user.Command(binaries.Postgres("postgres"), ["--single", "-j", "-D", Layout.Data, batch.Database])
+                    .WithStandardInputPipe(PipeSource.FromString(script)),
+                $"setting up roles and databases in region {region.Name}", InitdbTimeout, cancellationToken);
+            if (output.Contains("ERROR:", StringComparison.Ordinal))
+            {
+                throw new SandboxException($"setting up region {region.Name} in database {batch.Database} failed: {output.Trim()}");
+            }
+        }
     }
 
     /// <summary>
-    /// Clones the primary with <c>pg_basebackup</c> as <c>streaming_replica</c>, over TLS checked with verify-full
-    /// against the primary's service name, and leaves the standby configured to stream the same way.
+    /// Clones <paramref name="source"/> with <c>pg_basebackup</c> (see <see cref="SandboxOnly.BootstrapSource"/>),
+    /// leaving the standby's configuration to be written from the manifests.
     /// </summary>
-    public async Task CloneAsync(SandboxRegion primary, CancellationToken cancellationToken)
-    {
-        var source = string.Join(" ",
-            $"host={LocalSandbox.Names(primary.Name).ReadWriteService}",
-            $"hostaddr={SandboxTopology.Address}",
-            $"port={primary.InstancePort}",
-            $"user={RoleNames.StreamingReplica}",
-            $"application_name={LocalSandbox.Names(region.Name).Cluster}",
-            "sslmode=verify-full",
-            $"sslcert={Layout.ReplicationCertificate}",
-            $"sslkey={Layout.ReplicationKey}",
-            $"sslrootcert={Layout.RootCertificate}",
-            "connect_timeout=5");
-        await ServerCommand.RunAsync(
-            user.Command(binaries.Postgres("pg_basebackup"), ["-D", Layout.Data, "-d", source, "-X", "stream", "-R", "-c", "fast", "--no-sync"]),
-            $"base backup of region {primary.Name} into region {region.Name}", BaseBackupTimeout, cancellationToken);
-    }
+    public Task CloneAsync(IReadOnlyDictionary<string, string> source, CancellationToken cancellationToken) =>
+        ServerCommand.RunAsync(
+            user.Command(binaries.Postgres("pg_basebackup"), ["-D", Layout.Data, "-d", ConnectionString.Render(source), "-X", "stream", "-c", "fast", "--no-sync"]),
+            $"base backup into region {region.Name}", BaseBackupTimeout, cancellationToken);
 
     /// <summary>Starts the server and waits until it accepts connections.</summary>
     public Task StartAsync(CancellationToken cancellationToken) =>
         ServerCommand.RunAsync(
-            user.Command(binaries.Postgres("pg_ctl"), ["start", "-D", Layout.Data, "-l", Layout.PostgresLog, "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", $"-c config_file={Layout.PostgresConfig}"]),
+            user.Command(binaries.Postgres("pg_ctl"), ["start", "-D", Layout.Data, "-l", Layout.PostgresLog, "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]),
             $"starting PostgreSQL in region {region.Name}", StartTimeout + TimeSpan.FromSeconds(5), cancellationToken, Layout.PostgresLog);
 
     /// <summary>Stops the server if it runs: a fast shutdown, then a kill if it does not go in time.</summary>

@@ -1,3 +1,5 @@
+using CrossClusterIac.Topology.Manifests;
+
 namespace CrossClusterIac.Sandbox;
 
 /// <summary>What to start and where.</summary>
@@ -11,4 +13,10 @@ public sealed record SandboxOptions
 
     /// <summary>Region names, primary first.</summary>
     public IReadOnlyList<string> Regions { get; init; } = SandboxTopology.DefaultRegions;
+
+    /// <summary>
+    /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real
+    /// deployment: how tests show that the sandbox's behaviour follows from the manifests.
+    /// </summary>
+    public Func<Manifest, Manifest>? Amend { get; init; }
 }

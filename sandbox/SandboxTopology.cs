@@ -46,6 +46,15 @@ public static partial class SandboxTopology
         {
             Name = r.Name,
             KubeContext = $"sandbox-{r.Name}",
+
+            // Rendered as the playground's would be, not realised: the sandbox has no object store (see docs/cnpg-fidelity.md).
+            ObjectStore = new ObjectStoreConfig
+            {
+                Name = $"minio-{r.Name}",
+                EndpointUrl = $"http://minio-{r.Name}:9000",
+                DestinationPath = "s3://backups/",
+                Credentials = new ObjectStoreCredentials { SecretName = $"minio-{r.Name}" },
+            },
             Exposure = new ExposureConfig
             {
                 Type = ExposureType.LoadBalancer,

@@ -17,6 +17,9 @@ public sealed partial class ServerUser
     /// <summary>The account servers switch to, or <c>null</c> when they run as the invoking user.</summary>
     public string? Account { get; }
 
+    /// <summary>The account the servers run as, by name.</summary>
+    public string AccountName => Account ?? Environment.UserName;
+
     /// <summary>Whether the invoking user is root.</summary>
     public static bool InvokedAsRoot => geteuid() == 0;
 

@@ -10,6 +10,9 @@ namespace CrossClusterIac.Topology.Manifests;
 /// </summary>
 internal static class ClusterManifest
 {
+    /// <summary>The last user pg_hba rule: nothing reaches CNPG's trailing password rule.</summary>
+    public const string RejectEverythingElse = "host all all all reject";
+
     private const string IdentMap = "crosscluster";
 
     public static Manifest For(TopologyConfig topology, RegionConfig region)
@@ -31,21 +34,30 @@ internal static class ClusterManifest
             },
             ["managed"] = new Dictionary<string, object?>
             {
-                // cnpg_pooler_pgbouncer is not declared here: CNPG creates it for the Pooler's auth query.
-                ["roles"] = new object?[] { Role(RoleNames.Verify, "pg_monitor") },
+                // The pooler's backend identity runs PgBouncer's auth query: CNPG creates cnpg_pooler_pgbouncer only
+                // for poolers it integrates itself (not ours, which bring a serverTLSSecret), and refuses cnpg_* names
+                // here, so the role is ours, declared and kept by CNPG's role reconciler.
+                ["roles"] = new object?[] { Role(RoleNames.Verify, "pg_monitor"), Role(RoleNames.Pooler) },
             },
             ["postgresql"] = new Dictionary<string, object?>
             {
-                // Certificates are the only way in: the CN names the role, through one ident map.
+                // Certificates are the only way in: the CN names the role, through one ident map. CNPG appends
+                // `host all all all scram-sha-256` after these rules and gives the owner a password (its -app Secret),
+                // so the last rule refuses whatever the rules before it did not admit.
                 ["pg_hba"] = new object?[]
                 {
                     $"hostssl all {postgres.Owner} all cert map={IdentMap}",
                     $"hostssl all {RoleNames.Verify} all cert map={IdentMap}",
+                    // PgBouncer runs its auth query as this identity in auth_dbname (postgres, PgBouncer 1.20 and later)
+                    // or, before 1.20, in the client's database: it owns nothing in either.
+                    $"hostssl all {RoleNames.Pooler} all cert map={IdentMap}",
+                    RejectEverythingElse,
                 },
                 ["pg_ident"] = new object?[]
                 {
                     $"{IdentMap} {postgres.Owner} {postgres.Owner}",
                     $"{IdentMap} {RoleNames.Verify} {RoleNames.Verify}",
+                    $"{IdentMap} {RoleNames.Pooler} {RoleNames.Pooler}",
                     $"{IdentMap} {RoleNames.Pooler} {postgres.Owner}",
                     $"{IdentMap} {RoleNames.Pooler} {RoleNames.Verify}",
                 },
@@ -86,11 +98,16 @@ internal static class ClusterManifest
                 ["primary"] = PrimaryCluster(topology),
                 ["source"] = Names(topology, peer).Cluster,
             };
-            spec["externalClusters"] = new object?[]
-            {
-                ExternalCluster(topology, region, names, streams: false),
-                ExternalCluster(topology, peer, names, streams: !isPrimary),
-            };
+            // CNPG's docs require every member of the distributed topology in every Cluster's externalClusters
+            // (docs/src/replica_cluster.md), and any member can be the source after a switchover, so each other member
+            // is a streaming source. Object stores are declared for the region and its peer only, keeping objects
+            // linear in regions; in archive mode a member without a store would be an entry with no source of WAL,
+            // which CNPG refuses, so only the region and its peer are listed.
+            var streaming = topology.Replication.Mode == ReplicationMode.Streaming;
+            spec["externalClusters"] = topology.Regions
+                .Where(member => streaming || member == region || member == peer)
+                .Select(member => ExternalCluster(topology, member, names, streams: streaming && member != region, archive: member == region || member == peer))
+                .ToArray<object?>();
         }
 
         return Objects.Create("postgresql.cnpg.io/v1", "Cluster", names.Cluster, topology.Namespace, new() { ["spec"] = spec }, annotations: Objects.AwaitUntil("condition=Ready", TimeSpan.FromMinutes(30)));
@@ -111,13 +128,13 @@ internal static class ClusterManifest
         return role;
     }
 
-    private static Dictionary<string, object?> ExternalCluster(TopologyConfig topology, RegionConfig target, ClusterNames local, bool streams)
+    private static Dictionary<string, object?> ExternalCluster(TopologyConfig topology, RegionConfig target, ClusterNames local, bool streams, bool archive)
     {
         var targetNames = Names(topology, target);
-        var entry = new Dictionary<string, object?>
+        var entry = new Dictionary<string, object?> { ["name"] = targetNames.Cluster };
+        if (archive)
         {
-            ["name"] = targetNames.Cluster,
-            ["plugin"] = new Dictionary<string, object?>
+            entry["plugin"] = new Dictionary<string, object?>
             {
                 ["name"] = Objects.BarmanCloudPlugin,
                 ["parameters"] = new Dictionary<string, object?>
@@ -125,12 +142,14 @@ internal static class ClusterManifest
                     ["barmanObjectName"] = ObjectStoreName(topology, target),
                     ["serverName"] = targetNames.Cluster,
                 },
-            },
-        };
-        if (streams && topology.Replication.Mode == ReplicationMode.Streaming)
+            };
+        }
+
+        if (streams)
         {
-            // The primary's rw service has a twin in this region (a selector-less Service of the same name), so
-            // the name dialled is the name in the server certificate and verify-full holds.
+            // A region holds twins (selector-less Services of the same name) of its peer's services, and the peer is
+            // whichever region is primary, so the name dialled is the source's and the name in its server
+            // certificate: verify-full holds.
             entry["connectionParameters"] = new Dictionary<string, object?>
             {
                 ["host"] = targetNames.ReadWriteService,

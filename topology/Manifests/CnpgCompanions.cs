@@ -6,6 +6,9 @@ namespace CrossClusterIac.Topology.Manifests;
 /// <summary>The objects that accompany a region's Cluster: its Pooler, the ObjectStores, the backup schedule.</summary>
 internal static class CnpgCompanions
 {
+    /// <summary>The Pooler's auth query: the login roles, never a password.</summary>
+    public const string AuthQuery = "SELECT usename, NULL FROM pg_catalog.pg_user WHERE usename = $1";
+
     /// <summary>
     /// PgBouncer with certificates both ways: clients present certificates from any region's client intermediate
     /// (trust is the shared root), PgBouncer presents its backend identity to PostgreSQL.
@@ -21,8 +24,11 @@ internal static class CnpgCompanions
                 ["pgbouncer"] = new Dictionary<string, object?>
                 {
                     ["poolMode"] = "session",
-                    // CNPG requires an auth query once serverTLSSecret is set; certificate auth never runs it.
-                    ["authQuery"] = "SELECT $1, NULL",
+                    // CNPG's webhook requires an auth query with serverTLSSecret, and PgBouncer runs it (as auth_user,
+                    // in auth_dbname postgres) for every login not in an auth_file, whatever auth_type is (pgbouncer
+                    // src/client.c set_pool -> start_auth_query). With auth_type cert no password is compared, so the
+                    // query only says whether the login role exists; a NULL password can never match.
+                    ["authQuery"] = AuthQuery,
                     ["serverTLSSecret"] = Objects.Reference(names.PoolerBackendCertificateSecret),
                     ["serverCASecret"] = Objects.Reference(names.ServerCaSecret),
                     ["clientTLSSecret"] = Objects.Reference(names.ServerCertificateSecret),

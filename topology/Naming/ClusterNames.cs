@@ -68,8 +68,11 @@ public static class RoleNames
     /// <summary>The replication role CNPG creates and authenticates by certificate.</summary>
     public const string StreamingReplica = "streaming_replica";
 
-    /// <summary>Role the pooler uses for its auth query and server connections' identity.</summary>
-    public const string Pooler = "cnpg_pooler_pgbouncer";
+    /// <summary>
+    /// The pooler's backend identity: PgBouncer's <c>auth_user</c> (CNPG takes the CN of <c>serverTLSSecret</c>) and
+    /// the certificate it presents for every server connection. Not <c>cnpg_*</c>: CNPG reserves those names.
+    /// </summary>
+    public const string Pooler = "crosscluster_pooler";
 
     /// <summary>Least-privilege role (member of <c>pg_monitor</c>) the verify console connects as.</summary>
     public const string Verify = "crosscluster_verify";

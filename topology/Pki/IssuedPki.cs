@@ -20,6 +20,14 @@ public sealed class IssuedPki
     /// <summary>The issued certificate for a spec of the plan.</summary>
     public IssuedCertificate this[CertificateSpec spec] => _byId[spec.Id];
 
+    /// <summary>The PEM text a Secret key refers to.</summary>
+    public string Material(Manifests.SecretMaterial material) => material.Part switch
+    {
+        Manifests.MaterialPart.Chain => this[material.Certificate].ChainPem,
+        Manifests.MaterialPart.PrivateKey => this[material.Certificate].PrivateKeyPem,
+        _ => this[material.Certificate].CertificatePem,
+    };
+
     /// <summary>Every issued certificate, issuers first.</summary>
     public IEnumerable<IssuedCertificate> All => Plan.Certificates.Select(c => _byId[c.Id]);
 }

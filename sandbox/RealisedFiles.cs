@@ -1,0 +1,70 @@
+using CrossClusterIac.Topology.Cnpg;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>
+/// Writes what CNPG would write in a region's pods, from the region's <see cref="RegionRealisation"/>, with the
+/// departures of <see cref="SandboxOnly"/> and nothing else.
+/// </summary>
+internal static class RealisedFiles
+{
+    /// <summary>The certificates, keys and external-cluster secrets of the instance and the pooler, each 0600 as CNPG writes them.</summary>
+    public static void WriteController(RegionRealisation realisation)
+    {
+        foreach (var file in realisation.Instance.Certificates.Concat(realisation.Instance.Source?.Files ?? []).Concat(realisation.Pooler.Files))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
+            SecretFile.Write(file.Path, file.Content);
+        }
+    }
+
+    /// <summary>
+    /// PGDATA's <c>pg_hba.conf</c>, <c>pg_ident.conf</c>, <c>custom.conf</c> and <c>override.conf</c> (plus
+    /// <c>standby.signal</c> in a replica cluster), and the includes CNPG adds to <c>postgresql.conf</c>.
+    /// </summary>
+    public static void WriteInstance(SandboxRegion region, ClusterInstance instance, IReadOnlyList<SandboxRegion> regions)
+    {
+        var data = region.Layout.Data;
+        File.WriteAllText(Path.Combine(data, "pg_hba.conf"), $"{SandboxOnly.AdministratorRule}\n{instance.HbaFile}");
+        File.WriteAllText(Path.Combine(data, "pg_ident.conf"), $"{instance.IdentFile}{SandboxOnly.AdministratorMap} {SandboxOnly.AdministratorRole} {SandboxOnly.AdministratorRole}\n");
+
+        var parameters = new Dictionary<string, string>(instance.Parameters, StringComparer.Ordinal);
+        foreach (var (key, value) in SandboxOnly.PostgresParameters(region))
+        {
+            parameters[key] = value;
+        }
+
+        File.WriteAllText(Path.Combine(data, "custom.conf"), InstanceParameters.Render(parameters));
+        var recovery = instance.Source is { } source
+            ? instance.RecoveryParameters(ConnectionString.Render(SandboxOnly.Localise(source.Parameters, regions)))!
+                .Where(p => !SandboxOnly.RemovedRecoveryParameters.Contains(p.Key))
+                .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        File.WriteAllText(Path.Combine(data, "override.conf"), InstanceParameters.Render(recovery));
+        if (instance.Source is not null)
+        {
+            File.WriteAllText(Path.Combine(data, "standby.signal"), string.Empty);
+        }
+
+        // pkg/configfile EnsureIncludes: postgresql.conf includes both files CNPG owns.
+        var main = Path.Combine(data, "postgresql.conf");
+        var includes = new[] { "include 'custom.conf'", "include 'override.conf'" };
+        var lines = File.ReadAllLines(main);
+        File.AppendAllLines(main, includes.Where(i => !lines.Contains(i, StringComparer.Ordinal)));
+    }
+
+    /// <summary><c>pgbouncer.ini</c>, with the sandbox's address, port and daemon files over CNPG's values.</summary>
+    public static void WritePooler(SandboxRegion region, PgBouncerConfiguration pooler, IReadOnlyList<SandboxRegion> regions)
+    {
+        var parameters = new Dictionary<string, string>(pooler.Parameters, StringComparer.Ordinal);
+        foreach (var (key, value) in SandboxOnly.PgBouncerParameters(region))
+        {
+            parameters[key] = value;
+        }
+
+        var ini = (pooler with { Parameters = parameters }).Render(SandboxOnly.PgBouncerDatabaseTarget(pooler.DatabaseHost, regions), SandboxOnly.PgBouncerKnowsAuthDatabase);
+        Directory.CreateDirectory(Path.GetDirectoryName(region.Layout.Controller.PgBouncerIni)!);
+        File.WriteAllText(region.Layout.Controller.PgBouncerIni, ini);
+    }
+}
