@@ -1,4 +1,5 @@
 using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify;
 
 namespace CrossClusterIac.Sandbox;
 
@@ -30,6 +31,12 @@ public sealed class RunningSandbox : IAsyncDisposable
 
     /// <summary>The outputs file (0600: it holds client keys).</summary>
     public string OutputsPath { get; }
+
+    /// <summary>The primary's <c>-app</c> Secret (0600), as CNPG's operator would create it: the password verify must see refused.</summary>
+    public string AppSecretPath => Region(State.PrimaryRegion).Layout.AppSecret;
+
+    /// <summary>verify's options for this sandbox: defaults, with the primary's app Secret.</summary>
+    public VerifyOptions VerifyOptions(VerifyOptions? options = null) => (options ?? new VerifyOptions()) with { AppSecret = AppSecretFile.Read(AppSecretPath) };
 
     /// <summary>The sandbox-only superuser certificate.</summary>
     public AdministratorCertificate Administrator { get; }

@@ -107,7 +107,7 @@ public static class SandboxCli
             var progress = new ConsoleProgress(error);
             await using var sandbox = await LocalSandbox.UpAsync(options, progress, cancellationToken);
             progress.Report("Running verify");
-            var report = await VerifyRunner.RunAsync(sandbox.Outputs, new VerifyOptions(), result => progress.Report($"{result.Status.ToString().ToLowerInvariant(),-7} {result.Name} {result.Region}"), cancellationToken);
+            var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(), result => progress.Report($"{result.Status.ToString().ToLowerInvariant(),-7} {result.Name} {result.Region}"), cancellationToken);
             if (parsed.GetValue(OutputOption) == OutputFormat.Json)
             {
                 await output.WriteLineAsync(JsonReport.Render(report));

@@ -52,6 +52,11 @@ public static class VerifyCli
         DefaultValueFactory = _ => new VerifyOptions().ExpiryWarningDays,
     };
 
+    private static readonly Option<string> AppSecretOption = new("--app-secret")
+    {
+        Description = "The primary's -app Secret as `kubectl get secret pg-eu-app -o json` prints it: its password must be refused everywhere. Without it a wrong password is tried, which still shows whether a password rule exists.",
+    };
+
     private static readonly Option<ReportFormat> OutputOption = new("--output")
     {
         Description = "table for people, json for CI.",
@@ -67,7 +72,7 @@ public static class VerifyCli
             connection, and certificate chains and expiry. Exit 0: all passed; 1: a check failed; 2: bad input.
             """)
         {
-            OutputsOption, StackOption, InfraDirectoryOption, TimeoutOption, MaxLagOption, RowsOption, ExpiryWarningOption, OutputOption,
+            OutputsOption, StackOption, InfraDirectoryOption, TimeoutOption, MaxLagOption, RowsOption, ExpiryWarningOption, AppSecretOption, OutputOption,
         };
         root.SetAction((parsed, ct) => RunAsync(parsed, input, output, error, ct));
 
@@ -141,7 +146,14 @@ public static class VerifyCli
 
         return problems.Count > 0
             ? throw new UsageException(string.Join(Environment.NewLine + "verify: ", problems))
-            : new VerifyOptions { Timeout = TimeSpan.FromSeconds(timeout), MaxLag = TimeSpan.FromMilliseconds(maxLag), Rows = rows, ExpiryWarningDays = expiry };
+            : new VerifyOptions
+            {
+                Timeout = TimeSpan.FromSeconds(timeout),
+                MaxLag = TimeSpan.FromMilliseconds(maxLag),
+                Rows = rows,
+                ExpiryWarningDays = expiry,
+                AppSecret = parsed.GetValue(AppSecretOption) is { } appSecret ? AppSecretFile.Read(appSecret) : null,
+            };
     }
 }
 

@@ -14,4 +14,7 @@ public sealed record VerifyOptions
 
     /// <summary>A certificate expiring in fewer days than this is reported as a warning.</summary>
     public int ExpiryWarningDays { get; init; } = 30;
+
+    /// <summary>The owner's password from the primary's app Secret, tried where only certificates may work; <c>null</c> tries a wrong one.</summary>
+    public AppCredentials? AppSecret { get; init; }
 }

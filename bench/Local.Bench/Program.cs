@@ -37,13 +37,13 @@ if (what is "verify" or "all")
     foreach (var regions in new[] { 2, 3 })
     {
         await using var sandbox = await LocalSandbox.UpAsync(Options(regions));
-        await VerifyRunner.RunAsync(sandbox.Outputs, new VerifyOptions()); // warm-up: JIT and the probe table
+        await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions()); // warm-up: JIT and the probe table
         var walls = new List<double>();
         var overheads = new List<double>();
         var lags = new List<double>();
         for (var i = 0; i < runs; i++)
         {
-            var report = await VerifyRunner.RunAsync(sandbox.Outputs, new VerifyOptions());
+            var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions());
             if (!report.Passed)
             {
                 Console.Error.WriteLine($"verify failed on a healthy sandbox: {string.Join("; ", report.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}"))}");

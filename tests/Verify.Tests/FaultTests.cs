@@ -1,4 +1,6 @@
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Manifests;
+using CrossClusterIac.Topology.Naming;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
@@ -68,12 +70,53 @@ public sealed class FaultTests
         Assert.Contains("over the threshold", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
     }
 
-    private static async Task<VerifyReport> WithFaultAsync(Func<RunningSandbox, Task> fault, VerifyOptions? options = null)
+    // Issue 8: the sandbox's behaviour follows from the manifests, so a wrong manifest fails verify here.
+    [Fact]
+    public async Task ReplicaWithoutConnectionParametersIsDiagnosedArchiveOnly()
     {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}") });
+        var report = await WithFaultAsync(_ => Task.CompletedTask, amend: ManifestEdits.Cluster("pg-us", spec =>
+        {
+            foreach (var entry in ManifestEdits.Maps(spec["externalClusters"]))
+            {
+                entry.Remove("connectionParameters");
+                entry.Remove("sslCert");
+                entry.Remove("sslKey");
+                entry.Remove("sslRootCert");
+            }
+        }));
+
+        Assert.Contains("replica not streaming (archive only)", Failed(report, "streams-over-mtls", "us").Diagnosis, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Passed, Result(report, "tls-pooler", "eu").Status);
+    }
+
+    [Fact]
+    public async Task PoolerLoginAsAppIsRefusedWithoutTheAppIdentLine()
+    {
+        var report = await WithFaultAsync(_ => Task.CompletedTask, amend: ManifestEdits.Cluster("pg-eu", spec =>
+            Assert.True(ManifestEdits.List(ManifestEdits.Map(spec["postgresql"])["pg_ident"]).Remove($"crosscluster {RoleNames.Pooler} app"))));
+
+        Assert.Contains("pg-eu-pooler-rw", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Failed, Result(report, "cross-region-client-from-us", "eu").Status);
+        Assert.Equal(CheckStatus.Passed, Result(report, "tls-pooler", "eu").Status);
+    }
+
+    [Fact]
+    public async Task AppPasswordIsAcceptedOverPlaintextWithoutTheRejectRule()
+    {
+        var report = await WithFaultAsync(_ => Task.CompletedTask, amend: ManifestEdits.Cluster("pg-eu", spec =>
+            Assert.True(ManifestEdits.List(ManifestEdits.Map(spec["postgresql"])["pg_hba"]).Remove("host all all all reject"))));
+
+        var refusal = Failed(report, "refuses-app-password", "eu");
+        Assert.Contains("let app in with the app Secret's password over plaintext", refusal.Diagnosis, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Passed, Result(report, "refuses-app-password", "us").Status);
+    }
+
+    private static async Task<VerifyReport> WithFaultAsync(Func<RunningSandbox, Task> fault, VerifyOptions? options = null, Func<Manifest, Manifest>? amend = null)
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}"), Amend = amend });
         await fault(sandbox);
 
-        var report = await VerifyRunner.RunAsync(sandbox.Outputs, options ?? Options);
+        var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(options ?? Options));
 
         Assert.False(report.Passed);
         Assert.True(report.Duration < NoHang, $"verify took {report.Duration.TotalSeconds:0.0} s");

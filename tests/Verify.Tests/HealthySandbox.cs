@@ -20,7 +20,7 @@ public sealed class HealthySandbox : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-verify-test-{Guid.NewGuid():N}") });
-        _report = await VerifyRunner.RunAsync(_sandbox.Outputs, new VerifyOptions());
+        _report = await VerifyRunner.RunAsync(_sandbox.Outputs, _sandbox.VerifyOptions());
     }
 
     /// <inheritdoc />

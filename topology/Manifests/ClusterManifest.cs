@@ -10,8 +10,8 @@ namespace CrossClusterIac.Topology.Manifests;
 /// </summary>
 internal static class ClusterManifest
 {
-    /// <summary>The last user pg_hba rule: nothing reaches CNPG's trailing password rule.</summary>
-    public const string RejectEverythingElse = "host all all all reject";
+    // The last user pg_hba rule: nothing reaches CNPG's trailing password rule.
+    private const string RejectEverythingElse = "host all all all reject";
 
     private const string IdentMap = "crosscluster";
 

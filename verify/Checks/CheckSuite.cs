@@ -15,6 +15,7 @@ public static class CheckSuite
         .. DataChecks.For(context),
         .. CrossRegionChecks.For(context),
         .. RefusalChecks.For(context),
+        .. PasswordRefusalChecks.For(context),
     ];
 
     /// <summary>

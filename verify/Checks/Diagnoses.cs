@@ -40,7 +40,8 @@ public static class Diagnoses
                        pg_is_in_recovery() AND pg_is_wal_replay_paused(),
                        (SELECT status FROM pg_stat_wal_receiver),
                        pg_last_wal_receive_lsn()::text,
-                       pg_last_wal_replay_lsn()::text
+                       pg_last_wal_replay_lsn()::text,
+                       current_setting('primary_conninfo')
                 """,
                 connection);
             await using var reader = await command.ExecuteReaderAsync(limit.Token);
@@ -50,6 +51,7 @@ public static class Diagnoses
             var receiver = reader.IsDBNull(2) ? null : reader.GetString(2);
             var received = reader.IsDBNull(3) ? "none" : reader.GetString(3);
             var replayed = reader.IsDBNull(4) ? "none" : reader.GetString(4);
+            var conninfo = reader.IsDBNull(5) ? string.Empty : reader.GetString(5);
             if (!inRecovery)
             {
                 return $"{replica.Cluster} is not in recovery: it was promoted and no longer follows the primary";
@@ -58,6 +60,13 @@ public static class Diagnoses
             if (paused)
             {
                 return $"WAL replay is paused on {replica.Cluster} (received up to {received}, replayed up to {replayed}); SELECT pg_wal_replay_resume() resumes it";
+            }
+
+            if (receiver != "streaming" && conninfo.Length == 0)
+            {
+                // CNPG writes an empty primary_conninfo when the source's externalClusters entry has no connectionParameters
+                // (pkg/management/external/external.go ConfigureConnectionToServer): WAL then comes from the archive only.
+                return $"replica not streaming (archive only): {replica.Cluster} has no primary_conninfo, so it replays only what reaches the WAL archive; give its source's externalClusters entry connectionParameters and sslCert/sslKey/sslRootCert";
             }
 
             if (receiver != "streaming")

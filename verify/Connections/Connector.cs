@@ -16,9 +16,9 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
     public TimeSpan Timeout => timeout;
 
     /// <summary>Opens a connection to <paramref name="target"/> as <paramref name="identity"/>.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, CancellationToken cancellationToken, ConnectionVariant variant = ConnectionVariant.Normal, string? user = null)
+    public async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, CancellationToken cancellationToken, ConnectionVariant variant = ConnectionVariant.Normal, string? user = null, string? password = null)
     {
-        var dataSource = Build(target, identity, variant, user);
+        var dataSource = Build(target, identity, variant, user, password);
         try
         {
             var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -31,7 +31,7 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
         }
     }
 
-    private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ConnectionVariant variant, string? user)
+    private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ConnectionVariant variant, string? user, string? password)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
         var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder
@@ -40,6 +40,7 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
             Port = target.Endpoint.Port,
             Database = database,
             Username = user ?? identity?.User ?? "nobody",
+            Password = password,
             SslMode = variant == ConnectionVariant.Plaintext ? SslMode.Disable : SslMode.VerifyFull,
             GssEncryptionMode = GssEncryptionMode.Disable,
             Timeout = seconds,

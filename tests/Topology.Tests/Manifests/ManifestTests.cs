@@ -63,37 +63,51 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void PrimaryBootstrapsWithInitdbAndStreamsFromNobody()
+    public void PrimaryBootstrapsWithInitdbAndCanStreamFromEveryOtherMember()
     {
         var spec = Map(TopologyManifests.For(Dev).Single(r => r.Region == "eu").Cluster.Body["spec"]);
 
         Assert.True(Map(spec["bootstrap"]).ContainsKey("initdb"));
-        Assert.All(List(spec["externalClusters"]).Select(Map), e => Assert.False(e.ContainsKey("connectionParameters")));
+        Assert.False(ExternalCluster(spec, "pg-eu").ContainsKey("connectionParameters"));
+        Assert.Equal("pg-us-rw", Map(ExternalCluster(spec, "pg-us")["connectionParameters"])["host"]);
         Assert.Equal(("pg-eu", "pg-eu", "pg-us"), Replica(spec));
     }
 
     [Fact]
     public void ArchiveOnlyReplicationDropsTheStreamingConnection()
     {
-        var archive = Dev with { Replication = new ReplicationSettings { Mode = ReplicationMode.Archive } };
+        var archive = Prod with { Replication = new ReplicationSettings { Mode = ReplicationMode.Archive } };
 
         var spec = Map(TopologyManifests.For(archive).Single(r => r.Region == "us").Cluster.Body["spec"]);
 
-        Assert.False(ExternalCluster(spec, "pg-eu").ContainsKey("connectionParameters"));
-        Assert.True(ExternalCluster(spec, "pg-eu").ContainsKey("plugin"));
+        Assert.Equal(["pg-eu", "pg-us"], List(spec["externalClusters"]).Select(e => (string)Map(e)["name"]!).Order(StringComparer.Ordinal));
+        Assert.All(List(spec["externalClusters"]).Select(Map), e => Assert.False(e.ContainsKey("connectionParameters")));
+        Assert.All(List(spec["externalClusters"]).Select(Map), e => Assert.True(e.ContainsKey("plugin")));
     }
 
+    // Issue 8: CNPG's docs require every member in every Cluster's externalClusters, and a demoted primary must be
+    // able to stream from whichever member is promoted instead of falling back to the archive.
     [Theory]
     [InlineData("eu", "pg-us")]
     [InlineData("us", "pg-eu")]
     [InlineData("ap", "pg-eu")]
-    public void ClusterListsItselfAndItsPeerAsExternalClustersWithTheirObjectStores(string region, string peer)
+    public void EveryClusterListsEveryMemberEachOtherAsAStreamingSource(string region, string peer)
     {
         var manifests = TopologyManifests.For(Prod).Single(r => r.Region == region);
+        var spec = Map(manifests.Cluster.Body["spec"]);
 
-        var names = List(Map(manifests.Cluster.Body["spec"])["externalClusters"]).Select(e => Map(e)["name"]);
+        Assert.Equal(Prod.Regions.Select(r => (object?)$"pg-{r.Name}"), List(spec["externalClusters"]).Select(e => Map(e)["name"]));
+        foreach (var member in Prod.Regions.Select(r => $"pg-{r.Name}").Where(m => m != $"pg-{region}"))
+        {
+            var entry = ExternalCluster(spec, member);
+            Assert.Equal($"{member}-rw", Map(entry["connectionParameters"])["host"]);
+            Assert.Equal("verify-full", Map(entry["connectionParameters"])["sslmode"]);
+            Assert.Equal(($"pg-{region}-replication-tls", "tls.crt"), Ref(entry["sslCert"]));
+            Assert.Equal(($"pg-{region}-replication-tls", "tls.key"), Ref(entry["sslKey"]));
+            Assert.Equal(($"pg-{region}-server-ca", "ca.crt"), Ref(entry["sslRootCert"]));
+        }
 
-        Assert.Equal([$"pg-{region}", peer], names);
+        Assert.Equal(new[] { $"pg-{region}", peer }.Order(StringComparer.Ordinal), List(spec["externalClusters"]).Select(Map).Where(e => e.ContainsKey("plugin")).Select(e => (string)e["name"]!).Order(StringComparer.Ordinal));
         Assert.Equal(2, manifests.ObjectStores.Count);
     }
 

@@ -1,0 +1,169 @@
+using CrossClusterIac.Topology.Cnpg;
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Manifests;
+using CrossClusterIac.Topology.Naming;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Tests.Topology.Cnpg;
+
+/// <summary>What CNPG v1.30 makes of the rendered manifests of the prod stack (see docs/cnpg-fidelity.md).</summary>
+public sealed class CnpgRealisationTests
+{
+    private static readonly TopologyConfig Prod = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile("prod"));
+    private static readonly IssuedPki Pki = CertificateIssuer.Issue(PkiPlan.For(Prod));
+    private static readonly ControllerPaths Paths = new("/controller");
+
+    // Issue 8: the pooler logged in as cnpg_pooler_pgbouncer, a role CNPG never creates for a Pooler with its own
+    // serverTLSSecret, so every PgBouncer login failed on a real cluster.
+    [Fact]
+    public void PoolerBackendIdentityIsARoleTheClusterCreatesAndMaps()
+    {
+        var eu = Realise("eu");
+
+        Assert.Equal(RoleNames.Pooler, eu.Pooler.AuthUser);
+        Assert.False(InstanceBootstrap.IsReserved(eu.Pooler.AuthUser));
+        var setup = eu.Instance.PrimarySetup.SelectMany(b => b.Statements).ToList();
+        Assert.Contains(setup, s => s.StartsWith($"CREATE ROLE \"{RoleNames.Pooler}\" ", StringComparison.Ordinal) && s.Contains(" LOGIN ", StringComparison.Ordinal));
+        Assert.DoesNotContain(setup, s => s.Contains("cnpg_pooler_pgbouncer", StringComparison.Ordinal));
+        Assert.Contains($"hostssl all {RoleNames.Pooler} all cert map=crosscluster", Lines(eu.Instance.HbaFile));
+        Assert.Contains($"crosscluster {RoleNames.Pooler} {RoleNames.Pooler}", Lines(eu.Instance.IdentFile));
+        Assert.Contains($"crosscluster {RoleNames.Pooler} {Prod.Postgres.Owner}", Lines(eu.Instance.IdentFile));
+    }
+
+    // Issue 8: CNPG appends `host all all all scram-sha-256` and gives the owner a password, so without a reject
+    // rule before it the app logged in with its password over plaintext.
+    [Fact]
+    public void PgHbaRejectsEverythingBeforeCnpgsPasswordRule()
+    {
+        var rules = Lines(Realise("eu").Instance.HbaFile).Where(l => !l.StartsWith('#')).ToList();
+
+        Assert.Equal(HostBasedAccess.DefaultRule, rules[^1]);
+        Assert.Equal("host all all all reject", rules[^2]);
+        Assert.True(rules.IndexOf("hostssl replication streaming_replica all cert map=cnpg_streaming_replica") < rules.IndexOf($"hostssl all {Prod.Postgres.Owner} all cert map=crosscluster"));
+    }
+
+    [Fact]
+    public void PgBouncerIniIsCnpgsWithCertificateAuthAndNoAuthFile()
+    {
+        var ini = Lines(Realise("us").Pooler.Render());
+
+        Assert.Equal("* = host=pg-us-rw", ini[1]);
+        Assert.Contains($"auth_user = {RoleNames.Pooler}", ini);
+        Assert.Contains("auth_dbname = postgres", ini);
+        Assert.Contains("auth_type = cert", ini);
+        Assert.Contains("client_tls_sslmode = verify-full", ini);
+        Assert.Contains("server_tls_sslmode = verify-full", ini);
+        Assert.Contains("ignore_startup_parameters = extra_float_digits,options", ini);
+        Assert.Contains($"server_tls_cert_file = {Paths.PoolerServerCertificate}", ini);
+        Assert.DoesNotContain(ini, l => l.StartsWith("auth_file", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PoolerPresentsItsBackendCertificateAndTrustsTheCaSecretsItNames()
+    {
+        var pooler = Realise("eu").Pooler;
+        var files = pooler.Files.ToDictionary(f => f.Path, f => f.Content);
+        var certificates = Pki.Plan.ForRegion("eu");
+
+        Assert.Equal(Pki[certificates.PoolerBackend].ChainPem, files[Paths.PoolerServerCertificate]);
+        Assert.Equal(Pki[certificates.PoolerBackend].PrivateKeyPem, files[Paths.PoolerServerKey]);
+        Assert.Equal(Pki[certificates.Server].ChainPem, files[Paths.PoolerClientCertificate]);
+        Assert.Equal(Pki.Root.CertificatePem, files[Paths.PoolerClientCa]);
+        Assert.Equal(Pki.Root.CertificatePem, files[Paths.PoolerServerCa]);
+    }
+
+    [Fact]
+    public void ReplicaClusterStreamsWithTheSourceEntrysParametersAndSecretFiles()
+    {
+        var us = Realise("us");
+        var source = Assert.IsType<ExternalClusterConnection>(us.Instance.Source);
+        var certificate = Paths.ExternalSecretKey("pg-eu", "pg-us-replication-tls", "tls.crt");
+
+        Assert.True(us.Instance.IsReplicaCluster);
+        Assert.Equal("pg-eu", source.Source);
+        Assert.Equal($"dbname='postgres' host='pg-eu-rw' port='5432' sslcert='{certificate}' sslkey='{Paths.ExternalSecretKey("pg-eu", "pg-us-replication-tls", "tls.key")}' sslmode='verify-full' sslrootcert='{Paths.ExternalSecretKey("pg-eu", "pg-us-server-ca", "ca.crt")}' user='streaming_replica'", source.PrimaryConnInfo);
+        Assert.Equal(Pki[Pki.Plan.ForRegion("us").Replication].ChainPem, source.Files.Single(f => f.Path == certificate).Content);
+        Assert.Equal("latest", us.Instance.RecoveryParameters()!["recovery_target_timeline"]);
+        Assert.Empty(us.Instance.Initdb);
+        Assert.Empty(us.Instance.PrimarySetup);
+    }
+
+    [Fact]
+    public void SourceEntryWithoutConnectionParametersLeavesPrimaryConnInfoEmpty()
+    {
+        var us = Realise("us", spec => spec["externalClusters"] = ((List<object?>)spec["externalClusters"]!).Cast<Dictionary<string, object?>>()
+            .Select(e => e.Where(p => p.Key is "name" or "plugin").ToDictionary(p => p.Key, p => p.Value)).ToList<object?>());
+
+        Assert.False(us.Instance.Source!.Streams);
+        Assert.Equal(string.Empty, us.Instance.RecoveryParameters()!["primary_conninfo"]);
+    }
+
+    [Fact]
+    public void PrimaryClusterHasNoSourceAndArchivesOn()
+    {
+        var eu = Realise("eu");
+
+        Assert.Null(eu.Instance.Source);
+        Assert.Equal("on", eu.Instance.Parameters["archive_mode"]);
+        Assert.Equal("always", Realise("us").Instance.Parameters["archive_mode"]);
+        Assert.Equal(Paths.ClientCa, eu.Instance.Parameters["ssl_ca_file"]);
+        Assert.Equal("TLSv1.3", eu.Instance.Parameters["ssl_min_protocol_version"]);
+        Assert.Equal("pg-eu", eu.Instance.Parameters["cluster_name"]);
+    }
+
+    [Fact]
+    public void InitdbCreatesTheOwnerWithLoginThenItsDatabaseAndSetsTheAppSecretsPassword()
+    {
+        var eu = Realise("eu", password: "s3cret");
+
+        Assert.Equal(["CREATE ROLE \"app\" LOGIN"], eu.Instance.Initdb[0].Statements);
+        Assert.Equal(["CREATE DATABASE \"app\" OWNER \"app\""], eu.Instance.Initdb[2].Statements);
+        Assert.Contains("ALTER ROLE \"app\" WITH PASSWORD 's3cret'", eu.Instance.PrimarySetup.Single().Statements);
+        var secret = ManifestDocument.ToObject(eu.AppSecret!);
+        Assert.Equal("pg-eu-app", ((Dictionary<string, object?>)secret["metadata"]!)["name"]);
+        Assert.Equal(("app", "s3cret"), ApplicationSecret.Credentials(secret));
+    }
+
+    [Theory]
+    [InlineData("ssl_ca_file")]
+    [InlineData("hba_file")]
+    [InlineData("primary_conninfo")]
+    public void ParameterCnpgManagesIsRefusedByName(string parameter)
+    {
+        var failure = Assert.Throws<CnpgRealisationException>(() => Realise("eu", spec =>
+            ((Dictionary<string, object?>)spec["postgresql"]!)["parameters"] = new Dictionary<string, object?> { [parameter] = "x" }));
+
+        Assert.Contains($"spec.postgresql.parameters.{parameter}", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cnpg_pooler_pgbouncer")]
+    [InlineData("streaming_replica")]
+    [InlineData("pg_anything")]
+    public void ReservedManagedRoleIsRefusedAsCnpgsWebhookDoes(string role)
+    {
+        var failure = Assert.Throws<CnpgRealisationException>(() => Realise("eu", spec =>
+            ((List<object?>)((Dictionary<string, object?>)spec["managed"]!)["roles"]!).Add(new Dictionary<string, object?> { ["name"] = role, ["login"] = true })));
+
+        Assert.Contains($"{role} is reserved", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConnectionStringQuotesAsLibPqQuoteLiteral() =>
+        Assert.Equal("a='x''y' b= E'c\\\\d'", ConnectionString.Render(new Dictionary<string, string> { ["b"] = "c\\d", ["a"] = "x'y" }));
+
+    private static RegionRealisation Realise(string region, Action<Dictionary<string, object?>>? edit = null, string password = "password")
+    {
+        var manifests = TopologyManifests.For(Prod, Pki.Plan).Single(r => r.Region == region);
+        if (edit is not null)
+        {
+            var spec = (Dictionary<string, object?>)ManifestDocument.ToObject(manifests.Cluster)["spec"]!;
+            edit(spec);
+            manifests = manifests with { Cluster = manifests.Cluster with { Body = new Dictionary<string, object?>(manifests.Cluster.Body) { ["spec"] = spec } } };
+        }
+
+        return RegionRealisation.For(manifests, Pki.Material, Paths, "postgres", password);
+    }
+
+    private static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+}
