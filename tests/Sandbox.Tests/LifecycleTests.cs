@@ -60,9 +60,11 @@ public sealed class LifecycleTests
         var directory = TemporaryDirectory.NewPath();
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu"] });
 
-        var secrets = Directory.EnumerateFiles(directory, "*.key", SearchOption.AllDirectories).Append(sandbox.OutputsPath).ToList();
+        // CNPG writes every certificate and key it takes from a Secret 0600; keys, outputs and the app Secret must be so.
+        var controller = Directory.EnumerateFiles(Path.Combine(directory, "eu", "controller"), "*.crt", SearchOption.AllDirectories).ToList();
+        var secrets = Directory.EnumerateFiles(directory, "*.key", SearchOption.AllDirectories).Append(sandbox.OutputsPath).Append(sandbox.AppSecretPath).Concat(controller).ToList();
 
-        Assert.Equal(5, secrets.Count);
+        Assert.Equal(5 + 2 + 8, secrets.Count);
         Assert.All(secrets, path => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path)));
     }
 
