@@ -1,0 +1,30 @@
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Tests.Topology;
+
+namespace CrossClusterIac.Tests.Sandbox;
+
+/// <summary>Every departure of the sandbox from CNPG is listed, with its reason, in docs/cnpg-fidelity.md.</summary>
+public sealed class FidelityTableTests
+{
+    private static readonly string Table = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "cnpg-fidelity.md"));
+
+    public static TheoryData<string> Departures()
+    {
+        var region = new SandboxRegion("eu", CrossClusterIac.Topology.Outputs.RegionRole.Primary, 1, 2, "/sandbox/eu");
+        return new TheoryData<string>(
+        [
+            .. SandboxOnly.PostgresParameters(region).Keys,
+            .. SandboxOnly.PgBouncerParameters(region).Keys,
+            .. SandboxOnly.RemovedRecoveryParameters,
+            "auth_dbname",
+            SandboxOnly.AdministratorRule,
+            $"SandboxOnly.{nameof(SandboxOnly.BootstrapSource)}",
+            $"SandboxOnly.{nameof(SandboxOnly.Localise)}",
+        ]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Departures))]
+    public void DepartureIsListedInTheFidelityTable(string departure) =>
+        Assert.Contains($"`{departure}`", Table, StringComparison.Ordinal);
+}
