@@ -20,11 +20,21 @@ public sealed class HealthyTopologyTests(HealthySandbox fixture)
     public void SuiteCoversEveryEndpointReplicaAndRegionPair()
     {
         // Two regions: 2 chain checks, 4 TLS endpoints, 2 roles, then per replica streaming, write and data,
-        // a cross-region client per region (to its peer's pooler) and 6 refusals per region.
-        var expected = 2 + 4 + 2 + 3 + 2 + (6 * 2);
+        // a cross-region client per region (to its peer's pooler) and 7 refusals per region (the app password's included).
+        var expected = 2 + 4 + 2 + 3 + 2 + (7 * 2);
 
         Assert.Equal(expected, fixture.Report.Checks.Count);
         Assert.Equal(4, fixture.Report.Checks.Count(c => c.Name.StartsWith("tls-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AppSecretsPasswordIsRefusedEverywhere()
+    {
+        var refusals = fixture.Report.Checks.Where(c => c.Name == "refuses-app-password").ToList();
+
+        Assert.Equal(["eu", "us"], refusals.Select(c => c.Region));
+        Assert.All(refusals, c => Assert.Contains("app with the app Secret's password refused", c.Detail, StringComparison.Ordinal));
+        Assert.All(refusals, c => Assert.Contains("pg_hba.conf rejects connection", c.Detail, StringComparison.Ordinal));
     }
 
     [Fact]
