@@ -29,13 +29,15 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
         {
             // -j: a statement ends with a semicolon and an empty line, so statements may span lines.
             var script = string.Concat(batch.Statements.Select(s => $"{s.TrimEnd().TrimEnd(';')};\n\n"));
-            var output = await ServerCommand.RunAsync(
+            var result = await ServerCommand.RunAsync(
                 user.Command(binaries.Postgres("postgres"), ["--single", "-j", "-D", Layout.Data, batch.Database])
                     .WithStandardInputPipe(PipeSource.FromString(script)),
                 $"setting up roles and databases in region {region.Name}", InitdbTimeout, cancellationToken);
-            if (output.Contains("ERROR:", StringComparison.Ordinal))
+
+            // Single-user mode reports a failed statement on standard error and still exits 0.
+            if (result.StandardError.Contains("ERROR:", StringComparison.Ordinal))
             {
-                throw new SandboxException($"setting up region {region.Name} in database {batch.Database} failed: {output.Trim()}");
+                throw new SandboxException($"setting up region {region.Name} in database {batch.Database} failed: {result.StandardError.Trim()}");
             }
         }
     }

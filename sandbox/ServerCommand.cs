@@ -7,10 +7,10 @@ namespace CrossClusterIac.Sandbox;
 public static class ServerCommand
 {
     /// <summary>
-    /// Runs <paramref name="command"/>; on a non-zero exit or when <paramref name="timeout"/> passes, throws a
+    /// Runs <paramref name="command"/> and returns what it printed; on a non-zero exit or when <paramref name="timeout"/> passes, throws a
     /// <see cref="SandboxException"/> that says what failed, with the tool's own words and the log to read.
     /// </summary>
-    public static async Task<string> RunAsync(Command command, string what, TimeSpan timeout, CancellationToken cancellationToken, string? log = null)
+    public static async Task<BufferedCommandResult> RunAsync(Command command, string what, TimeSpan timeout, CancellationToken cancellationToken, string? log = null)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -30,7 +30,7 @@ public static class ServerCommand
             throw new SandboxException($"{what} failed (exit {result.ExitCode}): {Tail(output)}{SeeLog(log)}");
         }
 
-        return result.StandardOutput;
+        return result;
     }
 
     private static string SeeLog(string? log) => log is null ? "" : $" See {log}.";

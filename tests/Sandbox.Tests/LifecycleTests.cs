@@ -1,4 +1,5 @@
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Manifests;
 using CrossClusterIac.Topology.Outputs;
 
 namespace CrossClusterIac.Tests.Sandbox;
@@ -52,6 +53,33 @@ public sealed class LifecycleTests
         Assert.Equal(SandboxException.UsageExitCode, refused.ExitCode);
         Assert.Contains("sandbox down", refused.Message, StringComparison.Ordinal);
         Assert.All(LocalSandbox.Status(directory)!, r => Assert.True(r.InstanceRunning && r.PoolerRunning));
+    }
+
+    [Fact]
+    public async Task FailingBootstrapStatementStopsTheStartWithPostgresqlsError()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        var options = new SandboxOptions
+        {
+            Directory = directory,
+            Regions = ["eu"],
+            Amend = manifest =>
+            {
+                if (manifest.Kind != "Cluster")
+                {
+                    return manifest;
+                }
+
+                var spec = (Dictionary<string, object?>)ManifestDocument.ToObject(manifest)["spec"]!;
+                ((Dictionary<string, object?>)((Dictionary<string, object?>)spec["bootstrap"]!)["initdb"]!)["postInitSQL"] = new List<object?> { "SELECT no_such_column" };
+                return manifest with { Body = new Dictionary<string, object?>(manifest.Body) { ["spec"] = spec } };
+            },
+        };
+
+        var failure = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(options));
+
+        Assert.Contains("no_such_column", failure.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
     }
 
     [Fact]
