@@ -60,17 +60,4 @@ public static class ApplicationSecret
             new Dictionary<string, string>(),
             new Dictionary<string, object?> { ["type"] = "kubernetes.io/basic-auth", ["stringData"] = data });
     }
-
-    /// <summary>The owner and password of an app Secret document (<c>stringData</c>, or base64 <c>data</c> as the API returns it).</summary>
-    /// <exception cref="CnpgRealisationException">The document has no <c>username</c> or <c>password</c>.</exception>
-    public static (string User, string Password) Credentials(IReadOnlyDictionary<string, object?> secret)
-    {
-        var plain = ManifestFields.Map(secret, "stringData");
-        var encoded = ManifestFields.Map(secret, "data");
-        string Read(string key) =>
-            ManifestFields.String(plain, key)
-            ?? (ManifestFields.String(encoded, key) is { } base64 ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64)) : null)
-            ?? throw new CnpgRealisationException($"the app Secret has no '{key}' key");
-        return (Read("username"), Read("password"));
-    }
 }

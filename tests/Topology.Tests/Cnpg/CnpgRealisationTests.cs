@@ -121,7 +121,8 @@ public sealed class CnpgRealisationTests
         Assert.Contains("ALTER ROLE \"app\" WITH PASSWORD 's3cret'", eu.Instance.PrimarySetup.Single().Statements);
         var secret = ManifestDocument.ToObject(eu.AppSecret!);
         Assert.Equal("pg-eu-app", ((Dictionary<string, object?>)secret["metadata"]!)["name"]);
-        Assert.Equal(("app", "s3cret"), ApplicationSecret.Credentials(secret));
+        var data = (Dictionary<string, object?>)secret["stringData"]!;
+        Assert.Equal(("app", "s3cret"), (data["username"], data["password"]));
     }
 
     [Theory]
