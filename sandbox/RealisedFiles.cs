@@ -29,13 +29,7 @@ internal static class RealisedFiles
         File.WriteAllText(Path.Combine(data, "pg_hba.conf"), $"{SandboxOnly.AdministratorRule}\n{instance.HbaFile}");
         File.WriteAllText(Path.Combine(data, "pg_ident.conf"), $"{instance.IdentFile}{SandboxOnly.AdministratorMap} {SandboxOnly.AdministratorRole} {SandboxOnly.AdministratorRole}\n");
 
-        var parameters = new Dictionary<string, string>(instance.Parameters, StringComparer.Ordinal);
-        foreach (var (key, value) in SandboxOnly.PostgresParameters(region))
-        {
-            parameters[key] = value;
-        }
-
-        File.WriteAllText(Path.Combine(data, "custom.conf"), InstanceParameters.Render(parameters));
+        File.WriteAllText(Path.Combine(data, "custom.conf"), InstanceParameters.Render(Overlay(instance.Parameters, SandboxOnly.PostgresParameters(region))));
         var recovery = instance.Source is { } source
             ? instance.RecoveryParameters(ConnectionString.Render(SandboxOnly.Localise(source.Parameters, regions)))!
                 .Where(p => !SandboxOnly.RemovedRecoveryParameters.Contains(p.Key))
@@ -57,14 +51,12 @@ internal static class RealisedFiles
     /// <summary><c>pgbouncer.ini</c>, with the sandbox's address, port and daemon files over CNPG's values.</summary>
     public static void WritePooler(SandboxRegion region, PgBouncerConfiguration pooler, IReadOnlyList<SandboxRegion> regions)
     {
-        var parameters = new Dictionary<string, string>(pooler.Parameters, StringComparer.Ordinal);
-        foreach (var (key, value) in SandboxOnly.PgBouncerParameters(region))
-        {
-            parameters[key] = value;
-        }
-
-        var ini = (pooler with { Parameters = parameters }).Render(SandboxOnly.PgBouncerDatabaseTarget(pooler.DatabaseHost, regions), SandboxOnly.PgBouncerKnowsAuthDatabase);
+        var ini = (pooler with { Parameters = Overlay(pooler.Parameters, SandboxOnly.PgBouncerParameters(region)) }).Render(SandboxOnly.PgBouncerDatabaseTarget(pooler.DatabaseHost, regions), SandboxOnly.PgBouncerKnowsAuthDatabase);
         Directory.CreateDirectory(Path.GetDirectoryName(region.Layout.Controller.PgBouncerIni)!);
         File.WriteAllText(region.Layout.Controller.PgBouncerIni, ini);
     }
+
+    // CNPG's values with the sandbox's over them.
+    private static Dictionary<string, string> Overlay(IReadOnlyDictionary<string, string> cnpg, IReadOnlyDictionary<string, string> sandbox) =>
+        cnpg.Where(p => !sandbox.ContainsKey(p.Key)).Concat(sandbox).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 }
