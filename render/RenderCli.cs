@@ -27,18 +27,30 @@ public static class RenderCli
         Description = "Also render the certificate Secrets, from a PKI freshly issued for this run; files are written 0600. Without it they are listed, not rendered.",
     };
 
+    private static readonly Option<string[]> AddressOption = new("--address")
+    {
+        Description = "A region's address for the twins that reach it: REGION=ADDRESS for its rw and pooler services, or REGION.rw=ADDRESS / REGION.pooler=ADDRESS for one (a LoadBalancer gives each its own). Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<bool> ResolveOption = new("--resolve")
+    {
+        Description = "Read the addresses not given with --address from the clusters with kubectl, as `pulumi up` does: a NodePort region's first node InternalIP, a LoadBalancer Service's status.",
+    };
+
     /// <summary>Runs the command line; returns the exit code.</summary>
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("""
             Prints every Kubernetes manifest of every region of a topology as multi-document YAML: the CNPG Clusters,
             Poolers, ObjectStores and ScheduledBackups, the exposure Services and the cross-region Service twins with
-            their EndpointSlices. For review or GitOps; `pulumi up` applies the same objects.
+            their EndpointSlices (or ExternalName twins). For review or GitOps; `pulumi up` applies the same objects.
+            Addresses the cluster assigns (a NodePort region's 'auto', a LoadBalancer's) come from --address or --resolve.
             """)
         {
-            StackFileOption, OutOption, IncludeSecretsOption,
+            StackFileOption, OutOption, IncludeSecretsOption, AddressOption, ResolveOption,
         };
-        root.SetAction(parsed => Render(parsed, output, error));
+        root.SetAction((parsed, cancellationToken) => RenderAsync(parsed, output, error, cancellationToken));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -55,7 +67,7 @@ public static class RenderCli
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 
-    private static int Render(ParseResult parsed, TextWriter output, TextWriter error)
+    private static async Task<int> RenderAsync(ParseResult parsed, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var stackFile = parsed.GetValue(StackFileOption)!;
         TopologyConfig topology;
@@ -65,11 +77,36 @@ public static class RenderCli
         }
         catch (TopologyConfigException e)
         {
-            error.WriteLine($"render: {stackFile.FullName}: {e.Message}");
+            await error.WriteLineAsync($"render: {stackFile.FullName}: {e.Message}");
             return UsageExitCode;
         }
 
         var plan = PkiPlan.For(topology);
+        var regions = TopologyManifests.For(topology, plan);
+        var addresses = await RenderAddresses.CollectAsync(topology, regions, parsed.GetValue(AddressOption) ?? [], parsed.GetValue(ResolveOption), cancellationToken);
+        var manifests = new List<(RegionManifests Region, IReadOnlyList<Manifest> Objects)>();
+        foreach (var region in regions)
+        {
+            try
+            {
+                manifests.Add((region, addresses.Problems.Count == 0 ? region.All(addresses.Of).ToList() : []));
+            }
+            catch (ExposureAddressException e)
+            {
+                addresses.Problems.Add(e.Message);
+            }
+        }
+
+        if (addresses.Problems.Count > 0)
+        {
+            foreach (var problem in addresses.Problems)
+            {
+                await error.WriteLineAsync($"render: {problem}");
+            }
+
+            return UsageExitCode;
+        }
+
         Func<SecretMaterial, string>? material = null;
         if (parsed.GetValue(IncludeSecretsOption))
         {
@@ -78,28 +115,27 @@ public static class RenderCli
 
         var directory = parsed.GetValue(OutOption);
         directory?.Create();
-        foreach (var region in TopologyManifests.For(topology, plan))
+        foreach (var (region, objects) in manifests)
         {
             var config = topology.Regions.Single(r => r.Name == region.Region);
-            var discoveredPeer = TopologyManifests.PeerOf(topology, config) is { Exposure.DiscoversAddress: true } peer ? peer.Name : null;
-            var yaml = ManifestYaml.Region(region, config.KubeContext!, material, discoveredPeer);
+            var yaml = ManifestYaml.Region(region, objects, config.KubeContext!, material);
             if (directory is null)
             {
-                output.Write(yaml);
+                await output.WriteAsync(yaml);
             }
             else
             {
                 var path = Path.Combine(directory.FullName, $"{region.Region}.yaml");
                 if (material is null)
                 {
-                    File.WriteAllText(path, yaml);
+                    await File.WriteAllTextAsync(path, yaml, cancellationToken);
                 }
                 else
                 {
                     SecretFile.Write(path, yaml);
                 }
 
-                output.WriteLine(path);
+                await output.WriteLineAsync(path);
             }
         }
 

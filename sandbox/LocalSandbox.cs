@@ -197,7 +197,7 @@ public static class LocalSandbox
     }
 
     /// <summary>The cluster name of a region, as outputs and server certificates spell it.</summary>
-    internal static ClusterNames Names(string region) => new(region, new TopologyConfig().Namespace);
+    internal static ClusterNames Names(string region) => new(region, new TopologyConfig().Namespace.Name);
 }
 
 /// <summary>Whether a region's servers run.</summary>

@@ -55,10 +55,12 @@ public static partial class SandboxTopology
                 DestinationPath = "s3://backups/",
                 Credentials = new ObjectStoreCredentials { SecretName = $"minio-{r.Name}" },
             },
+            // Each region is "a load balancer" on 127.0.0.1 reachable from loopback only; the sandbox, as the cloud
+            // would, gives both its Services that address (see SandboxOutputs).
             Exposure = new ExposureConfig
             {
                 Type = ExposureType.LoadBalancer,
-                Address = Address,
+                LoadBalancer = new LoadBalancerConfig { SourceRanges = [$"{Address}/32"] },
                 RwPort = r.InstancePort,
                 PoolerPort = r.PoolerPort,
             },

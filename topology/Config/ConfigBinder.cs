@@ -25,6 +25,11 @@ internal static class ConfigBinder
             ["NodePort"] = ExposureType.NodePort,
             ["LoadBalancer"] = ExposureType.LoadBalancer,
         },
+        [typeof(IngressKind)] = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ip"] = IngressKind.Ip,
+            ["hostname"] = IngressKind.Hostname,
+        },
         [typeof(ReplicationMode)] = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase)
         {
             ["streaming"] = ReplicationMode.Streaming,
@@ -61,6 +66,22 @@ internal static class ConfigBinder
         if (target == typeof(int))
         {
             return BindInt(node, path, problems);
+        }
+
+        if (target == typeof(bool))
+        {
+            return BindBool(node, path, problems);
+        }
+
+        if (target == typeof(NamespaceConfig) && node is JsonValue)
+        {
+            // `namespace: databases` is the short form of `namespace: {name: databases}`.
+            return BindValue(node, typeof(string), path, problems) is string name ? new NamespaceConfig { Name = name } : null;
+        }
+
+        if (target == typeof(IReadOnlyDictionary<string, string>))
+        {
+            return BindStringMap(node, path, problems);
         }
 
         if (target.IsGenericType && target.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
@@ -121,6 +142,45 @@ internal static class ConfigBinder
         }
 
         return list;
+    }
+
+    private static object? BindStringMap(JsonNode node, string path, List<ConfigProblem> problems)
+    {
+        if (node is not JsonObject map)
+        {
+            return Problem(problems, path, $"expected a mapping of text values, found a {Describe(node)}");
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in map)
+        {
+            if (value is JsonValue text && text.GetValueKind() == JsonValueKind.String)
+            {
+                result[key] = text.GetValue<string>();
+            }
+            else
+            {
+                // Kubernetes annotations are strings; an unquoted true or 5432 would be refused by the API server.
+                problems.Add(new ConfigProblem($"{path}.{key}", $"expected a text value, found {(value is null ? "nothing" : $"{Describe(value)} '{value.ToJsonString()}'")}; quote it, e.g. \"true\"."));
+            }
+        }
+
+        return result;
+    }
+
+    private static object? BindBool(JsonNode node, string path, List<ConfigProblem> problems)
+    {
+        if (node is JsonValue value)
+        {
+            // As for numbers, `pulumi config set` stores text: "true" is as good as true.
+            var text = value.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? value.ToJsonString() : value.TryGetValue<string>(out var s) ? s : null;
+            if (text is "true" or "false")
+            {
+                return text == "true";
+            }
+        }
+
+        return Problem(problems, path, $"expected true or false, found {Describe(node)} '{node.ToJsonString()}'");
     }
 
     private static object? BindInt(JsonNode node, string path, List<ConfigProblem> problems)

@@ -6,8 +6,8 @@ namespace CrossClusterIac.Topology.Config;
 /// </summary>
 public sealed record TopologyConfig
 {
-    /// <summary>Kubernetes namespace every region deploys into.</summary>
-    public string Namespace { get; init; } = "default";
+    /// <summary>Kubernetes namespace every region deploys into, and whether the program creates it.</summary>
+    public NamespaceConfig Namespace { get; init; } = new();
 
     /// <summary>Name of the region that runs the primary cluster.</summary>
     public string? PrimaryRegion { get; init; }
@@ -23,6 +23,25 @@ public sealed record TopologyConfig
 
     /// <summary>How replica regions follow the primary.</summary>
     public ReplicationSettings Replication { get; init; } = new();
+}
+
+/// <summary>
+/// The namespace of every region. A stack file may write it as a name alone (<c>namespace: databases</c>), which
+/// the program creates in each region; <c>create: false</c> says it already exists there and is not the program's.
+/// </summary>
+public sealed record NamespaceConfig
+{
+    /// <summary>The namespace name.</summary>
+    public string Name { get; init; } = "default";
+
+    /// <summary>Whether the program declares the namespace; unset means yes, except for Kubernetes' own namespaces.</summary>
+    public bool? Create { get; init; }
+
+    /// <summary>Namespaces every cluster has from the start (kube-apiserver creates them), never ours to create or delete.</summary>
+    public static readonly IReadOnlySet<string> Preexisting = new HashSet<string>(StringComparer.Ordinal) { "default", "kube-system", "kube-public", "kube-node-lease" };
+
+    /// <summary>Whether the program declares (and on destroy deletes) the namespace.</summary>
+    public bool Declared => Create ?? !Preexisting.Contains(Name);
 }
 
 /// <summary>PostgreSQL image, size and database settings.</summary>
@@ -105,22 +124,61 @@ public sealed record ExposureConfig
     public ExposureType Type { get; init; } = ExposureType.NodePort;
 
     /// <summary>
-    /// Node or load-balancer address other regions connect to (IPv4, IPv6 or DNS name), or <c>auto</c> for a
-    /// NodePort region: the first node's InternalIP, read from the cluster at deploy time.
+    /// NodePort only: the node address other regions connect to (an IPv4 or IPv6 address), or <c>auto</c> for
+    /// the first node's InternalIP, read from the cluster at deploy time. A LoadBalancer's addresses come from
+    /// its Services' status, one per Service.
     /// </summary>
     public string? Address { get; init; }
 
     /// <summary>Whether the address is discovered at deploy time rather than configured.</summary>
-    public bool DiscoversAddress => Address == DiscoveredAddress;
+    public bool DiscoversAddress => Type == ExposureType.LoadBalancer || Address == DiscoveredAddress;
 
     /// <summary>The <see cref="Address"/> value that asks for discovery.</summary>
     public const string DiscoveredAddress = "auto";
 
-    /// <summary>Port of the read-write service as seen by other regions.</summary>
-    public int RwPort { get; init; } = 30432;
+    /// <summary>Port of the read-write service as seen by other regions, when the config sets it.</summary>
+    public int? RwPort { get; init; }
 
-    /// <summary>Port of the pooler service as seen by other regions.</summary>
-    public int PoolerPort { get; init; } = 30433;
+    /// <summary>Port of the pooler service as seen by other regions, when the config sets it.</summary>
+    public int? PoolerPort { get; init; }
+
+    /// <summary>The read-write port other regions dial: the config's, else 30432 on a NodePort, 5432 on a load balancer.</summary>
+    public int RwPortOrDefault => RwPort ?? (Type == ExposureType.NodePort ? 30432 : PostgresPort);
+
+    /// <summary>The pooler port other regions dial: the config's, else 30433 on a NodePort, 5432 on a load balancer.</summary>
+    public int PoolerPortOrDefault => PoolerPort ?? (Type == ExposureType.NodePort ? 30433 : PostgresPort);
+
+    /// <summary>What a LoadBalancer exposure says about who may reach it and what address its cloud gives.</summary>
+    public LoadBalancerConfig? LoadBalancer { get; init; }
+
+    /// <summary>The port PostgreSQL and PgBouncer serve on inside every cluster, and a twin Service's port.</summary>
+    public const int PostgresPort = 5432;
+}
+
+/// <summary>A LoadBalancer exposure: the cloud's annotations, the client ranges, and the kind of address it reports.</summary>
+public sealed record LoadBalancerConfig
+{
+    /// <summary>Annotations of both exposure Services, e.g. the one that makes the cloud's load balancer internal.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>CIDRs allowed to connect (the Services' <c>loadBalancerSourceRanges</c>).</summary>
+    public IReadOnlyList<string> SourceRanges { get; init; } = [];
+
+    /// <summary>Says, explicitly, that a load balancer with neither annotations nor source ranges may be reachable by anyone.</summary>
+    public bool Public { get; init; }
+
+    /// <summary>Whether the cloud reports the load balancer as an IP (most clouds, MetalLB) or a hostname (AWS).</summary>
+    public IngressKind Ingress { get; init; } = IngressKind.Ip;
+}
+
+/// <summary>The kind of address a load balancer's <c>status.loadBalancer.ingress</c> gives.</summary>
+public enum IngressKind
+{
+    /// <summary>An IPv4 or IPv6 address: other regions get an EndpointSlice to it.</summary>
+    Ip,
+
+    /// <summary>A DNS name: other regions get an ExternalName Service to it.</summary>
+    Hostname,
 }
 
 /// <summary>Service type a region uses to expose itself.</summary>

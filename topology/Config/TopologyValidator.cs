@@ -21,11 +21,7 @@ public static partial class TopologyValidator
         var problems = new List<ConfigProblem>();
         void Add(string key, string message) => problems.Add(new ConfigProblem($"topology.{key}", message));
 
-        if (!IsDnsLabel(config.Namespace))
-        {
-            Add("namespace", $"'{config.Namespace}' is not a Kubernetes namespace name; use a lowercase DNS label such as 'default' or 'databases'.");
-        }
-
+        ValidateNamespace(config.Namespace, Add);
         ValidatePostgres(config.Postgres, Add);
         ValidatePki(config.Pki, Add);
         ValidateRegions(config, Add);
@@ -72,8 +68,8 @@ public static partial class TopologyValidator
             .Where(r => r.Region.Exposure is { Address.Length: > 0, DiscoversAddress: false })
             .SelectMany(r => new (string Key, int Index, string Field)[]
             {
-                ($"{r.Region.Exposure!.Address}:{r.Region.Exposure.RwPort}", r.Index, "rwPort"),
-                ($"{r.Region.Exposure.Address}:{r.Region.Exposure.PoolerPort}", r.Index, "poolerPort"),
+                ($"{r.Region.Exposure!.Address}:{r.Region.Exposure.RwPortOrDefault}", r.Index, "rwPort"),
+                ($"{r.Region.Exposure.Address}:{r.Region.Exposure.PoolerPortOrDefault}", r.Index, "poolerPort"),
             });
         foreach (var clash in endpoints.GroupBy(e => e.Key).Where(g => g.Select(e => e.Index).Distinct().Count() > 1))
         {
@@ -87,7 +83,7 @@ public static partial class TopologyValidator
         var region = config.Regions[index];
         var at = $"regions[{index}]";
         var label = string.IsNullOrEmpty(region.Name) ? at : $"region '{region.Name}'";
-        var longest = new ClusterNames(region.Name ?? string.Empty, config.Namespace).PoolerExposure;
+        var longest = new ClusterNames(region.Name ?? string.Empty, config.Namespace.Name).PoolerExposure;
         if (string.IsNullOrEmpty(region.Name))
         {
             add($"{at}.name", "missing; name the region with a short lowercase DNS label such as 'eu'.");
@@ -151,31 +147,36 @@ public static partial class TopologyValidator
         }
     }
 
+    private static void ValidateNamespace(NamespaceConfig ns, Action<string, string> add)
+    {
+        if (!IsDnsLabel(ns.Name))
+        {
+            add("namespace.name", $"'{ns.Name}' is not a Kubernetes namespace name; use a lowercase DNS label such as 'default' or 'databases'.");
+        }
+        else if (ns.Create is true && NamespaceConfig.Preexisting.Contains(ns.Name))
+        {
+            add("namespace.create", $"'{ns.Name}' exists in every cluster and is Kubernetes' own; remove 'create' (the program never declares it) or choose another namespace.");
+        }
+    }
+
     private static void ValidateExposure(ExposureConfig? exposure, string at, string label, Action<string, string> add)
     {
         if (exposure is null)
         {
-            add(at, $"missing for {label}; other regions reach it through a node or load-balancer address: set type, address, rwPort and poolerPort.");
+            add(at, $"missing for {label}; other regions reach it through a node or load-balancer address: set type (NodePort with an address, or LoadBalancer).");
             return;
         }
 
-        if (string.IsNullOrEmpty(exposure.Address))
+        if (exposure.Type == ExposureType.NodePort)
         {
-            add($"{at}.address", $"missing for {label}; set the node or load-balancer address other regions connect to (an IP address or DNS name).");
+            ValidateNodePort(exposure, at, label, add);
         }
-        else if (exposure.DiscoversAddress)
+        else
         {
-            if (exposure.Type != ExposureType.NodePort)
-            {
-                add($"{at}.address", $"'{ExposureConfig.DiscoveredAddress}' reads a node address, which only a NodePort reaches; set the load balancer's address for {label}, or use type NodePort.");
-            }
-        }
-        else if (!IPAddress.TryParse(exposure.Address, out _) && !IsDnsSubdomain(exposure.Address))
-        {
-            add($"{at}.address", $"'{exposure.Address}' is neither an IP address nor a DNS name; use e.g. '172.18.0.2' or 'pg-eu.example.com'.");
+            ValidateLoadBalancer(exposure, at, label, add);
         }
 
-        foreach (var (port, field) in new[] { (exposure.RwPort, "rwPort"), (exposure.PoolerPort, "poolerPort") })
+        foreach (var (port, field) in new[] { (exposure.RwPortOrDefault, "rwPort"), (exposure.PoolerPortOrDefault, "poolerPort") })
         {
             if (port is < 1 or > 65535)
             {
@@ -185,11 +186,64 @@ public static partial class TopologyValidator
             {
                 add($"{at}.{field}", $"{port} is outside the Kubernetes NodePort range; use a port between 30000 and 32767, or type LoadBalancer.");
             }
+            else if (exposure.LoadBalancer?.Ingress == IngressKind.Hostname && port != ExposureConfig.PostgresPort)
+            {
+                add($"{at}.{field}", $"{port} cannot be reached through a load balancer's hostname: other regions get an ExternalName Service, which cannot remap ports (Kubernetes passes the name through DNS only); use {ExposureConfig.PostgresPort} or remove the key.");
+            }
+        }
+    }
+
+    private static void ValidateNodePort(ExposureConfig exposure, string at, string label, Action<string, string> add)
+    {
+        if (string.IsNullOrEmpty(exposure.Address))
+        {
+            add($"{at}.address", $"missing for {label}; set the node address other regions connect to (an IPv4 or IPv6 address), or '{ExposureConfig.DiscoveredAddress}' to read the first node's InternalIP at deploy time.");
+        }
+        else if (!exposure.DiscoversAddress && !ExposureAddress.TryParse(exposure.Address, out _, out var why))
+        {
+            add($"{at}.address", $"'{exposure.Address}' {why}; a NodePort region needs a node's IPv4 or IPv6 address, or '{ExposureConfig.DiscoveredAddress}'.");
+        }
+        else if (!exposure.DiscoversAddress && ExposureAddress.Parse(exposure.Address).Kind == AddressKind.Hostname)
+        {
+            add($"{at}.address", $"'{exposure.Address}' is a DNS name: kube-proxy routes only IP EndpointSlices, and a name (an ExternalName Service) cannot carry the node port; use the node's IP address or '{ExposureConfig.DiscoveredAddress}'.");
         }
 
-        if (exposure.RwPort == exposure.PoolerPort)
+        if (exposure.LoadBalancer is not null)
         {
-            add($"{at}.poolerPort", $"{exposure.PoolerPort} is also the rwPort; the pooler and the read-write service need different ports.");
+            add($"{at}.loadBalancer", $"set for {label}, whose type is NodePort; remove it, or set type: LoadBalancer.");
+        }
+
+        if (exposure.RwPortOrDefault == exposure.PoolerPortOrDefault)
+        {
+            add($"{at}.poolerPort", $"{exposure.PoolerPortOrDefault} is also the rwPort; on one node address the pooler and the read-write service need different ports.");
+        }
+    }
+
+    private static void ValidateLoadBalancer(ExposureConfig exposure, string at, string label, Action<string, string> add)
+    {
+        if (exposure.Address is not null)
+        {
+            add($"{at}.address", $"set for {label}, a LoadBalancer: the cloud gives each of its two Services an address of its own, which the program reads from their status; remove it (render takes --address or --resolve).");
+        }
+
+        var balancer = exposure.LoadBalancer;
+        if (balancer is null || (balancer.Annotations.Count == 0 && balancer.SourceRanges.Count == 0 && !balancer.Public))
+        {
+            add($"{at}.loadBalancer", $"{label} has a LoadBalancer that says nothing of who may connect, and most clouds make such a one internet-facing; set loadBalancer.annotations (e.g. 'service.beta.kubernetes.io/aws-load-balancer-scheme: internal') or loadBalancer.sourceRanges (e.g. ['10.0.0.0/8']), or 'public: true' to mean it.");
+            return;
+        }
+
+        for (var i = 0; i < balancer.SourceRanges.Count; i++)
+        {
+            if (!IPNetwork.TryParse(balancer.SourceRanges[i], out var network) || network.ToString() != balancer.SourceRanges[i])
+            {
+                add($"{at}.loadBalancer.sourceRanges[{i}]", $"'{balancer.SourceRanges[i]}' is not a CIDR with its host bits zero; use e.g. '10.0.0.0/8' or '2001:db8::/32'.");
+            }
+        }
+
+        foreach (var key in balancer.Annotations.Keys.Where(k => !AnnotationKey().IsMatch(k)))
+        {
+            add($"{at}.loadBalancer.annotations.{key}", "is not a Kubernetes annotation key; use an optional DNS prefix and a name, e.g. 'service.beta.kubernetes.io/aws-load-balancer-scheme'.");
         }
     }
 
@@ -281,6 +335,9 @@ public static partial class TopologyValidator
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabelLoose();
+
+    [GeneratedRegex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex AnnotationKey();
 
     [GeneratedRegex("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")]
     private static partial Regex Quantity();

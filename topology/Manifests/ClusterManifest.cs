@@ -110,7 +110,7 @@ internal static class ClusterManifest
                 .ToArray<object?>();
         }
 
-        return Objects.Create("postgresql.cnpg.io/v1", "Cluster", names.Cluster, topology.Namespace, new() { ["spec"] = spec }, annotations: Objects.AwaitUntil("condition=Ready", TimeSpan.FromMinutes(30)));
+        return Objects.Create("postgresql.cnpg.io/v1", "Cluster", names.Cluster, topology.Namespace.Name, new() { ["spec"] = spec }, annotations: Objects.AwaitUntil("condition=Ready", TimeSpan.FromMinutes(30)));
     }
 
     /// <summary>The ObjectStore a region archives to.</summary>
@@ -166,7 +166,7 @@ internal static class ClusterManifest
         return entry;
     }
 
-    private static string PrimaryCluster(TopologyConfig topology) => new ClusterNames(topology.PrimaryRegion!, topology.Namespace).Cluster;
+    private static string PrimaryCluster(TopologyConfig topology) => new ClusterNames(topology.PrimaryRegion!, topology.Namespace.Name).Cluster;
 
-    private static ClusterNames Names(TopologyConfig topology, RegionConfig region) => new(region.Name!, topology.Namespace);
+    private static ClusterNames Names(TopologyConfig topology, RegionConfig region) => new(region.Name!, topology.Namespace.Name);
 }

@@ -14,7 +14,7 @@ internal static class CnpgCompanions
     /// (trust is the shared root), PgBouncer presents its backend identity to PostgreSQL.
     /// </summary>
     public static Manifest Pooler(TopologyConfig topology, ClusterNames names) =>
-        Objects.Create("postgresql.cnpg.io/v1", "Pooler", names.Pooler, topology.Namespace, new()
+        Objects.Create("postgresql.cnpg.io/v1", "Pooler", names.Pooler, topology.Namespace.Name, new()
         {
             ["spec"] = new Dictionary<string, object?>
             {
@@ -59,15 +59,40 @@ internal static class CnpgCompanions
             },
             ["wal"] = new Dictionary<string, object?> { ["compression"] = "gzip" },
         };
-        return Objects.Create("barmancloud.cnpg.io/v1", "ObjectStore", ClusterManifest.ObjectStoreName(topology, region), topology.Namespace, new()
+        return Objects.Create("barmancloud.cnpg.io/v1", "ObjectStore", ClusterManifest.ObjectStoreName(topology, region), topology.Namespace.Name, new()
         {
             ["spec"] = new Dictionary<string, object?> { ["configuration"] = configuration },
         });
     }
 
-    /// <summary>A base backup schedule; on a replica cluster CNPG takes it from the designated primary.</summary>
-    public static Manifest ScheduledBackup(TopologyConfig topology, ClusterNames names) =>
-        Objects.Create("postgresql.cnpg.io/v1", "ScheduledBackup", names.ScheduledBackup, topology.Namespace, new()
+    /// <summary>
+    /// The primary region's first base backup, which replica regions recover from. A replica Cluster created
+    /// before it exists fails its restore Job ("no target backup found") until Kubernetes' backoff gives up and CNPG
+    /// marks the Cluster Unrecoverable; so Pulumi waits for this Backup's phase <c>completed</c>
+    /// (api/v1/backup_types.go BackupPhaseCompleted) and the replica Clusters depend on it.
+    /// </summary>
+    public static Manifest BootstrapBackup(TopologyConfig topology, ClusterNames names) =>
+        Objects.Create("postgresql.cnpg.io/v1", "Backup", names.BootstrapBackup, topology.Namespace.Name, new()
+        {
+            ["spec"] = new Dictionary<string, object?>
+            {
+                ["cluster"] = Objects.Reference(names.Cluster),
+                ["method"] = "plugin",
+                ["pluginConfiguration"] = Objects.Reference(Objects.BarmanCloudPlugin),
+            },
+        }, annotations: Objects.AwaitUntil("jsonpath={.status.phase}=completed", TimeSpan.FromHours(1)));
+
+    /// <summary>The namespace itself (cluster-scoped: no namespace of its own).</summary>
+    public static Manifest Namespace(TopologyConfig topology) =>
+        Objects.Create("v1", "Namespace", topology.Namespace.Name, string.Empty, []);
+
+    /// <summary>
+    /// A base backup schedule; on a replica cluster CNPG takes it from the designated primary. The primary region's
+    /// first backup is the <see cref="BootstrapBackup"/>; every other region takes one at once, so that its store
+    /// holds a base backup whenever it becomes the primary.
+    /// </summary>
+    public static Manifest ScheduledBackup(TopologyConfig topology, ClusterNames names, bool isPrimary) =>
+        Objects.Create("postgresql.cnpg.io/v1", "ScheduledBackup", names.ScheduledBackup, topology.Namespace.Name, new()
         {
             ["spec"] = new Dictionary<string, object?>
             {
@@ -76,8 +101,7 @@ internal static class CnpgCompanions
                 ["cluster"] = Objects.Reference(names.Cluster),
                 ["method"] = "plugin",
                 ["pluginConfiguration"] = Objects.Reference(Objects.BarmanCloudPlugin),
-                // A replica region can only bootstrap once the primary has a base backup in its store.
-                ["immediate"] = true,
+                ["immediate"] = !isPrimary,
             },
         });
 }

@@ -12,7 +12,13 @@ public static class ManifestDocument
     /// <exception cref="InvalidOperationException">A Secret is converted without <paramref name="material"/>.</exception>
     public static Dictionary<string, object?> ToObject(Manifest manifest, Func<SecretMaterial, string>? material = null)
     {
-        var metadata = new Dictionary<string, object?> { ["name"] = manifest.Name, ["namespace"] = manifest.Namespace };
+        var metadata = new Dictionary<string, object?> { ["name"] = manifest.Name };
+        if (manifest.Namespace.Length > 0)
+        {
+            // Empty for a cluster-scoped object (the Namespace itself), which an API server refuses to see namespaced.
+            metadata["namespace"] = manifest.Namespace;
+        }
+
         if (manifest.Labels.Count > 0)
         {
             metadata["labels"] = manifest.Labels.ToDictionary(p => p.Key, p => (object?)p.Value);

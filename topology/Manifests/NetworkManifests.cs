@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Naming;
 
@@ -8,22 +6,20 @@ namespace CrossClusterIac.Topology.Manifests;
 /// <summary>
 /// Cross-cluster reachability. Pod and service networks of different clusters do not route to each other, only
 /// node or load-balancer addresses do; so each region exposes its rw instance and pooler there, and every other
-/// region gets a selector-less Service with the same name as the remote one, backed by an EndpointSlice to that
-/// address. Names, certificates and connection strings are then the same everywhere.
+/// region gets a twin Service with the same name as the remote one (see <see cref="RemoteEndpoint"/>). Names,
+/// certificates and connection strings are then the same everywhere.
 /// </summary>
 internal static class NetworkManifests
 {
-    private const string PortName = "postgres";
-
     /// <summary>The Services that expose a region to the others.</summary>
     public static IReadOnlyList<Manifest> Exposures(TopologyConfig topology, RegionConfig region)
     {
-        var names = new ClusterNames(region.Name!, topology.Namespace);
+        var names = new ClusterNames(region.Name!, topology.Namespace.Name);
         var exposure = region.Exposure!;
         return
         [
-            Exposure(topology, exposure, names.ReadWriteExposure, exposure.RwPort, new() { ["cnpg.io/cluster"] = names.Cluster, ["cnpg.io/instanceRole"] = "primary" }),
-            Exposure(topology, exposure, names.PoolerExposure, exposure.PoolerPort, new() { ["cnpg.io/poolerName"] = names.Pooler }),
+            Exposure(topology, exposure, names.ReadWriteExposure, exposure.RwPortOrDefault, new() { ["cnpg.io/cluster"] = names.Cluster, ["cnpg.io/instanceRole"] = "primary" }),
+            Exposure(topology, exposure, names.PoolerExposure, exposure.PoolerPortOrDefault, new() { ["cnpg.io/poolerName"] = names.Pooler }),
         ];
     }
 
@@ -31,24 +27,29 @@ internal static class NetworkManifests
     /// In <paramref name="local"/>'s cluster, twins of its peer region's rw and pooler Services: a replica region
     /// reaches the primary (to stream, and for clients to write) by the primary's own names.
     /// </summary>
-    public static IReadOnlyList<Manifest> RemoteEndpoints(TopologyConfig topology, RegionConfig local)
+    public static IReadOnlyList<RemoteEndpoint> RemoteEndpoints(TopologyConfig topology, RegionConfig local)
     {
         if (TopologyManifests.PeerOf(topology, local) is not { } remote)
         {
             return [];
         }
 
-        var names = new ClusterNames(remote.Name!, topology.Namespace);
+        var names = new ClusterNames(remote.Name!, topology.Namespace.Name);
         var exposure = remote.Exposure!;
-        return [.. Twin(topology, names.ReadWriteService, exposure, exposure.RwPort), .. Twin(topology, names.Pooler, exposure, exposure.PoolerPort)];
+        var shape = exposure.LoadBalancer?.Ingress == IngressKind.Hostname ? TwinShape.ExternalName : TwinShape.EndpointSlice;
+        return
+        [
+            new RemoteEndpoint(remote.Name!, ExposedService.ReadWrite, names.ReadWriteService, topology.Namespace.Name, exposure.RwPortOrDefault, shape),
+            new RemoteEndpoint(remote.Name!, ExposedService.Pooler, names.Pooler, topology.Namespace.Name, exposure.PoolerPortOrDefault, shape),
+        ];
     }
 
     private static Manifest Exposure(TopologyConfig topology, ExposureConfig exposure, string name, int port, Dictionary<string, string> selector)
     {
-        var servicePort = new Dictionary<string, object?> { ["name"] = PortName, ["protocol"] = "TCP", ["targetPort"] = Objects.PostgresPort };
+        var servicePort = new Dictionary<string, object?> { ["name"] = RemoteEndpoint.PortName, ["protocol"] = "TCP", ["targetPort"] = ExposureConfig.PostgresPort };
         if (exposure.Type == ExposureType.NodePort)
         {
-            servicePort["port"] = Objects.PostgresPort;
+            servicePort["port"] = ExposureConfig.PostgresPort;
             servicePort["nodePort"] = port;
         }
         else
@@ -62,48 +63,12 @@ internal static class NetworkManifests
             ["selector"] = selector.ToDictionary(p => p.Key, p => (object?)p.Value),
             ["ports"] = new object?[] { servicePort },
         };
-        return Objects.Create("v1", "Service", name, topology.Namespace, new() { ["spec"] = spec });
-    }
+        if (exposure.LoadBalancer is { SourceRanges.Count: > 0 } balancer)
+        {
+            // kube-proxy (and the cloud's firewall, where the controller supports it) drops every other client.
+            spec["loadBalancerSourceRanges"] = balancer.SourceRanges.ToArray<object?>();
+        }
 
-    private static IEnumerable<Manifest> Twin(TopologyConfig topology, string service, ExposureConfig exposure, int port)
-    {
-        yield return Objects.Create("v1", "Service", service, topology.Namespace, new()
-        {
-            ["spec"] = new Dictionary<string, object?>
-            {
-                ["type"] = "ClusterIP",
-                ["ports"] = new object?[]
-                {
-                    new Dictionary<string, object?> { ["name"] = PortName, ["protocol"] = "TCP", ["port"] = Objects.PostgresPort, ["targetPort"] = port },
-                },
-            },
-        });
-
-        // A discovered address stays 'auto' here; the deployment puts the node's IPv4 address in its place.
-        var address = exposure.Address!;
-        var addressType = exposure.DiscoversAddress ? "IPv4"
-            : IPAddress.TryParse(address, out var ip) ? ip.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4"
-            : "FQDN";
-        yield return Objects.Create("discovery.k8s.io/v1", "EndpointSlice", $"{service}-remote", topology.Namespace, new()
-        {
-            ["addressType"] = addressType,
-            ["endpoints"] = new object?[]
-            {
-                new Dictionary<string, object?>
-                {
-                    ["addresses"] = new object?[] { address },
-                    ["conditions"] = new Dictionary<string, object?> { ["ready"] = true },
-                },
-            },
-            ["ports"] = new object?[]
-            {
-                new Dictionary<string, object?> { ["name"] = PortName, ["protocol"] = "TCP", ["port"] = port },
-            },
-        }, new Dictionary<string, string>
-        {
-            // Binds the slice to the Service of the same name; the managed-by value keeps the endpoint controller off it.
-            ["kubernetes.io/service-name"] = service,
-            ["endpointslice.kubernetes.io/managed-by"] = "crosscluster-iac",
-        });
+        return Objects.Create("v1", "Service", name, topology.Namespace.Name, new() { ["spec"] = spec }, annotations: exposure.LoadBalancer?.Annotations);
     }
 }

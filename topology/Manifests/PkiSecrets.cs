@@ -6,7 +6,9 @@ namespace CrossClusterIac.Topology.Manifests;
 /// <summary>
 /// A region's certificate Secrets in the layout CNPG reads: <c>tls.crt</c> is the leaf and its intermediate,
 /// <c>ca.crt</c> is the shared root, because OpenSSL needs a self-signed anchor and peers send their chains.
-/// No CA key is ever placed in a cluster.
+/// No CA key is ever placed in a cluster, and a Secret only where something uses it: the server, replication and
+/// pooler-backend identities and the two anchors by CNPG; the app identity by the application's pods in the region.
+/// The verify identity is used from outside (stack outputs), so its key never lands in a cluster.
 /// </summary>
 internal static class PkiSecrets
 {
@@ -18,7 +20,6 @@ internal static class PkiSecrets
         Leaf(names, names.ReplicationCertificateSecret, certificates.Replication),
         Leaf(names, names.AppCertificateSecret, certificates.App),
         Leaf(names, names.PoolerBackendCertificateSecret, certificates.PoolerBackend),
-        Leaf(names, names.VerifyCertificateSecret, certificates.Verify),
     ];
 
     // CNPG reloads certificates in place when a Secret with this label changes.

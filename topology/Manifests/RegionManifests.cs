@@ -1,3 +1,5 @@
+using CrossClusterIac.Topology.Config;
+
 namespace CrossClusterIac.Topology.Manifests;
 
 /// <summary>Every object one region's Kubernetes cluster receives, grouped the way the components own them.</summary>
@@ -5,6 +7,9 @@ public sealed record RegionManifests
 {
     /// <summary>Region name.</summary>
     public required string Region { get; init; }
+
+    /// <summary>The namespace, when the program declares it (see <see cref="Config.NamespaceConfig.Declared"/>).</summary>
+    public required Manifest? Namespace { get; init; }
 
     /// <summary>Certificates and keys in the layout CNPG expects; the root key is in none of them.</summary>
     public required IReadOnlyList<Manifest> Secrets { get; init; }
@@ -21,13 +26,23 @@ public sealed record RegionManifests
     /// <summary>The base backup schedule.</summary>
     public required Manifest ScheduledBackup { get; init; }
 
+    /// <summary>In the primary region, the first base backup that replica regions recover from; <c>null</c> elsewhere.</summary>
+    public required Manifest? BootstrapBackup { get; init; }
+
     /// <summary>Services exposing this region's rw instance and pooler to the others.</summary>
     public required IReadOnlyList<Manifest> Exposures { get; init; }
 
-    /// <summary>Selector-less Services named like the peer region's rw and pooler Services, each followed by its EndpointSlice.</summary>
-    public required IReadOnlyList<Manifest> RemoteEndpoints { get; init; }
+    /// <summary>Twins of the peer region's rw and pooler Services, made once the peer's addresses are known.</summary>
+    public required IReadOnlyList<RemoteEndpoint> RemoteEndpoints { get; init; }
 
-    /// <summary>Every object, in an order a plain apply accepts: what others reference first.</summary>
-    public IEnumerable<Manifest> All =>
-        Secrets.Concat(ObjectStores).Append(Cluster).Append(Pooler).Append(ScheduledBackup).Concat(Exposures).Concat(RemoteEndpoints);
+    /// <summary>
+    /// Every object, in an order a plain apply accepts (what others reference first), with the twins made for the
+    /// addresses <paramref name="addressOf"/> gives.
+    /// </summary>
+    public IEnumerable<Manifest> All(Func<RemoteEndpoint, ExposureAddress> addressOf) =>
+        new[] { Namespace }.OfType<Manifest>()
+            .Concat(Secrets).Concat(ObjectStores).Append(Cluster)
+            .Concat(new[] { BootstrapBackup }.OfType<Manifest>())
+            .Append(Pooler).Append(ScheduledBackup).Concat(Exposures)
+            .Concat(RemoteEndpoints.SelectMany(endpoint => endpoint.For(addressOf(endpoint))));
 }

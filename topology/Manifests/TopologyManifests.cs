@@ -14,15 +14,18 @@ public static class TopologyManifests
     public static IReadOnlyList<RegionManifests> For(TopologyConfig topology, PkiPlan plan) =>
         topology.Regions.Select(region =>
         {
-            var names = new ClusterNames(region.Name!, topology.Namespace);
+            var names = new ClusterNames(region.Name!, topology.Namespace.Name);
+            var isPrimary = region.Name == topology.PrimaryRegion;
             return new RegionManifests
             {
                 Region = region.Name!,
+                Namespace = topology.Namespace.Declared ? CnpgCompanions.Namespace(topology) : null,
                 Secrets = PkiSecrets.For(names, plan, plan.ForRegion(region.Name!)),
                 ObjectStores = new[] { region, PeerOf(topology, region) }.OfType<RegionConfig>().Select(r => CnpgCompanions.ObjectStore(topology, r)).ToList(),
                 Cluster = ClusterManifest.For(topology, region),
                 Pooler = CnpgCompanions.Pooler(topology, names),
-                ScheduledBackup = CnpgCompanions.ScheduledBackup(topology, names),
+                ScheduledBackup = CnpgCompanions.ScheduledBackup(topology, names, isPrimary),
+                BootstrapBackup = isPrimary ? CnpgCompanions.BootstrapBackup(topology, names) : null,
                 Exposures = NetworkManifests.Exposures(topology, region),
                 RemoteEndpoints = NetworkManifests.RemoteEndpoints(topology, region),
             };

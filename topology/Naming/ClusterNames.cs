@@ -33,6 +33,9 @@ public sealed record ClusterNames(string Region, string Namespace)
     /// <summary>Daily base backup schedule.</summary>
     public string ScheduledBackup => $"{Cluster}-backup";
 
+    /// <summary>The primary region's one-shot base backup that replica regions bootstrap from.</summary>
+    public string BootstrapBackup => $"{Cluster}-bootstrap";
+
     /// <summary>Secret with the server certificate PostgreSQL and the pooler present (<c>tls.crt</c> leaf + intermediate, <c>tls.key</c>).</summary>
     public string ServerCertificateSecret => $"{Cluster}-server-tls";
 
@@ -50,9 +53,6 @@ public sealed record ClusterNames(string Region, string Namespace)
 
     /// <summary>Secret with the identity PgBouncer presents to PostgreSQL (the pooler's backend certificate).</summary>
     public string PoolerBackendCertificateSecret => $"{Cluster}-pooler-backend-tls";
-
-    /// <summary>Secret with the verify console's least-privilege client certificate.</summary>
-    public string VerifyCertificateSecret => $"{Cluster}-verify-tls";
 
     /// <summary>Fully qualified in-cluster DNS name of a service.</summary>
     public string ServiceFqdn(string service) => $"{service}.{Namespace}.svc.cluster.local";

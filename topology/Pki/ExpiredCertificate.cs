@@ -6,8 +6,9 @@ namespace CrossClusterIac.Topology.Pki;
 
 /// <summary>
 /// Signs a certificate that is expired from the start, for the check that servers refuse one, with keys held
-/// as PEM (the deployment's own). A deployment signs it again on every update, so its validity and serial derive
-/// from the issuer and the spec, never from the clock: nothing about it ever falls due for renewal.
+/// as PEM (the deployment's own). A deployment signs it again on every run, so it is a function of its inputs: its
+/// validity and serial derive from the issuer and the spec, never from the clock, and its signature is RSA PKCS#1
+/// v1.5 or deterministic ECDSA, never a random nonce. An unchanged stack previews with no change.
 /// </summary>
 public static class ExpiredCertificate
 {
@@ -24,7 +25,7 @@ public static class ExpiredCertificate
         var notBefore = new DateTimeOffset(issuer.NotBefore.ToUniversalTime(), TimeSpan.Zero);
         var generator = issuerKey switch
         {
-            ECDsa ec => X509SignatureGenerator.CreateForECDsa(ec),
+            ECDsa ec => new DeterministicEcdsaSignature(ec),
             RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
             _ => throw new NotSupportedException(issuerKey.GetType().Name),
         };

@@ -68,7 +68,7 @@ public sealed class PkiPlan
     private static RegionalCertificates PlanRegion(TopologyConfig topology, RegionConfig region, CertificateSpec root)
     {
         var name = region.Name!;
-        var names = new ClusterNames(name, topology.Namespace);
+        var names = new ClusterNames(name, topology.Namespace.Name);
         var pki = topology.Pki;
         var intermediateValidity = TimeSpan.FromDays(pki.Validity.IntermediateDays);
         var leafValidity = TimeSpan.FromDays(pki.Validity.LeafDays);

@@ -37,11 +37,12 @@ public class ConfigLoadingTests
     {
         var config = TopologyConfigLoader.FromStackYaml(ConfigYaml.Valid);
 
-        Assert.Equal("default", config.Namespace);
+        Assert.Equal("default", config.Namespace.Name);
         Assert.Equal(KeyAlgorithm.EcdsaP256, config.Pki.KeyAlgorithm);
         Assert.Equal(ReplicationMode.Streaming, config.Replication.Mode);
         Assert.Equal(ExposureType.NodePort, config.Regions[0].Exposure!.Type);
-        Assert.Equal(30432, config.Regions[0].Exposure!.RwPort);
+        Assert.Null(config.Regions[0].Exposure!.RwPort);
+        Assert.Equal(30432, config.Regions[0].Exposure!.RwPortOrDefault);
         Assert.Equal("ACCESS_KEY_ID", config.Regions[0].ObjectStore!.Credentials!.AccessKeyIdKey);
     }
 
@@ -54,9 +55,9 @@ public class ConfigLoadingTests
              "postgres":{"image":"ghcr.io/cloudnative-pg/postgresql:15","instances":3,"storageSize":"200Gi","walStorageSize":"50Gi","poolerInstances":"2"},
              "pki":{"keyAlgorithm":"RSA-2048","organization":"Example Corp","validity":{"rootDays":3650,"intermediateDays":1095,"leafDays":90}},
              "regions":[
-              {"name":"eu","kubeContext":"prod-eu-west-1","objectStore":{"name":"backups-eu","endpointUrl":"https://s3.eu-west-1.amazonaws.com","destinationPath":"s3://example-prod-pg-eu/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","address":"pg-eu.prod.example.internal","rwPort":5432,"poolerPort":6432}},
-              {"name":"us","kubeContext":"prod-us-east-1","objectStore":{"name":"backups-us","endpointUrl":"https://s3.us-east-1.amazonaws.com","destinationPath":"s3://example-prod-pg-us/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","address":"pg-us.prod.example.internal","rwPort":5432,"poolerPort":6432}},
-              {"name":"ap","kubeContext":"prod-ap-southeast-1","objectStore":{"name":"backups-ap","endpointUrl":"https://s3.ap-southeast-1.amazonaws.com","destinationPath":"s3://example-prod-pg-ap/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","address":"pg-ap.prod.example.internal","rwPort":5432,"poolerPort":6432}}]}
+              {"name":"eu","kubeContext":"prod-eu-west-1","objectStore":{"name":"backups-eu","endpointUrl":"https://s3.eu-west-1.amazonaws.com","destinationPath":"s3://example-prod-pg-eu/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","loadBalancer":{"ingress":"hostname","annotations":{"service.beta.kubernetes.io/aws-load-balancer-type":"external","service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":"ip","service.beta.kubernetes.io/aws-load-balancer-scheme":"internal"},"sourceRanges":["10.0.0.0/8"]}}},
+              {"name":"us","kubeContext":"prod-us-east-1","objectStore":{"name":"backups-us","endpointUrl":"https://s3.us-east-1.amazonaws.com","destinationPath":"s3://example-prod-pg-us/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","loadBalancer":{"ingress":"hostname","annotations":{"service.beta.kubernetes.io/aws-load-balancer-type":"external","service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":"ip","service.beta.kubernetes.io/aws-load-balancer-scheme":"internal"},"sourceRanges":["10.0.0.0/8"]}}},
+              {"name":"ap","kubeContext":"prod-ap-southeast-1","objectStore":{"name":"backups-ap","endpointUrl":"https://s3.ap-southeast-1.amazonaws.com","destinationPath":"s3://example-prod-pg-ap/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","loadBalancer":{"ingress":"hostname","annotations":{"service.beta.kubernetes.io/aws-load-balancer-type":"external","service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":"ip","service.beta.kubernetes.io/aws-load-balancer-scheme":"internal"},"sourceRanges":["10.0.0.0/8"]}}}]}
             """;
 
         var fromJson = TopologyConfigLoader.FromJson(json);

@@ -27,6 +27,9 @@ internal static class ManifestSchemas
     /// <summary>The schema folder, or <c>null</c> when this checkout has none beside it.</summary>
     public static string? Directory { get; } = Find();
 
+    /// <summary>Whether the folder holds a schema for an apiVersion and kind.</summary>
+    public static bool Has(string apiVersion, string kind) => Files.ContainsKey($"{apiVersion}/{kind}");
+
     /// <summary>The schema for an apiVersion and kind.</summary>
     public static async Task<JsonSchema> ForAsync(string apiVersion, string kind)
     {

@@ -126,31 +126,127 @@ public sealed class ManifestTests
     [InlineData("us", "eu")]
     [InlineData("ap", "eu")]
     [InlineData("eu", "us")]
-    public void RegionGetsTwinsOfItsPeersServicesPointingAtTheExposedAddress(string local, string peer)
+    public void RegionGetsExternalNameTwinsOfALoadBalancerThatReportsAHostname(string local, string peer)
     {
         var manifests = TopologyManifests.For(Prod).Single(r => r.Region == local);
-        var remote = Prod.Regions.Single(r => r.Name == peer);
+        var hostname = ExposureAddress.Parse($"internal-{peer}.elb.example.com");
 
-        var twin = Assert.Single(manifests.RemoteEndpoints, m => m.Kind == "Service" && m.Name == $"pg-{peer}-rw");
-        Assert.False(Map(twin.Body["spec"]).ContainsKey("selector"));
-        var slice = Assert.Single(manifests.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == $"pg-{peer}-rw");
-        Assert.Equal(remote.Exposure!.Address, List(Map(List(slice.Body["endpoints"]).Single())["addresses"]).Single());
-        Assert.Equal(remote.Exposure.RwPort, Map(List(slice.Body["ports"]).Single())["port"]);
-        var pooler = Assert.Single(manifests.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == $"pg-{peer}-pooler-rw");
-        Assert.Equal(remote.Exposure.PoolerPort, Map(List(pooler.Body["ports"]).Single())["port"]);
-        Assert.Equal(["Service", "EndpointSlice", "Service", "EndpointSlice"], manifests.RemoteEndpoints.Select(m => m.Kind));
+        var objects = manifests.RemoteEndpoints.SelectMany(e => e.For(hostname)).ToList();
+
+        Assert.Equal([$"pg-{peer}-rw", $"pg-{peer}-pooler-rw"], objects.Select(m => m.Name));
+        Assert.All(objects, twin =>
+        {
+            var spec = Map(twin.Body["spec"]);
+            Assert.Equal("ExternalName", spec["type"]);
+            Assert.Equal(hostname.Value, spec["externalName"]);
+            Assert.False(spec.ContainsKey("selector"));
+            Assert.Equal(ExposureConfig.PostgresPort, Map(List(spec["ports"]).Single())["port"]);
+        });
     }
 
     [Fact]
-    public void TwinOfAPeerThatDiscoversItsAddressIsAnIpv4SliceAwaitingIt()
+    public void RegionGetsEndpointSliceTwinsOfANodePortPointingAtTheNodeAddressAndPort()
     {
-        var topology = TopologyConfigLoader.FromStackYaml(Config.ConfigYaml.With("address: 172.18.0.2", $"address: {ExposureConfig.DiscoveredAddress}"));
+        var us = TopologyManifests.For(Dev).Single(r => r.Region == "us");
+        var node = ExposureAddress.Parse("172.18.0.2");
 
-        var us = TopologyManifests.For(topology).Single(r => r.Region == "us");
+        var objects = us.RemoteEndpoints.SelectMany(e => e.For(node)).ToList();
 
-        var slice = Assert.Single(us.RemoteEndpoints, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == "pg-eu-rw");
+        Assert.Equal(["Service", "EndpointSlice", "Service", "EndpointSlice"], objects.Select(m => m.Kind));
+        var slice = Assert.Single(objects, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == "pg-eu-rw");
         Assert.Equal("IPv4", slice.Body["addressType"]);
-        Assert.Equal(ExposureConfig.DiscoveredAddress, List(Map(List(slice.Body["endpoints"]).Single())["addresses"]).Single());
+        Assert.Equal("172.18.0.2", List(Map(List(slice.Body["endpoints"]).Single())["addresses"]).Single());
+        Assert.Equal(Dev.Regions[0].Exposure!.RwPortOrDefault, Map(List(slice.Body["ports"]).Single())["port"]);
+        var pooler = Assert.Single(objects, m => m.Kind == "EndpointSlice" && m.Labels["kubernetes.io/service-name"] == "pg-eu-pooler-rw");
+        Assert.Equal(Dev.Regions[0].Exposure!.PoolerPortOrDefault, Map(List(pooler.Body["ports"]).Single())["port"]);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public void NoStackFileEverRendersAnFqdnEndpointSlice(string stack)
+    {
+        var topology = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile(stack));
+        string[] samples = ["10.1.2.3", "2001:db8::10", "lb-1234.elb.us-east-1.amazonaws.com"];
+
+        var rendered = TopologyManifests.For(topology).SelectMany(r => r.RemoteEndpoints).SelectMany(endpoint => samples
+            .Select(ExposureAddress.Parse)
+            .SelectMany(address =>
+            {
+                try
+                {
+                    return endpoint.For(address).ToList();
+                }
+                catch (ExposureAddressException)
+                {
+                    return [];
+                }
+            })).ToList();
+
+        Assert.Contains(rendered, m => m.Kind == "Service");
+        Assert.All(rendered.Where(m => m.Kind == "EndpointSlice"), slice => Assert.Contains(slice.Body["addressType"], new object[] { "IPv4", "IPv6" }));
+    }
+
+    [Fact]
+    public void LoadBalancerExposuresCarryTheConfiguredAnnotationsAndSourceRanges()
+    {
+        var eu = TopologyManifests.For(Prod).Single(r => r.Region == "eu");
+        var balancer = Prod.Regions[0].Exposure!.LoadBalancer!;
+
+        Assert.Equal(2, eu.Exposures.Count);
+        Assert.All(eu.Exposures, exposure =>
+        {
+            Assert.Equal("internal", exposure.Annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]);
+            Assert.Equal(balancer.SourceRanges, List(Map(exposure.Body["spec"])["loadBalancerSourceRanges"]).Cast<string>());
+            Assert.Equal("LoadBalancer", Map(exposure.Body["spec"])["type"]);
+        });
+    }
+
+    [Fact]
+    public void OnlyThePrimaryRegionHasTheAwaitedBootstrapBackup()
+    {
+        var regions = TopologyManifests.For(Prod);
+
+        var backup = Assert.Single(regions, r => r.BootstrapBackup is not null).BootstrapBackup!;
+        Assert.Equal("eu", regions.Single(r => r.BootstrapBackup is not null).Region);
+        Assert.Equal("jsonpath={.status.phase}=completed", backup.Annotations["pulumi.com/waitFor"]);
+        Assert.Equal("pg-eu", Map(Map(backup.Body["spec"])["cluster"])["name"]);
+        Assert.Equal("plugin", Map(backup.Body["spec"])["method"]);
+        Assert.All(regions, r => Assert.Equal(r.Region != "eu", Map(r.ScheduledBackup.Body["spec"])["immediate"]));
+    }
+
+    [Theory]
+    [InlineData("prod", "databases")]
+    [InlineData("staging", "databases")]
+    public void ANamespaceOtherThanKubernetesOwnIsDeclaredInEveryRegionFirst(string stack, string name)
+    {
+        var topology = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile(stack));
+
+        foreach (var region in TopologyManifests.For(topology))
+        {
+            var first = region.All(_ => ExposureAddress.Parse("lb.example.com")).First();
+            Assert.Equal(("Namespace", name, ""), (first.Kind, first.Name, first.Namespace));
+        }
+    }
+
+    [Theory]
+    [InlineData("namespace: databases", "namespace:\n      name: databases\n      create: false")]
+    [InlineData("namespace: databases", "namespace: default")]
+    public void AnExistingNamespaceIsNeverDeclared(string from, string to)
+    {
+        var topology = TopologyConfigLoader.FromStackYaml(File.ReadAllText(RepositoryFiles.StackFile("staging")).Replace(from, to.Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal));
+
+        Assert.All(TopologyManifests.For(topology), region => Assert.Null(region.Namespace));
+    }
+
+    [Fact]
+    public void TheVerifyIdentitysKeyNeverLandsInACluster()
+    {
+        var secrets = TopologyManifests.For(Prod).SelectMany(r => r.Secrets).ToList();
+
+        Assert.DoesNotContain(secrets, s => Materials(s).Any(m => m.Certificate.CommonName == "crosscluster_verify"));
+        Assert.Contains(secrets, s => Materials(s).Any(m => m.Certificate.CommonName == Prod.Postgres.Owner));
     }
 
     [Fact]
@@ -161,10 +257,10 @@ public sealed class ManifestTests
             Name = $"r{i}",
             KubeContext = $"context-{i}",
             ObjectStore = Prod.Regions[0].ObjectStore! with { Name = $"store-{i}" },
-            Exposure = Prod.Regions[0].Exposure! with { Address = $"10.0.0.{i + 1}" },
         }).ToList();
 
-        int Objects(int count) => TopologyManifests.For(Prod with { PrimaryRegion = "r0", Regions = regions.Take(count).ToList() }).Sum(r => r.All.Count());
+        int Objects(int count) => TopologyManifests.For(Prod with { PrimaryRegion = "r0", Regions = regions.Take(count).ToList() })
+            .Sum(r => r.All(e => ExposureAddress.Parse($"{e.Region}.lb.example.com")).Count());
 
         Assert.Equal(Objects(4) - Objects(2), Objects(8) - Objects(6));
     }
@@ -177,7 +273,7 @@ public sealed class ManifestTests
         var spec = Map(rw.Body["spec"]);
 
         Assert.Equal("NodePort", spec["type"]);
-        Assert.Equal(Dev.Regions[0].Exposure!.RwPort, Map(List(spec["ports"]).Single())["nodePort"]);
+        Assert.Equal(Dev.Regions[0].Exposure!.RwPortOrDefault, Map(List(spec["ports"]).Single())["nodePort"]);
         Assert.Equal("primary", Map(spec["selector"])["cnpg.io/instanceRole"]);
     }
 

@@ -10,7 +10,7 @@ public sealed class RenderCommandTests : IDisposable
     [Fact]
     public async Task RendersEveryRegionWithoutSecretsByDefault()
     {
-        var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("prod"));
+        var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("prod"), "--address", "eu=lb-eu.example.com", "--address", "us=lb-us.example.com");
 
         Assert.Equal(0, exitCode);
         Assert.Equal(["# region: eu", "# region: us", "# region: ap"], output.Split('\n').Where(l => l.StartsWith("# region:", StringComparison.Ordinal)).Select(l => l[..l.IndexOf(" (", StringComparison.Ordinal)]));
@@ -20,29 +20,84 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Contains("# left out: pg-eu-server-tls", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task RegionsSayWhichPeerAddressPulumiDiscovers()
+    [Theory]
+    [InlineData("dev", "region eu's read-write address", "--address eu=ADDRESS")]
+    [InlineData("prod", "region eu's read-write address is not known before deployment (a LoadBalancer's address is assigned by the cloud)", "--resolve")]
+    public async Task AnAddressTheClusterAssignsIsNeverRenderedAsAPlaceholder(string stack, string region, string option)
     {
-        var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("dev"));
+        var (exitCode, output, error) = await RunAsync("--stack-file", RepositoryFiles.StackFile(stack));
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(region, error, StringComparison.Ordinal);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("auto", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SuppliedAddressesBecomeTheTwinsAddresses()
+    {
+        var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("dev"), "--address", "eu=172.18.0.2", "--address", "us.rw=172.18.0.3", "--address", "us.pooler=fd00::3");
 
         Assert.Equal(0, exitCode);
-        var notes = output.Split('\n').Where(l => l.Contains("address is 'auto'", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, notes.Count);
-        Assert.StartsWith("# region us's address", notes[0], StringComparison.Ordinal);
-        Assert.StartsWith("# region eu's address", notes[1], StringComparison.Ordinal);
+        var regions = output.Split("# region: ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("- 172.18.0.2", regions.Single(r => r.StartsWith("us", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("- 172.18.0.3", regions.Single(r => r.StartsWith("eu", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("addressType: IPv6", regions.Single(r => r.StartsWith("eu", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("auto", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--address", "eu=10.0.0.5", "reports a hostname (loadBalancer.ingress: hostname)")]
+    [InlineData("--address", "mars=10.0.0.5", "'mars' is not a region")]
+    [InlineData("--address", "eu:10.0.0.5", "expected REGION=ADDRESS")]
+    [InlineData("--address", "eu=10.1", "is neither an IPv4")]
+    public async Task ABadAddressExitsTwoNamingTheRegionAndTheFix(string option, string value, string message)
+    {
+        var (exitCode, output, error) = await RunAsync("--stack-file", RepositoryFiles.StackFile("prod"), option, value, "--address", "us=lb-us.example.com");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveReadsTheLoadBalancerStatusWithKubectl()
+    {
+        // No cluster here: a kubectl on PATH that answers the one read render makes, as a cluster with AWS load balancers would.
+        var bin = Directory.CreateDirectory(Path.Combine(_directory, "bin")).FullName;
+        var kubectl = Path.Combine(bin, "kubectl");
+        await File.WriteAllTextAsync(kubectl, "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/calls\"\nprintf 'internal-%s.elb.example.com' \"$7\"\n");
+        File.SetUnixFileMode(kubectl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = Environment.GetEnvironmentVariable("PATH");
+        Environment.SetEnvironmentVariable("PATH", $"{bin}:{path}");
+        try
+        {
+            var (exitCode, output, error) = await RunAsync("--stack-file", RepositoryFiles.StackFile("staging"), "--resolve");
+
+            Assert.Equal(0, exitCode);
+            Assert.Empty(error);
+            Assert.Contains("externalName: internal-pg-eu-rw-exposed.elb.example.com", output, StringComparison.Ordinal);
+            Assert.Contains("externalName: internal-pg-us-pooler-rw-exposed.elb.example.com", output, StringComparison.Ordinal);
+            Assert.Contains("--context staging-eu-west-1 --namespace databases get service pg-eu-rw-exposed --output jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}", await File.ReadAllTextAsync(Path.Combine(bin, "calls")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+        }
     }
 
     [Fact]
     public async Task IncludeSecretsWritesOwnerOnlyFilesPerRegion()
     {
-        var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("dev"), "--out", _directory, "--include-secrets");
+        var (exitCode, output, _) = await RunAsync("--stack-file", RepositoryFiles.StackFile("dev"), "--out", _directory, "--include-secrets", "--address", "eu=172.18.0.2", "--address", "us=172.18.0.3");
 
         Assert.Equal(0, exitCode);
         Assert.Equal([Path.Combine(_directory, "eu.yaml"), Path.Combine(_directory, "us.yaml")], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         foreach (var file in Directory.GetFiles(_directory))
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-            Assert.Equal(7, File.ReadLines(file).Count(l => l == "kind: Secret"));
+            Assert.Equal(6, File.ReadLines(file).Count(l => l == "kind: Secret"));
         }
     }
 

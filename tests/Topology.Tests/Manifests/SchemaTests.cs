@@ -20,9 +20,9 @@ public sealed class SchemaTests(ITestOutputHelper log)
         }
 
         var topology = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile(stack));
-        var manifests = TopologyManifests.For(topology).SelectMany(r => r.All).ToList();
+        var manifests = TopologyManifests.For(topology).SelectMany(r => r.All(Sample)).ToList();
         var problems = new List<string>();
-        foreach (var manifest in manifests)
+        foreach (var manifest in manifests.Where(m => ManifestSchemas.Has(m.ApiVersion, m.Kind)))
         {
             var document = JsonSerializer.Serialize(ManifestDocument.ToObject(manifest, m => $"{m.Certificate.Id} {m.Part}"));
             var schema = await ManifestSchemas.ForAsync(manifest.ApiVersion, manifest.Kind);
@@ -31,7 +31,16 @@ public sealed class SchemaTests(ITestOutputHelper log)
 
         Assert.Equal(regions, topology.Regions.Count);
         Assert.Empty(problems);
+
+        // ../shared/crds has no schema for these two; ManifestTests checks the Backup's fields against CNPG's BackupSpec.
+        var unvalidated = manifests.Where(m => !ManifestSchemas.Has(m.ApiVersion, m.Kind)).Select(m => m.Kind).ToHashSet();
+        Assert.Contains("Backup", unvalidated);
+        Assert.Subset(new HashSet<string> { "Backup", "Namespace" }, unvalidated);
     }
+
+    // An address of the kind each twin needs: the node IP of a NodePort peer, a hostname for one whose load balancer reports one.
+    private static ExposureAddress Sample(RemoteEndpoint endpoint) =>
+        ExposureAddress.Parse(endpoint.Shape == TwinShape.ExternalName ? $"{endpoint.Region}.elb.example.com" : "172.18.0.2");
 
     [Fact]
     public async Task StrictSchemaCatchesAMisspeltField()

@@ -154,10 +154,13 @@ public class IssuedChainTests
         Assert.Equal(3, chain.ChainElements.Count);
     }
 
-    [Fact]
-    public void ProbeSignedAgainKeepsItsSerialValidityAndKey()
+    [Theory]
+    [InlineData(KeyAlgorithm.EcdsaP256)]
+    [InlineData(KeyAlgorithm.Rsa2048)]
+    public void ProbeSignedAgainIsTheSameCertificateByteForByte(KeyAlgorithm algorithm)
     {
-        var (pki, first) = SignProbe(KeyAlgorithm.EcdsaP256);
+        // The program signs the probe on every preview: any random byte (an ECDSA nonce) would show as a change.
+        var (pki, first) = SignProbe(algorithm);
         var spec = pki.Plan.ForRegion("eu").ExpiredProbe;
         var clientCa = pki[pki.Plan.ForRegion("eu").ClientCa];
 
@@ -167,6 +170,7 @@ public class IssuedChainTests
         Assert.Equal((first.NotBefore, first.NotAfter), (second.NotBefore, second.NotAfter));
         Assert.Equal(first.PublicKey.EncodedKeyValue.RawData, second.PublicKey.EncodedKeyValue.RawData);
         Assert.Equal(first.Subject, second.Subject);
+        Assert.Equal(first.RawData, second.RawData);
     }
 
     [Fact]
