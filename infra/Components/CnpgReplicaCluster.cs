@@ -1,5 +1,10 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Manifests;
 using Pulumi;
+using Pulumi.Command.Local;
 using K8s = Pulumi.Kubernetes;
 
 namespace CrossClusterIac.Infra.Components;
@@ -7,22 +12,42 @@ namespace CrossClusterIac.Infra.Components;
 /// <summary>Arguments of <see cref="CnpgReplicaCluster"/>.</summary>
 public sealed record CnpgReplicaClusterArgs
 {
-    /// <summary>The region's objects from the core; this component declares all but the Secrets and the remote twins.</summary>
+    /// <summary>The region's objects from the core; this component declares all but the namespace, the Secrets and the twins.</summary>
     public required RegionManifests Manifests { get; init; }
 
-    /// <summary>What the Cluster and Pooler need first: the Secrets they mount and the twins of the other regions' services.</summary>
+    /// <summary>How the region is exposed (its ports, and whether its address is a node's or its load balancers').</summary>
+    public required ExposureConfig Exposure { get; init; }
+
+    /// <summary>A NodePort region's node address; <c>null</c> for a LoadBalancer region, whose Services' status gives theirs.</summary>
+    public Output<string>? NodeAddress { get; init; }
+
+    /// <summary>The region's kube context, through which the pooler's rollout is awaited.</summary>
+    public required string KubeContext { get; init; }
+
+    /// <summary>What everything in the region needs first: the namespace and the Secrets the Cluster and Pooler mount.</summary>
     public required IReadOnlyList<Resource> DependsOn { get; init; }
+
+    /// <summary>
+    /// What the Cluster itself waits for besides: in a replica region, the twins of the primary's services, the
+    /// primary Cluster and its completed bootstrap Backup (a replica recovers from that backup).
+    /// </summary>
+    public IReadOnlyList<Resource> ClusterDependsOn { get; init; } = [];
 
     /// <summary>The region's Kubernetes provider.</summary>
     public required K8s.Provider Provider { get; init; }
 }
 
 /// <summary>
-/// A region's CloudNativePG cluster with its pooler, object stores, scheduled backup and exposure Services.
+/// A region's CloudNativePG cluster with its pooler, object stores, backups and exposure Services.
 /// Whether it is the primary or a replica streaming from it is in the Cluster manifest it is given.
 /// </summary>
 public sealed class CnpgReplicaCluster : ComponentResource
 {
+    // CNPG's Pooler reports `active` once its Deployment is reconciled (internal/controller/pooler_status.go), not
+    // when PgBouncer serves; the Deployment's pods are ready when PgBouncer accepts TCP on its port
+    // (pkg/specs/pgbouncer/deployments.go readiness probe), which `kubectl rollout status` waits for.
+    private static readonly TimeSpan PoolerRollout = TimeSpan.FromMinutes(10);
+
     /// <summary>Creates the region's CNPG resources.</summary>
     public CnpgReplicaCluster(string name, CnpgReplicaClusterArgs args, ComponentResourceOptions? options = null)
         : base("crosscluster:index:CnpgReplicaCluster", name, options)
@@ -30,21 +55,36 @@ public sealed class CnpgReplicaCluster : ComponentResource
         ArgumentNullException.ThrowIfNull(args);
         var manifests = args.Manifests;
         CustomResourceOptions Options(IEnumerable<Resource> dependsOn) =>
-            new() { Parent = this, Provider = args.Provider, DependsOn = dependsOn.ToList() };
+            new() { Parent = this, Provider = args.Provider, DependsOn = [.. args.DependsOn, .. dependsOn] };
         K8s.ApiExtensions.CustomResource Declare(Manifest manifest, IEnumerable<Resource> dependsOn) =>
             new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest), Options(dependsOn));
 
         var stores = manifests.ObjectStores.Select(store => Declare(store, [])).ToList();
-        var cluster = Declare(manifests.Cluster, [.. args.DependsOn, .. stores]);
-        _ = Declare(manifests.Pooler, [.. args.DependsOn, cluster]);
-        _ = Declare(manifests.ScheduledBackup, [cluster]);
-        foreach (var exposure in manifests.Exposures)
+        Cluster = Declare(manifests.Cluster, [.. args.ClusterDependsOn, .. stores]);
+        BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, [Cluster]) : null;
+        var pooler = Declare(manifests.Pooler, [Cluster]);
+        _ = Declare(manifests.ScheduledBackup, [Cluster]);
+
+        var poolerReady = new Command($"{name}-pooler-rollout", new CommandArgs
         {
-            _ = new K8s.Core.V1.Service($"{name}-{exposure.Name}", ManifestInputs.Service(exposure), Options([cluster]));
-        }
+            // kubectl is the interpreter and the Deployment its last argument: no shell parses the context name.
+            Interpreter =
+            [
+                "kubectl", "--context", args.KubeContext, "--namespace", manifests.Pooler.Namespace,
+                "rollout", "status", $"--timeout={(int)PoolerRollout.TotalSeconds}s",
+            ],
+            Create = $"deployment/{manifests.Pooler.Name}",
+            // A change to the Pooler reruns the wait (Triggers replace the command: pulumi-command common/inputs.go).
+            Triggers = new InputList<object> { (Input<object>)Fingerprint(manifests.Pooler) },
+        }, new CustomResourceOptions { Parent = this, DependsOn = { pooler } });
+
+        var rw = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[0].Name}", ManifestInputs.Service(manifests.Exposures[0]), Options([Cluster]));
+        var poolerExposure = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[1].Name}", ManifestInputs.Service(manifests.Exposures[1]), Options([poolerReady]));
 
         ClusterName = Output.Create(manifests.Cluster.Name);
         PoolerName = Output.Create(manifests.Pooler.Name);
+        ReadWriteAddress = args.NodeAddress ?? LoadBalancerAddress(rw);
+        PoolerAddress = args.NodeAddress ?? LoadBalancerAddress(poolerExposure);
         RegisterOutputs();
     }
 
@@ -55,4 +95,27 @@ public sealed class CnpgReplicaCluster : ComponentResource
     /// <summary>Name of the Pooler (and of the service CNPG creates for it).</summary>
     [Output("poolerName")]
     public Output<string> PoolerName { get; private set; }
+
+    /// <summary>Address other regions reach the rw instance at: the node's, or its load balancer's.</summary>
+    [Output("readWriteAddress")]
+    public Output<string> ReadWriteAddress { get; private set; }
+
+    /// <summary>Address other regions reach the pooler at: the node's, or its own load balancer's.</summary>
+    [Output("poolerAddress")]
+    public Output<string> PoolerAddress { get; private set; }
+
+    /// <summary>The CNPG Cluster; replica regions' Clusters depend on the primary's.</summary>
+    public K8s.ApiExtensions.CustomResource Cluster { get; }
+
+    /// <summary>In the primary region, the awaited first base backup replica regions recover from.</summary>
+    public K8s.ApiExtensions.CustomResource? BootstrapBackup { get; }
+
+    // Pulumi awaits a LoadBalancer Service until status.loadBalancer.ingress is non-empty (pulumi-kubernetes
+    // provider/pkg/await/service.go processServiceEvent), so the first ingress is there to read.
+    private static Output<string> LoadBalancerAddress(K8s.Core.V1.Service service) =>
+        service.Status.Apply(status => status.LoadBalancer.Ingress.Select(i => string.IsNullOrEmpty(i.Ip) ? i.Hostname : i.Ip).FirstOrDefault(a => !string.IsNullOrEmpty(a))
+            ?? throw new RunException($"{service.GetResourceName()}: the cloud reported no load-balancer address; check that the cluster has a load-balancer controller."));
+
+    private static string Fingerprint(Manifest manifest) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(ManifestDocument.ToObject(manifest)))));
 }

@@ -1,3 +1,4 @@
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Manifests;
 using Pulumi;
 using K8s = Pulumi.Kubernetes;
@@ -16,14 +17,19 @@ internal static class ManifestInputs
         Annotations = InputMaps.From(manifest.Annotations),
     };
 
-    /// <summary>A Service manifest as typed arguments.</summary>
-    public static K8s.Types.Inputs.Core.V1.ServiceArgs Service(Manifest manifest)
+    /// <summary>A Service manifest as typed arguments; an ExternalName Service takes its name from <paramref name="externalName"/>.</summary>
+    public static K8s.Types.Inputs.Core.V1.ServiceArgs Service(Manifest manifest, Input<string>? externalName = null)
     {
         var spec = Map(manifest.Body["spec"]);
-        var args = new K8s.Types.Inputs.Core.V1.ServiceSpecArgs { Type = (string)spec["type"]! };
+        var args = new K8s.Types.Inputs.Core.V1.ServiceSpecArgs { Type = (string)spec["type"]!, ExternalName = externalName };
         if (spec.TryGetValue("selector", out var selector))
         {
             args.Selector = InputMaps.From(Map(selector).Select(p => KeyValuePair.Create(p.Key, (string)p.Value!)));
+        }
+
+        if (spec.TryGetValue("loadBalancerSourceRanges", out var ranges))
+        {
+            args.LoadBalancerSourceRanges = List(ranges).Cast<string>().ToList();
         }
 
         foreach (var port in List(spec["ports"]).Select(Map))
@@ -33,7 +39,7 @@ internal static class ManifestInputs
                 Name = (string)port["name"]!,
                 Protocol = (string)port["protocol"]!,
                 Port = (int)port["port"]!,
-                TargetPort = (int)port["targetPort"]!,
+                TargetPort = port.TryGetValue("targetPort", out var target) ? (int)target! : (InputUnion<int, string>?)null,
                 NodePort = port.TryGetValue("nodePort", out var nodePort) ? (int)nodePort! : (Input<int>?)null,
             });
         }
@@ -42,38 +48,25 @@ internal static class ManifestInputs
     }
 
     /// <summary>
-    /// An EndpointSlice manifest as typed arguments; <paramref name="discoveredAddress"/>, when given, takes the
-    /// place of the address the core could only name <c>auto</c>.
+    /// An EndpointSlice manifest (made for a placeholder address) as typed arguments, with <paramref name="address"/>,
+    /// known at deploy time, as its one endpoint and address type.
     /// </summary>
-    public static K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs EndpointSlice(Manifest manifest, Input<string>? discoveredAddress = null)
+    public static K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs EndpointSlice(Manifest manifest, Output<ExposureAddress> address)
     {
+        var endpoint = Map(List(manifest.Body["endpoints"]).Single());
         var args = new K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs
         {
             Metadata = Metadata(manifest),
-            AddressType = (string)manifest.Body["addressType"]!,
-        };
-        foreach (var endpoint in List(manifest.Body["endpoints"]).Select(Map))
-        {
-            var addresses = new InputList<string>();
-            if (discoveredAddress is not null)
+            AddressType = address.Apply(a => a.AddressType),
+            Endpoints =
             {
-                addresses.Add(discoveredAddress);
-            }
-            else
-            {
-                foreach (var address in List(endpoint["addresses"]))
+                new K8s.Types.Inputs.Discovery.V1.EndpointArgs
                 {
-                    addresses.Add((string)address!);
-                }
-            }
-
-            args.Endpoints.Add(new K8s.Types.Inputs.Discovery.V1.EndpointArgs
-            {
-                Addresses = addresses,
-                Conditions = new K8s.Types.Inputs.Discovery.V1.EndpointConditionsArgs { Ready = (bool)Map(endpoint["conditions"])["ready"]! },
-            });
-        }
-
+                    Addresses = { address.Apply(a => a.Value) },
+                    Conditions = new K8s.Types.Inputs.Discovery.V1.EndpointConditionsArgs { Ready = (bool)Map(endpoint["conditions"])["ready"]! },
+                },
+            },
+        };
         foreach (var port in List(manifest.Body["ports"]).Select(Map))
         {
             args.Ports.Add(new K8s.Types.Inputs.Discovery.V1.EndpointPortArgs

@@ -23,6 +23,9 @@ public sealed record RegionalPkiArgs
     /// <summary>The region's certificate Secrets from the core's manifests; their values name the material they hold.</summary>
     public required IReadOnlyList<Manifest> Secrets { get; init; }
 
+    /// <summary>What the Secrets need first in the region (its namespace, when the program declares it).</summary>
+    public IReadOnlyList<Resource> DependsOn { get; init; } = [];
+
     /// <summary>The region's Kubernetes provider.</summary>
     public required K8s.Provider Provider { get; init; }
 }
@@ -49,7 +52,7 @@ public sealed class RegionalPki : ComponentResource
             Issue(name, spec, args);
         }
 
-        var secretOptions = new CustomResourceOptions { Parent = this, Provider = args.Provider };
+        var secretOptions = new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = args.DependsOn.ToList() };
         Secrets = args.Secrets.Select(secret => new K8s.Core.V1.Secret($"{name}-{secret.Name}", new K8s.Types.Inputs.Core.V1.SecretArgs
         {
             Metadata = ManifestInputs.Metadata(secret),

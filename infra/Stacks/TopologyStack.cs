@@ -17,79 +17,57 @@ namespace CrossClusterIac.Infra.Stacks;
 /// root, each region's PKI, CNPG cluster and endpoints to the primary; exports the <see cref="TopologyOutputs"/> contract.
 /// </summary>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a Pulumi Stack; Pulumi names stack classes so.")]
-public sealed class TopologyStack : Stack
+public class TopologyStack : Stack
 {
     /// <summary>Reads and validates the topology config, then declares every region.</summary>
     public TopologyStack()
+        : this(null)
+    {
+    }
+
+    /// <summary>As the parameterless constructor, with stack options (resource transformations, for one).</summary>
+    protected TopologyStack(StackOptions? options)
+        : base(options)
     {
         // Validate before any resource: a bad config stops the run with the loader's one message listing every problem.
         var topology = LoadTopology();
         var plan = PkiPlan.For(topology);
         var root = new SharedRootCa("root-ca", new SharedRootCaArgs { Spec = plan.Root, KeyAlgorithm = plan.KeyAlgorithm });
-
-        var providers = topology.Regions.ToDictionary(
-            r => r.Name!,
-            r => new K8s.Provider($"{r.Name}-k8s", new K8s.ProviderArgs { Context = r.KubeContext!, Namespace = topology.Namespace }));
+        var manifests = TopologyManifests.For(topology, plan).ToDictionary(m => m.Region);
         var primary = topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
-        var discovered = topology.Regions
-            .Select((r, index) => (Region: r, Index: index))
-            .Where(r => r.Region.Exposure!.DiscoversAddress)
-            .ToDictionary(r => r.Region.Name!, r => NodeAddress.Discover(r.Region, r.Index));
 
-        var regions = new List<Output<ImmutableDictionary<string, object>>>();
-        var clientKeys = new List<Output<KeyValuePair<string, ImmutableDictionary<string, string>>>>();
-        foreach (var manifests in TopologyManifests.For(topology, plan))
+        var regions = topology.Regions.ToDictionary(r => r.Name!, r => DeclareRegionBasics(r, topology.Regions.ToList().IndexOf(r), manifests[r.Name!], plan, root));
+
+        // The primary first: every replica Cluster waits for it and for its bootstrap Backup. A replica region's
+        // twins point at the primary; the primary's twins point at its peer, a replica, so they come last.
+        var clusters = new Dictionary<string, CnpgReplicaCluster>(StringComparer.Ordinal);
+        clusters[primary.Name!] = DeclareCluster(regions[primary.Name!], []);
+        foreach (var replica in topology.Regions.Where(r => r != primary))
         {
-            var name = manifests.Region;
-            var region = topology.Regions.Single(r => r.Name == name);
-            var provider = providers[name];
-            var certificates = plan.ForRegion(name);
-            var pki = new RegionalPki($"{name}-pki", new RegionalPkiArgs
-            {
-                Certificates = certificates,
-                KeyAlgorithm = plan.KeyAlgorithm,
-                Root = root,
-                Secrets = manifests.Secrets,
-                Provider = provider,
-            });
+            var twins = DeclareTwins(regions[replica.Name!], clusters);
+            var source = clusters[primary.Name!];
+            clusters[replica.Name!] = DeclareCluster(regions[replica.Name!], [.. twins, source.Cluster, source.BootstrapBackup!]);
+        }
 
-            // Each twin Service is followed by its EndpointSlice in the core's list; all point at the peer.
-            Input<string>? peerAddress = null;
-            if (TopologyManifests.PeerOf(topology, region) is { } peer && discovered.TryGetValue(peer.Name!, out var found))
-            {
-                peerAddress = found;
-            }
+        _ = DeclareTwins(regions[primary.Name!], clusters);
 
-            var endpoints = manifests.RemoteEndpoints.Chunk(2).Select(twin => (Resource)new CrossClusterEndpoint($"{name}-{twin[0].Name}", new CrossClusterEndpointArgs
-            {
-                Service = twin[0],
-                EndpointSlice = twin[1],
-                DiscoveredAddress = peerAddress,
-                Provider = provider,
-            })).ToList();
-
-            _ = new CnpgReplicaCluster($"{name}-cnpg", new CnpgReplicaClusterArgs
-            {
-                Manifests = manifests,
-                DependsOn = [.. pki.Secrets, .. endpoints],
-                Provider = provider,
-            });
-
-            var address = discovered.GetValueOrDefault(name) ?? Output.Create(region.Exposure!.Address!);
-            regions.Add(RegionOutput(topology, region, region == primary, address, certificates, pki));
-            clientKeys.Add(Output.Tuple(pki.KeyOf(certificates.App), pki.KeyOf(certificates.Verify), pki.KeyOf(certificates.ExpiredProbe))
-                .Apply(keys => KeyValuePair.Create(name, ImmutableDictionary<string, string>.Empty
+        var outputs = topology.Regions.Select(r => RegionOutput(topology, r, r == primary, clusters[r.Name!], regions[r.Name!])).ToList();
+        var clientKeys = topology.Regions.Select(r =>
+        {
+            var (certificates, pki) = (regions[r.Name!].Certificates, regions[r.Name!].Pki);
+            return Output.Tuple(pki.KeyOf(certificates.App), pki.KeyOf(certificates.Verify), pki.KeyOf(certificates.ExpiredProbe))
+                .Apply(keys => KeyValuePair.Create(r.Name!, ImmutableDictionary<string, string>.Empty
                     .Add(ClientNames.App, keys.Item1)
                     .Add(ClientNames.Verify, keys.Item2)
-                    .Add(ClientNames.ExpiredProbe, keys.Item3))));
-        }
+                    .Add(ClientNames.ExpiredProbe, keys.Item3)));
+        }).ToList();
 
         SchemaVersion = Output.Create(TopologyOutputs.CurrentSchemaVersion);
         Environment = Output.Create(Deployment.Instance.StackName);
         PrimaryRegion = Output.Create(primary.Name!);
         Database = Output.Create(topology.Postgres.Database);
         RootCaCertificate = root.CertificatePem;
-        Regions = Output.All(regions);
+        Regions = Output.All(outputs);
         ClientKeys = Output.CreateSecret(Output.All(clientKeys).Apply(pairs => pairs.ToImmutableDictionary()));
     }
 
@@ -135,17 +113,65 @@ public sealed class TopologyStack : Stack
         }
     }
 
-    private static Output<ImmutableDictionary<string, object>> RegionOutput(TopologyConfig topology, RegionConfig region, bool isPrimary, Output<string> address, RegionalCertificates certificates, RegionalPki pki)
+    private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root)
     {
-        var names = new ClusterNames(region.Name!, topology.Namespace);
+        var name = region.Name!;
+        var provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs { Context = region.KubeContext!, Namespace = manifests.Cluster.Namespace });
+        // A namespace the program declares is its own: created first, deleted on destroy. One that already existed
+        // is never declared (config `create: false`), and pulumi-kubernetes refuses to create over an existing
+        // object rather than adopt it (provider/pkg/await/await.go Creation, without upsertExistingObjects).
+        List<Resource> declaredNamespace = manifests.Namespace is { } ns
+            ? [new K8s.Core.V1.Namespace($"{name}-namespace", new K8s.Types.Inputs.Core.V1.NamespaceArgs { Metadata = ManifestInputs.Metadata(ns) }, new CustomResourceOptions { Provider = provider })]
+            : [];
+        var certificates = plan.ForRegion(name);
+        var pki = new RegionalPki($"{name}-pki", new RegionalPkiArgs
+        {
+            Certificates = certificates,
+            KeyAlgorithm = plan.KeyAlgorithm,
+            Root = root,
+            Secrets = manifests.Secrets,
+            DependsOn = declaredNamespace,
+            Provider = provider,
+        });
+        var nodeAddress = region.Exposure!.Type == ExposureType.NodePort
+            ? region.Exposure.DiscoversAddress ? NodeAddress.Discover(region, index) : Output.Create(region.Exposure.Address!)
+            : null;
+        return new RegionResources(region, manifests, provider, declaredNamespace, certificates, pki, nodeAddress);
+    }
+
+    private static CnpgReplicaCluster DeclareCluster(RegionResources region, IReadOnlyList<Resource> clusterDependsOn) =>
+        new($"{region.Config.Name}-cnpg", new CnpgReplicaClusterArgs
+        {
+            Manifests = region.Manifests,
+            Exposure = region.Config.Exposure!,
+            NodeAddress = region.NodeAddress,
+            KubeContext = region.Config.KubeContext!,
+            DependsOn = [.. region.Namespace, .. region.Pki.Secrets],
+            ClusterDependsOn = clusterDependsOn,
+            Provider = region.Provider,
+        });
+
+    private static List<Resource> DeclareTwins(RegionResources region, Dictionary<string, CnpgReplicaCluster> clusters) =>
+        region.Manifests.RemoteEndpoints.Select(endpoint => (Resource)new CrossClusterEndpoint($"{region.Config.Name}-{endpoint.Name}", new CrossClusterEndpointArgs
+        {
+            Endpoint = endpoint,
+            Address = endpoint.Service == ExposedService.ReadWrite ? clusters[endpoint.Region].ReadWriteAddress : clusters[endpoint.Region].PoolerAddress,
+            DependsOn = region.Namespace,
+            Provider = region.Provider,
+        })).ToList();
+
+    private static Output<ImmutableDictionary<string, object>> RegionOutput(TopologyConfig topology, RegionConfig region, bool isPrimary, CnpgReplicaCluster cluster, RegionResources resources)
+    {
+        var names = new ClusterNames(region.Name!, topology.Namespace.Name);
         var exposure = region.Exposure!;
-        return Output.Tuple(pki.ServerCaCertificate, pki.ClientCaCertificate, pki.ChainOf(certificates.App), pki.ChainOf(certificates.Verify), pki.ChainOf(certificates.ExpiredProbe), address)
+        var (certificates, pki) = (resources.Certificates, resources.Pki);
+        return Output.Tuple(pki.ServerCaCertificate, pki.ClientCaCertificate, pki.ChainOf(certificates.App), pki.ChainOf(certificates.Verify), pki.ChainOf(certificates.ExpiredProbe), Output.Tuple(cluster.ReadWriteAddress, cluster.PoolerAddress))
             .Apply(values => ImmutableDictionary<string, object>.Empty
                 .Add("name", region.Name!)
                 .Add("role", isPrimary ? "primary" : "replica")
                 .Add("cluster", names.Cluster)
-                .Add("instance", Endpoint(values.Item6, exposure.RwPort, names.ReadWriteService))
-                .Add("pooler", Endpoint(values.Item6, exposure.PoolerPort, names.Pooler))
+                .Add("instance", Endpoint(values.Item6.Item1, exposure.RwPortOrDefault, names.ReadWriteService))
+                .Add("pooler", Endpoint(values.Item6.Item2, exposure.PoolerPortOrDefault, names.Pooler))
                 .Add("serverCaCertificate", values.Item1)
                 .Add("clientCaCertificate", values.Item2)
                 .Add("clients", ImmutableDictionary<string, object>.Empty
@@ -159,4 +185,14 @@ public sealed class TopologyStack : Stack
 
     private static ImmutableDictionary<string, object> Client(CertificateSpec spec, string chain) =>
         ImmutableDictionary<string, object>.Empty.Add("user", spec.CommonName).Add("certificateChain", chain);
+
+    /// <summary>What one region has before its CNPG resources: provider, namespace, PKI and node address.</summary>
+    private sealed record RegionResources(
+        RegionConfig Config,
+        RegionManifests Manifests,
+        K8s.Provider Provider,
+        IReadOnlyList<Resource> Namespace,
+        RegionalCertificates Certificates,
+        RegionalPki Pki,
+        Output<string>? NodeAddress);
 }

@@ -14,6 +14,7 @@ public sealed class CnpgResourcesTests
         var deployment = await MockedDeployment.RunAsync("prod");
 
         var kubernetes = deployment.Mocks.Registered.Where(r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal)).ToList();
+        Assert.Contains(kubernetes, r => r.Type == "kubernetes:core/v1:Namespace");
         Assert.NotEmpty(kubernetes);
         Assert.All(kubernetes, resource =>
         {

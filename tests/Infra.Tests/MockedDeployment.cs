@@ -29,19 +29,30 @@ internal sealed class MockedDeployment
     /// <summary>The stack object.</summary>
     public TopologyStack Stack => Resources.OfType<TopologyStack>().Single();
 
+    /// <summary>The one resource of a type whose Pulumi name is <paramref name="name"/>.</summary>
+    public Resource Named(string name) => Resources.Single(r => r.GetResourceName() == name);
+
     /// <summary>Runs the program on a stack file of the repository.</summary>
     public static Task<MockedDeployment> RunAsync(string stack) => RunAsync(stack, StackConfigFile.Read(stack));
 
     /// <summary>Runs the program with explicit config entries.</summary>
-    public static async Task<MockedDeployment> RunAsync(string stack, IReadOnlyDictionary<string, string> config)
+    public static Task<MockedDeployment> RunAsync(string stack, IReadOnlyDictionary<string, string> config)
     {
         var topology = TopologyConfigLoader.FromJson(config["cross-cluster-dr:topology"]);
-        var pki = CertificateIssuer.Issue(PkiPlan.For(topology));
-        var mocks = new TopologyMocks(pki);
+        return RunAsync<TopologyStack>(stack, config, new TopologyMocks(CertificateIssuer.Issue(PkiPlan.For(topology))));
+    }
+
+    /// <summary>
+    /// Runs <typeparamref name="TStack"/> (the stack, or a subclass that records) against <paramref name="mocks"/>, whose
+    /// answers stand for the engine's state: the same mocks twice is a second run on the same state.
+    /// </summary>
+    public static async Task<MockedDeployment> RunAsync<TStack>(string stack, IReadOnlyDictionary<string, string> config, TopologyMocks mocks)
+        where TStack : TopologyStack, new()
+    {
         StackConfigFile.Use(config);
-        var resources = await Deployment.TestAsync<TopologyStack>(
+        var resources = await Deployment.TestAsync<TStack>(
             mocks.Engine.Object,
             new TestOptions { IsPreview = false, ProjectName = "cross-cluster-dr", StackName = stack });
-        return new MockedDeployment(mocks, resources, pki);
+        return new MockedDeployment(mocks, resources, mocks.Pki);
     }
 }

@@ -17,7 +17,7 @@ public sealed class PkiResourcesTests
         var rootKey = deployment.Pki.Root.PrivateKeyPem;
 
         var secrets = deployment.Mocks.OfType("kubernetes:core/v1:Secret");
-        Assert.Equal(7 * 3, secrets.Count);
+        Assert.Equal(6 * 3, secrets.Count);
         Assert.All(secrets, secret => Assert.DoesNotContain(Inputs.StringValues(Inputs.At(secret.Inputs, "stringData")), value => value.Contains(rootKey.Trim(), StringComparison.Ordinal)));
     }
 

@@ -14,12 +14,11 @@ namespace CrossClusterIac.Tests.Infra;
 /// </summary>
 internal sealed class TopologyMocks
 {
-    private readonly IssuedPki _pki;
     private int _nodes;
 
     public TopologyMocks(IssuedPki pki)
     {
-        _pki = pki;
+        Pki = pki;
         Engine = new Mock<IMocks>(MockBehavior.Strict);
         Engine.Setup(m => m.NewResourceAsync(It.IsAny<MockResourceArgs>()))
             .ReturnsAsync((MockResourceArgs args) => Respond(args));
@@ -31,6 +30,15 @@ internal sealed class TopologyMocks
 
     /// <summary>The IPv4 address each kube context's first node reported, one of its own per context.</summary>
     public ConcurrentDictionary<string, string> NodeAddresses { get; } = new();
+
+    /// <summary>The certificates and keys the mocks answer with.</summary>
+    public IssuedPki Pki { get; }
+
+    /// <summary>Whether load balancers report hostnames (as AWS's do) rather than IP addresses.</summary>
+    public bool LoadBalancersReportHostnames { get; init; } = true;
+
+    /// <summary>The address each LoadBalancer Service's status reports, by resource name.</summary>
+    public ConcurrentDictionary<string, string> LoadBalancerAddresses { get; } = new();
 
     /// <summary>The mock handed to the Pulumi runtime.</summary>
     public Mock<IMocks> Engine { get; }
@@ -70,9 +78,17 @@ internal sealed class TopologyMocks
             case "tls:index/locallySignedCert:LocallySignedCert":
                 state["certPem"] = Issued(name, "cert").CertificatePem;
                 break;
+            case "kubernetes:core/v1:Service" when (string?)Inputs.At(args.Inputs, "spec", "type") == "LoadBalancer":
+                // What a cloud's controller writes once it has a load balancer (Pulumi awaits it before going on).
+                state["status"] = ImmutableDictionary<string, object>.Empty.Add("loadBalancer", ImmutableDictionary<string, object>.Empty
+                    .Add("ingress", ImmutableArray.Create<object>(LoadBalancerIngress(name))));
+                break;
             case "pulumi:providers:kubernetes":
+            case "kubernetes:core/v1:Namespace":
             case "kubernetes:core/v1:Secret":
             case "kubernetes:core/v1:Service":
+            case "kubernetes:postgresql.cnpg.io/v1:Backup":
+            case "command:local:Command":
             case "kubernetes:discovery.k8s.io/v1:EndpointSlice":
             case "kubernetes:postgresql.cnpg.io/v1:Cluster":
             case "kubernetes:postgresql.cnpg.io/v1:Pooler":
@@ -89,6 +105,14 @@ internal sealed class TopologyMocks
         }
 
         return ($"{name}-id", state.ToImmutable());
+    }
+
+    private ImmutableDictionary<string, object> LoadBalancerIngress(string resource)
+    {
+        var address = LoadBalancerAddresses.GetOrAdd(resource, name => LoadBalancersReportHostnames
+            ? $"internal-{name}.elb.example.com"
+            : $"10.9.{LoadBalancerAddresses.Count / 250}.{(LoadBalancerAddresses.Count % 250) + 1}");
+        return ImmutableDictionary<string, object>.Empty.Add(LoadBalancersReportHostnames ? "hostname" : "ip", address);
     }
 
     private ImmutableDictionary<string, object> Answer(MockCallArgs args)
@@ -108,7 +132,7 @@ internal sealed class TopologyMocks
 
     private IssuedCertificate Issued(string resourceName, string suffix)
     {
-        var match = _pki.All.FirstOrDefault(c => resourceName == (c.Spec.Region is null ? $"{c.Spec.Id}-{suffix}" : $"{c.Spec.Region}-pki-{c.Spec.Id}-{suffix}"));
+        var match = Pki.All.FirstOrDefault(c => resourceName == (c.Spec.Region is null ? $"{c.Spec.Id}-{suffix}" : $"{c.Spec.Region}-pki-{c.Spec.Id}-{suffix}"));
         return match ?? throw new InvalidOperationException($"No certificate of the plan is named by TLS resource '{resourceName}'.");
     }
 }

@@ -18,7 +18,7 @@ public sealed class TopologyStackTests
     {
         var deployment = await MockedDeployment.RunAsync("dev");
 
-        Assert.Equal(Expected(regions: 2), Counts(deployment));
+        Assert.Equal(Expected(regions: 2, namespaces: 0, slices: 4), Counts(deployment));
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class TopologyStackTests
     {
         var deployment = await MockedDeployment.RunAsync("prod");
 
-        Assert.Equal(Expected(regions: 3), Counts(deployment));
+        Assert.Equal(Expected(regions: 3, namespaces: 3, slices: 0), Counts(deployment));
     }
 
     [Fact]
@@ -162,8 +162,10 @@ public sealed class TopologyStackTests
         foreach (var (region, output) in config.Regions.Zip(outputs.Regions))
         {
             var certificates = deployment.Pki.Plan.ForRegion(region.Name!);
-            Assert.Equal(new Endpoint(region.Exposure!.Address!, region.Exposure.RwPort, $"pg-{region.Name}-rw"), output.Instance);
-            Assert.Equal(new Endpoint(region.Exposure.Address!, region.Exposure.PoolerPort, $"pg-{region.Name}-pooler-rw"), output.Pooler);
+            // Each LoadBalancer Service has its own address, read from its status.
+            Assert.Equal(new Endpoint(deployment.Mocks.LoadBalancerAddresses[$"{region.Name}-cnpg-pg-{region.Name}-rw-exposed"], 5432, $"pg-{region.Name}-rw"), output.Instance);
+            Assert.Equal(new Endpoint(deployment.Mocks.LoadBalancerAddresses[$"{region.Name}-cnpg-pg-{region.Name}-pooler-rw-exposed"], 5432, $"pg-{region.Name}-pooler-rw"), output.Pooler);
+            Assert.NotEqual(output.Instance.Host, output.Pooler.Host);
             Assert.Equal(deployment.Pki[certificates.App].ChainPem.Trim(), output.Clients[ClientNames.App].CertificateChain.Trim());
             Assert.Equal(certificates.App.CommonName, output.Clients[ClientNames.App].User);
             Assert.Equal(deployment.Pki[certificates.Verify].PrivateKeyPem, outputs.ClientKeys[region.Name!][ClientNames.Verify]);
@@ -173,8 +175,11 @@ public sealed class TopologyStackTests
     private static Dictionary<string, int> Counts(MockedDeployment deployment) =>
         deployment.Mocks.Registered.GroupBy(r => r.Type!).ToDictionary(g => g.Key, g => g.Count());
 
-    private static Dictionary<string, int> Expected(int regions) => new()
+    private static Dictionary<string, int> Expected(int regions, int namespaces, int slices) => new Dictionary<string, int>
     {
+        ["kubernetes:core/v1:Namespace"] = namespaces,
+        ["kubernetes:postgresql.cnpg.io/v1:Backup"] = 1,
+        ["command:local:Command"] = regions,
         ["pulumi:providers:kubernetes"] = regions,
         ["crosscluster:index:SharedRootCa"] = 1,
         ["crosscluster:index:RegionalPki"] = regions,
@@ -184,12 +189,12 @@ public sealed class TopologyStackTests
         ["tls:index/selfSignedCert:SelfSignedCert"] = 1,
         ["tls:index/certRequest:CertRequest"] = 7 * regions,
         ["tls:index/locallySignedCert:LocallySignedCert"] = 7 * regions,
-        ["kubernetes:core/v1:Secret"] = 7 * regions,
+        ["kubernetes:core/v1:Secret"] = 6 * regions,
         ["kubernetes:postgresql.cnpg.io/v1:Cluster"] = regions,
         ["kubernetes:postgresql.cnpg.io/v1:Pooler"] = regions,
         ["kubernetes:barmancloud.cnpg.io/v1:ObjectStore"] = 2 * regions,
         ["kubernetes:postgresql.cnpg.io/v1:ScheduledBackup"] = regions,
         ["kubernetes:core/v1:Service"] = 4 * regions,
-        ["kubernetes:discovery.k8s.io/v1:EndpointSlice"] = 2 * regions,
-    };
+        ["kubernetes:discovery.k8s.io/v1:EndpointSlice"] = slices,
+    }.Where(p => p.Value > 0).ToDictionary();
 }
