@@ -55,12 +55,13 @@ public static partial class SandboxTopology
                 DestinationPath = "s3://backups/",
                 Credentials = new ObjectStoreCredentials { SecretName = $"minio-{r.Name}" },
             },
-            // Each region is "a load balancer" on 127.0.0.1 reachable from loopback only; the sandbox, as the cloud
-            // would, gives both its Services that address (see SandboxOutputs).
+            // Every region is exposed on 127.0.0.1, as a node address would be: the server certificate carries it as
+            // an IP SAN, which PgBouncer (dialling 127.0.0.1, there being no cluster DNS) verifies. Its ports are free
+            // ports, outside Kubernetes' NodePort range: the exposure Services are rendered, not realised, here.
             Exposure = new ExposureConfig
             {
-                Type = ExposureType.LoadBalancer,
-                LoadBalancer = new LoadBalancerConfig { SourceRanges = [$"{Address}/32"] },
+                Type = ExposureType.NodePort,
+                Address = Address,
                 RwPort = r.InstancePort,
                 PoolerPort = r.PoolerPort,
             },
