@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Manifests;
 using Pulumi;
 using Pulumi.Command.Local;
@@ -14,9 +13,6 @@ public sealed record CnpgReplicaClusterArgs
 {
     /// <summary>The region's objects from the core; this component declares all but the namespace, the Secrets and the twins.</summary>
     public required RegionManifests Manifests { get; init; }
-
-    /// <summary>How the region is exposed (its ports, and whether its address is a node's or its load balancers').</summary>
-    public required ExposureConfig Exposure { get; init; }
 
     /// <summary>A NodePort region's node address; <c>null</c> for a LoadBalancer region, whose Services' status gives theirs.</summary>
     public Output<string>? NodeAddress { get; init; }

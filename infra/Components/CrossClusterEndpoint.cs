@@ -68,7 +68,7 @@ public sealed class CrossClusterEndpoint : ComponentResource
         try
         {
             var address = ExposureAddress.Parse(text);
-            _ = endpoint.For(address).ToList();
+            endpoint.Require(address);
             return address;
         }
         catch (Exception e) when (e is FormatException or ExposureAddressException)

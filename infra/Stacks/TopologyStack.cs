@@ -36,7 +36,9 @@ public class TopologyStack : Stack
         var manifests = TopologyManifests.For(topology, plan).ToDictionary(m => m.Region);
         var primary = topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
 
-        var regions = topology.Regions.ToDictionary(r => r.Name!, r => DeclareRegionBasics(r, topology.Regions.ToList().IndexOf(r), manifests[r.Name!], plan, root));
+        var regions = topology.Regions
+            .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root))
+            .ToDictionary(r => r.Config.Name!);
 
         // The primary first: every replica Cluster waits for it and for its bootstrap Backup. A replica region's
         // twins point at the primary; the primary's twins point at its peer, a replica, so they come last.
@@ -143,7 +145,6 @@ public class TopologyStack : Stack
         new($"{region.Config.Name}-cnpg", new CnpgReplicaClusterArgs
         {
             Manifests = region.Manifests,
-            Exposure = region.Config.Exposure!,
             NodeAddress = region.NodeAddress,
             KubeContext = region.Config.KubeContext!,
             DependsOn = [.. region.Namespace, .. region.Pki.Secrets],

@@ -24,7 +24,8 @@ public sealed class DeployabilityTests
         Assert.Contains("eu-cnpg-pg-eu-cluster", dependencies);
         Assert.Contains("eu-cnpg-pg-eu-bootstrap-backup", dependencies);
         Assert.Contains($"{replica}-pg-eu-rw", dependencies);
-        Assert.Equal(["eu-cnpg-pg-eu-cluster"], await RecordedTopologyStack.DependenciesOf("eu-cnpg-pg-eu-bootstrap-backup") is var backup ? backup.Where(d => d.Contains("cluster", StringComparison.Ordinal)) : []);
+        var backup = await RecordedTopologyStack.DependenciesOf("eu-cnpg-pg-eu-bootstrap-backup");
+        Assert.Equal(["eu-cnpg-pg-eu-cluster"], backup.Where(d => d.Contains("cluster", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -101,7 +101,9 @@ public sealed record RemoteEndpoint(string Region, ExposedService Service, strin
     /// <summary>The twin and, for an EndpointSlice twin, its slice.</summary>
     public IEnumerable<Manifest> For(ExposureAddress address) => Slice(address) is { } slice ? [Twin(address), slice] : [Twin(address)];
 
-    private void Require(ExposureAddress address)
+    /// <summary>Throws unless <paramref name="address"/> is of the kind this twin's shape needs.</summary>
+    /// <exception cref="ExposureAddressException">It is not.</exception>
+    public void Require(ExposureAddress address)
     {
         var fits = Shape == TwinShape.ExternalName ? address.Kind == AddressKind.Hostname : address.Kind != AddressKind.Hostname;
         if (!fits)

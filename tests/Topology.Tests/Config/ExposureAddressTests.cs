@@ -70,7 +70,11 @@ public sealed class ExposureAddressTests
             }
             else
             {
-                Assert.Equal(text, IPAddress.Parse(text).ToString() == text || address.Kind == AddressKind.IPv6 ? text : null);
+                if (address.Kind == AddressKind.IPv4)
+                {
+                    Assert.Equal(text, IPAddress.Parse(text).ToString());
+                }
+
                 var slice = sliceTwin.Slice(address)!;
                 Assert.Equal(address.Kind.ToString(), slice.Body["addressType"]);
                 Assert.Throws<ExposureAddressException>(() => nameTwin.For(address).ToList());
