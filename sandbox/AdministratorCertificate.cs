@@ -12,6 +12,12 @@ namespace CrossClusterIac.Sandbox;
 /// <param name="RootCertificatePath">The shared root, to verify servers with.</param>
 public sealed record AdministratorCertificate(string CertificatePath, string KeyPath, string RootCertificatePath)
 {
+    /// <summary>Where the certificate of the sandbox in <paramref name="directory"/> is.</summary>
+    public static AdministratorCertificate In(string directory) => new(
+        Path.Combine(directory, "administrator.crt"),
+        Path.Combine(directory, "administrator.key"),
+        Path.Combine(directory, "root.crt"));
+
     /// <summary>Issues the certificate and writes it, its key and the root into <paramref name="directory"/>.</summary>
     public static AdministratorCertificate Write(IssuedPki pki, TopologyConfig topology, string directory)
     {
@@ -26,10 +32,7 @@ public sealed record AdministratorCertificate(string CertificatePath, string Key
             Validity = TimeSpan.FromDays(1),
         };
         var issued = CertificateIssuer.Issue(spec, pki.Plan.KeyAlgorithm, clientCa, DateTimeOffset.UtcNow - CertificateIssuer.ClockSkewAllowance);
-        var written = new AdministratorCertificate(
-            Path.Combine(directory, "administrator.crt"),
-            Path.Combine(directory, "administrator.key"),
-            Path.Combine(directory, "root.crt"));
+        var written = In(directory);
         File.WriteAllText(written.CertificatePath, issued.ChainPem);
         SecretFile.Write(written.KeyPath, issued.PrivateKeyPem);
         File.WriteAllText(written.RootCertificatePath, pki.Root.CertificatePem);

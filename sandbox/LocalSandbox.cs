@@ -30,84 +30,74 @@ public static class LocalSandbox
         var binaries = ServerBinaries.Locate();
         var user = ServerUser.Current();
         var directory = Path.GetFullPath(options.Directory);
-        Claim(directory);
+        SandboxDirectory.Create(directory, user);
         try
         {
             return await StartAsync(directory, options, binaries, user, progress ?? new Progress<string>(), cancellationToken);
         }
         catch
         {
-            progress?.Report("Start failed; stopping what was started");
+            progress?.Report(cancellationToken.IsCancellationRequested ? "Interrupted; stopping what was started" : "Start failed; stopping what was started");
             await DownAsync(directory);
             throw;
         }
     }
 
-    /// <summary>Stops every process of the sandbox in <paramref name="directory"/> and removes it. Returns whether one was there.</summary>
+    /// <summary>
+    /// Stops every process the sandbox in <paramref name="directory"/> started and removes the directory. Returns
+    /// whether one was there. A process is signalled only while its pid still names the process the sandbox recorded.
+    /// </summary>
+    /// <exception cref="SandboxException">The directory is not a sandbox this user created; nothing is touched.</exception>
     public static async Task<bool> DownAsync(string directory)
     {
         directory = Path.GetFullPath(directory);
-        var state = SandboxState.Read(directory);
-        if (state is null)
+        if (SandboxDirectory.Open(directory) is not { } ledger)
         {
-            if (System.IO.Directory.Exists(directory) && !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
-            {
-                System.IO.Directory.Delete(directory);
-            }
-
             return false;
         }
 
         var binaries = ServerBinaries.Locate();
         var user = ServerUser.Current();
-        await Task.WhenAll(state.Regions.Select(async region =>
+        await Task.WhenAll(ledger.State.Regions.Select(async region =>
         {
-            await new PgBouncerServer(region, binaries, user).StopAsync();
-            await new PostgresServer(region, binaries, user).StopAsync();
+            await new PgBouncerServer(region, binaries, user, ledger).StopAsync();
+            await new PostgresServer(region, binaries, user, ledger).StopAsync();
         }));
         System.IO.Directory.Delete(directory, recursive: true);
         return true;
     }
 
     /// <summary>The state of the sandbox in <paramref name="directory"/>, or <c>null</c> when none is there.</summary>
+    /// <exception cref="SandboxException">The directory is not a sandbox this user created.</exception>
     public static IReadOnlyList<RegionStatus>? Status(string directory)
     {
-        var state = SandboxState.Read(Path.GetFullPath(directory));
-        if (state is null)
+        if (SandboxDirectory.Open(Path.GetFullPath(directory)) is not { } ledger)
         {
             return null;
         }
 
-        var binaries = ServerBinaries.Locate();
-        var user = ServerUser.Current();
-        return state.Regions.Select(r => new RegionStatus(
+        return ledger.State.Regions.Select(r => new RegionStatus(
             r.Name,
             r.Role,
-            r.InstancePort,
-            new PostgresServer(r, binaries, user).IsRunning,
-            r.PoolerPort,
-            new PgBouncerServer(r, binaries, user).IsRunning)).ToList();
+            Server(ledger, r, ServerKind.Postgres, r.InstancePort, r.Layout.PostgresLog),
+            Server(ledger, r, ServerKind.PgBouncer, r.PoolerPort, r.Layout.PgBouncerLog),
+            r.Layout.Data)).ToList();
     }
 
-    private static void Claim(string directory)
+    /// <summary>Opens the running sandbox in <paramref name="directory"/> for fault drills.</summary>
+    /// <exception cref="SandboxException">There is none, or it is not a sandbox this user created.</exception>
+    public static RunningSandbox Attach(string directory)
     {
-        if (SandboxState.Read(directory) is not null)
-        {
-            throw new SandboxException($"A sandbox already runs in {directory}. Stop it with `sandbox down --dir {directory}` or choose another --dir.", SandboxException.UsageExitCode);
-        }
-
-        if (System.IO.Directory.Exists(directory) && System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            throw new SandboxException($"{directory} exists and is not an empty sandbox directory. Remove it or choose another --dir.", SandboxException.UsageExitCode);
-        }
-
-        System.IO.Directory.CreateDirectory(directory);
-        if (!OperatingSystem.IsWindows())
-        {
-            // Traversable by the server account; every secret below it is 0600.
-            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        }
+        directory = Path.GetFullPath(directory);
+        var ledger = SandboxDirectory.Open(directory)
+            ?? throw new SandboxException($"No sandbox in {directory}. Start one with `sandbox up --dir {directory}`.", SandboxException.UsageExitCode);
+        return new RunningSandbox(ledger, ServerBinaries.Locate(), ServerUser.Current());
     }
+
+    private static ServerStatus Server(ProcessLedger ledger, SandboxRegion region, ServerKind kind, int port, string log) =>
+        ledger.Find(region.Name, kind) is { IsRunning: true } process
+            ? new ServerStatus(port, true, process.Pid, log)
+            : new ServerStatus(port, false, null, log);
 
     private static async Task<RunningSandbox> StartAsync(string directory, SandboxOptions options, ServerBinaries binaries, ServerUser user, IProgress<string> progress, CancellationToken cancellationToken)
     {
@@ -121,14 +111,16 @@ public static class LocalSandbox
             Path.Combine(directory, name))).ToList();
         var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions };
         state.Write(directory);
+        var ledger = new ProcessLedger(directory, state);
 
         progress.Report($"Issuing certificates for {string.Join(", ", names)}");
         var topology = SandboxTopology.For(regions);
         var pki = CertificateIssuer.Issue(PkiPlan.For(topology));
-        var administrator = AdministratorCertificate.Write(pki, topology, directory);
+        AdministratorCertificate.Write(pki, topology, directory);
 
         // The manifests the Pulumi program would declare for this topology, realised the way CNPG would.
         var realisations = TopologyManifests.For(topology, pki.Plan).Select(manifests => Realise(Amended(manifests, options.Amend), pki, regions, user)).ToList();
+        var cloneConcurrency = CloneConcurrency(realisations[0].Instance, regions.Count - 1);
         foreach (var (region, realisation) in regions.Zip(realisations))
         {
             System.IO.Directory.CreateDirectory(region.Directory);
@@ -144,7 +136,7 @@ public static class LocalSandbox
 
         var primary = regions[0];
         progress.Report($"Creating the primary in region {primary.Name}");
-        var primaryServer = new PostgresServer(primary, binaries, user);
+        var primaryServer = new PostgresServer(primary, binaries, user, ledger);
         await primaryServer.InitializeAsync(cancellationToken);
         RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions);
         await user.TakeOwnershipAsync(primary.Directory, cancellationToken);
@@ -157,21 +149,48 @@ public static class LocalSandbox
             progress.Report($"Cloning the primary over mTLS into {string.Join(", ", replicas.Select(r => r.Name))}; starting poolers");
         }
 
+        // pg_basebackup -X stream holds two walsenders on the primary while it copies, a streaming replica one; a
+        // clone the primary has no sender for fails with "number of requested standby connections exceeds
+        // max_wal_senders", so clones run only as many at a time as leave every replica its sender.
+        using var clones = new SemaphoreSlim(cloneConcurrency);
         await Task.WhenAll(
             replicas.Select(async replica =>
             {
-                var server = new PostgresServer(replica, binaries, user);
-                await server.CloneAsync(SandboxOnly.BootstrapSource(primary, replica), cancellationToken);
-                RealisedFiles.WriteInstance(replica, realisations[regions.IndexOf(replica)].Instance, regions);
-                await user.TakeOwnershipAsync(replica.Directory, cancellationToken);
-                await server.StartAsync(cancellationToken);
-            }).Concat(regions.Select(r => new PgBouncerServer(r, binaries, user).StartAsync(cancellationToken))));
+                await clones.WaitAsync(cancellationToken);
+                try
+                {
+                    var server = new PostgresServer(replica, binaries, user, ledger);
+                    await server.CloneAsync(SandboxOnly.BootstrapSource(primary, replica), cancellationToken);
+                    RealisedFiles.WriteInstance(replica, realisations[regions.IndexOf(replica)].Instance, regions);
+                    await user.TakeOwnershipAsync(replica.Directory, cancellationToken);
+                    await server.StartAsync(cancellationToken);
+                    progress.Report($"Region {replica.Name} streams from {primary.Name}");
+                }
+                finally
+                {
+                    clones.Release();
+                }
+            }).Concat(regions.Select(r => new PgBouncerServer(r, binaries, user, ledger).StartAsync(cancellationToken))));
 
-        var outputs = SandboxOutputs.For(topology, pki, regions);
         var outputsPath = Path.Combine(directory, OutputsFileName);
-        SecretFile.Write(outputsPath, TopologyOutputsJson.Serialize(outputs));
+        SecretFile.Write(outputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, regions)));
         progress.Report($"Sandbox up: {regions.Count} regions, outputs in {outputsPath}");
-        return new RunningSandbox(directory, state, outputs, outputsPath, administrator, binaries, user);
+        return new RunningSandbox(ledger, binaries, user);
+    }
+
+    /// <summary>
+    /// How many replicas may clone at once: the primary's <c>max_wal_senders</c> (PostgreSQL's default 10, which CNPG
+    /// does not change: it is not among pkg/postgres/configuration.go's defaults) less one sender per replica.
+    /// </summary>
+    /// <exception cref="SandboxException">The primary cannot serve every replica and one clone.</exception>
+    private static int CloneConcurrency(ClusterInstance primary, int replicas)
+    {
+        var senders = primary.Parameters.TryGetValue("max_wal_senders", out var configured) && int.TryParse(configured, out var value) ? value : 10;
+        return replicas == 0 || replicas + 1 <= senders
+            ? Math.Max(1, senders - replicas)
+            : throw new SandboxException(
+                $"--regions: {replicas} replica regions need {replicas} walsenders on the primary plus 2 for a clone, but its max_wal_senders is {senders}. Start at most {senders} regions.",
+                SandboxException.UsageExitCode);
     }
 
     private static RegionManifests Amended(RegionManifests manifests, Func<Manifest, Manifest>? amend) => amend is null
@@ -200,11 +219,21 @@ public static class LocalSandbox
     internal static ClusterNames Names(string region) => new(region, new TopologyConfig().Namespace.Name);
 }
 
-/// <summary>Whether a region's servers run.</summary>
+/// <summary>Whether a region's servers run, and where their files are.</summary>
 /// <param name="Region">Region name.</param>
 /// <param name="Role">Primary or replica.</param>
-/// <param name="InstancePort">PostgreSQL's port.</param>
-/// <param name="InstanceRunning">Whether PostgreSQL runs.</param>
-/// <param name="PoolerPort">PgBouncer's port.</param>
-/// <param name="PoolerRunning">Whether PgBouncer runs.</param>
-public sealed record RegionStatus(string Region, RegionRole Role, int InstancePort, bool InstanceRunning, int PoolerPort, bool PoolerRunning);
+/// <param name="Postgres">PostgreSQL.</param>
+/// <param name="PgBouncer">PgBouncer.</param>
+/// <param name="Data">PostgreSQL's data directory.</param>
+public sealed record RegionStatus(string Region, RegionRole Role, ServerStatus Postgres, ServerStatus PgBouncer, string Data)
+{
+    /// <summary>Whether both servers run.</summary>
+    public bool Running => Postgres.Running && PgBouncer.Running;
+}
+
+/// <summary>One server of a region.</summary>
+/// <param name="Port">TCP port on 127.0.0.1.</param>
+/// <param name="Running">Whether the process the sandbox started runs.</param>
+/// <param name="Pid">Its pid while it runs.</param>
+/// <param name="Log">Its log file.</param>
+public sealed record ServerStatus(int Port, bool Running, int? Pid, string Log);

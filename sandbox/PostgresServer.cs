@@ -4,7 +4,7 @@ using CrossClusterIac.Topology.Cnpg;
 namespace CrossClusterIac.Sandbox;
 
 /// <summary>One region's PostgreSQL 15 instance: created with initdb in the primary region, cloned over mTLS elsewhere.</summary>
-public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries, ServerUser user)
+public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries, ServerUser user, ProcessLedger ledger)
 {
     private static readonly TimeSpan InitdbTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
@@ -51,35 +51,37 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             user.Command(binaries.Postgres("pg_basebackup"), ["-D", Layout.Data, "-d", ConnectionString.Render(source), "-X", "stream", "-c", "fast", "--no-sync"]),
             $"base backup into region {region.Name}", BaseBackupTimeout, cancellationToken);
 
-    /// <summary>Starts the server and waits until it accepts connections.</summary>
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        ServerCommand.RunAsync(
-            user.Command(binaries.Postgres("pg_ctl"), ["start", "-D", Layout.Data, "-l", Layout.PostgresLog, "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]),
-            $"starting PostgreSQL in region {region.Name}", StartTimeout + TimeSpan.FromSeconds(5), cancellationToken, Layout.PostgresLog);
-
-    /// <summary>Stops the server if it runs: a fast shutdown, then a kill if it does not go in time.</summary>
-    public async Task StopAsync()
+    /// <summary>Starts the server, waits until it accepts connections and records its postmaster as the sandbox's own.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var pid = ProcessSignals.ReadPidFile(Layout.PostmasterPid);
-        if (!ProcessSignals.IsRunning(pid))
+        if (IsRunning)
         {
-            return;
+            throw new SandboxException($"PostgreSQL in region {region.Name} already runs (pid {ledger.Find(region.Name, ServerKind.Postgres)!.Pid}).", SandboxException.UsageExitCode);
         }
 
-        try
-        {
-            await ServerCommand.RunAsync(
-                user.Command(binaries.Postgres("pg_ctl"), ["stop", "-D", Layout.Data, "-m", "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]),
-                $"stopping PostgreSQL in region {region.Name}", StopTimeout + TimeSpan.FromSeconds(5), CancellationToken.None);
-        }
-        catch (SandboxException)
-        {
-            // pg_ctl could not stop it in time; the postmaster must still go.
-        }
+        // Not cancelled half-way: the postmaster detaches from pg_ctl (its own session), so killing pg_ctl would leave
+        // a server nobody recorded. pg_ctl's own -t bounds the wait; an interruption takes effect once it is recorded.
+        await ServerCommand.RunAsync(
+            user.Command(binaries.Postgres("pg_ctl"), ["start", "-D", Layout.Data, "-l", Layout.PostgresLog, "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]),
+            $"starting PostgreSQL in region {region.Name}", StartTimeout + TimeSpan.FromSeconds(5), CancellationToken.None, Layout.PostgresLog);
 
-        await ProcessSignals.TerminateAsync(pid, TimeSpan.FromSeconds(2));
+        // pg_ctl -w returns once postmaster.pid names a postmaster that accepts connections; the pid is taken from
+        // there once, checked to be PostgreSQL, and from then on only the recorded identity is trusted.
+        ledger.Record(region.Name, ServerKind.Postgres, ProcessIdentity.FromPidFile(Layout.PostmasterPid, binaries.Postgres("postgres"))
+            ?? throw new SandboxException($"PostgreSQL in region {region.Name} started but {Layout.PostmasterPid} names no running postgres. See {Layout.PostgresLog}."));
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Whether the postmaster runs.</summary>
-    public bool IsRunning => ProcessSignals.IsRunning(ProcessSignals.ReadPidFile(Layout.PostmasterPid));
+    /// <summary>Stops the server if the process the sandbox started still runs: a fast shutdown, then immediate, then a kill.</summary>
+    public async Task StopAsync()
+    {
+        if (ledger.Find(region.Name, ServerKind.Postgres) is { } postmaster)
+        {
+            await postmaster.StopPostmasterAsync(StopTimeout);
+            ledger.Record(region.Name, ServerKind.Postgres, null);
+        }
+    }
+
+    /// <summary>Whether the postmaster the sandbox started runs.</summary>
+    public bool IsRunning => ledger.Find(region.Name, ServerKind.Postgres)?.IsRunning == true;
 }

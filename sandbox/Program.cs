@@ -1,3 +1,6 @@
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Verify;
 
-return await SandboxCli.InvokeAsync(args, Console.Out, Console.Error);
+using var interruption = ConsoleInterruption.Register();
+var exitCode = await SandboxCli.InvokeAsync(args, Console.Out, Console.Error, interruption.Token);
+return interruption.ExitCode ?? exitCode;

@@ -6,31 +6,30 @@ namespace CrossClusterIac.Sandbox;
 /// <summary>A started sandbox: its outputs, and control over each region's servers for fault drills.</summary>
 public sealed class RunningSandbox : IAsyncDisposable
 {
+    private readonly ProcessLedger _ledger;
     private readonly ServerBinaries _binaries;
     private readonly ServerUser _user;
+    private readonly Lazy<TopologyOutputs> _outputs;
 
-    internal RunningSandbox(string directory, SandboxState state, TopologyOutputs outputs, string outputsPath, AdministratorCertificate administrator, ServerBinaries binaries, ServerUser user)
+    internal RunningSandbox(ProcessLedger ledger, ServerBinaries binaries, ServerUser user)
     {
-        Directory = directory;
-        State = state;
-        Outputs = outputs;
-        OutputsPath = outputsPath;
-        Administrator = administrator;
+        _ledger = ledger;
         _binaries = binaries;
         _user = user;
+        _outputs = new Lazy<TopologyOutputs>(() => TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)));
     }
 
     /// <summary>The sandbox directory.</summary>
-    public string Directory { get; }
+    public string Directory => _ledger.Directory;
 
-    /// <summary>Regions and ports.</summary>
-    public SandboxState State { get; }
+    /// <summary>Regions, ports and the processes the sandbox started.</summary>
+    public SandboxState State => _ledger.State;
 
     /// <summary>What verify reads.</summary>
-    public TopologyOutputs Outputs { get; }
+    public TopologyOutputs Outputs => _outputs.Value;
 
     /// <summary>The outputs file (0600: it holds client keys).</summary>
-    public string OutputsPath { get; }
+    public string OutputsPath => Path.Combine(Directory, LocalSandbox.OutputsFileName);
 
     /// <summary>The primary's <c>-app</c> Secret (0600), as CNPG's operator would create it: the password verify must see refused.</summary>
     public string AppSecretPath => Region(State.PrimaryRegion).Layout.AppSecret;
@@ -39,7 +38,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     public VerifyOptions VerifyOptions(VerifyOptions? options = null) => (options ?? new VerifyOptions()) with { AppSecret = AppSecretFile.Read(AppSecretPath) };
 
     /// <summary>The sandbox-only superuser certificate.</summary>
-    public AdministratorCertificate Administrator { get; }
+    public AdministratorCertificate Administrator => AdministratorCertificate.In(Directory);
 
     /// <summary>Stops a region's PostgreSQL.</summary>
     public Task StopInstanceAsync(string region) => Instance(region).StopAsync();
@@ -56,10 +55,10 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <summary>Stops everything and removes the directory.</summary>
     public async ValueTask DisposeAsync() => await LocalSandbox.DownAsync(Directory);
 
-    private PostgresServer Instance(string region) => new(Region(region), _binaries, _user);
+    private PostgresServer Instance(string region) => new(Region(region), _binaries, _user, _ledger);
 
-    private PgBouncerServer Pooler(string region) => new(Region(region), _binaries, _user);
+    private PgBouncerServer Pooler(string region) => new(Region(region), _binaries, _user, _ledger);
 
     private SandboxRegion Region(string name) =>
-        State.Regions.FirstOrDefault(r => r.Name == name) ?? throw new ArgumentException($"No region '{name}' in this sandbox.", nameof(name));
+        State.Regions.FirstOrDefault(r => r.Name == name) ?? throw new SandboxException($"No region '{name}' in this sandbox; it has {string.Join(", ", State.Regions.Select(r => r.Name))}.", SandboxException.UsageExitCode);
 }

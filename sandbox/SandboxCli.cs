@@ -27,6 +27,9 @@ public static class SandboxCli
         DefaultValueFactory = _ => OutputFormat.Table,
     };
 
+    /// <summary>Exit code after an interruption (the shell's for SIGINT; a caller that knows the signal reports its own).</summary>
+    public const int InterruptedExitCode = 130;
+
     /// <summary>Runs the command line; returns the exit code.</summary>
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
@@ -40,6 +43,8 @@ public static class SandboxCli
             UpCommand(output, error),
             DownCommand(output, error),
             StatusCommand(output, error),
+            StopCommand(output),
+            StartCommand(output, error),
             RunCommand(output, error),
         };
 
@@ -57,17 +62,21 @@ public static class SandboxCli
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+            // ProcessTerminationTimeout = null: System.CommandLine would otherwise end the process two seconds after a
+            // signal, while servers are still being stopped and keys removed; the caller maps signals to the token.
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken);
         }
         catch (SandboxException e)
         {
             await error.WriteLineAsync($"sandbox: {e.Message}");
             return e.ExitCode;
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            await error.WriteLineAsync("sandbox: cancelled; everything started was stopped.");
-            return 130;
+            // Whatever failed after the interruption failed because of it (a check's connection torn down, a
+            // command killed): the interruption is the one thing to report.
+            await error.WriteLineAsync("sandbox: interrupted; every server it had started is stopped and its directory removed.");
+            return InterruptedExitCode;
         }
     }
 
@@ -82,7 +91,24 @@ public static class SandboxCli
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var sandbox = await LocalSandbox.UpAsync(Options(parsed), new ConsoleProgress(error), cancellationToken);
-            WriteStatus(output, parsed.GetValue(OutputOption), sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!);
+            var format = parsed.GetValue(OutputOption);
+            WriteStatus(output, format, sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!);
+            if (format == OutputFormat.Table)
+            {
+                var dir = parsed.GetResult(DirectoryOption) is { Implicit: false } ? $" --dir {sandbox.Directory}" : string.Empty;
+                var primary = sandbox.State.PrimaryRegion;
+                output.WriteLine($"""
+
+                    Next:
+                      # check it (exit 0: every check passed)
+                      {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}
+                      # a fault drill: stop the primary, watch verify diagnose it, start it again
+                      {Tool("sandbox")} stop {primary}{dir}; {Tool("sandbox")} start {primary}{dir}
+                      # stop every server and remove every key
+                      {Tool("sandbox")} down{dir}
+                    """);
+            }
+
             return 0;
         });
         return command;
@@ -93,7 +119,8 @@ public static class SandboxCli
         var directory = new Option<string>("--dir")
         {
             Description = "Directory for this run's sandbox; removed at the end.",
-            DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), $"crosscluster-sandbox-run-{Environment.ProcessId}"),
+            // A name nobody can guess ahead of the run, so nobody can prepare the directory for it.
+            DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), $"crosscluster-sandbox-run-{Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal)}"),
         };
         var command = new Command("run", "Start the sandbox, run verify against it, print the report and tear everything down. Exit 0 when every check passed, 1 when one failed.")
         {
@@ -107,7 +134,9 @@ public static class SandboxCli
             var progress = new ConsoleProgress(error);
             await using var sandbox = await LocalSandbox.UpAsync(options, progress, cancellationToken);
             progress.Report("Running verify");
-            var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(), result => progress.Report($"{result.Status.ToString().ToLowerInvariant(),-7} {result.Name} {result.Region}"), cancellationToken);
+            var failures = 0;
+            var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(), result => failures += result.Status == Verify.Checks.CheckStatus.Failed ? 1 : 0, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
             if (parsed.GetValue(OutputOption) == OutputFormat.Json)
             {
                 await output.WriteLineAsync(JsonReport.Render(report));
@@ -117,7 +146,7 @@ public static class SandboxCli
                 TableReport.Render(report, ReportConsole.For(output));
             }
 
-            progress.Report("Stopping the sandbox");
+            progress.Report(failures == 0 ? "Stopping the sandbox" : $"{failures} checks failed; stopping the sandbox");
             return report.Passed ? 0 : VerifyCli.CheckFailedExitCode;
         });
         return command;
@@ -154,9 +183,84 @@ public static class SandboxCli
             }
 
             WriteStatus(output, parsed.GetValue(OutputOption), Path.GetFullPath(directory), status);
-            return status.All(r => r.InstanceRunning && r.PoolerRunning) ? 0 : 1;
+            return status.All(r => r.Running) ? 0 : 1;
         });
         return command;
+    }
+
+    private static Command StopCommand(TextWriter output)
+    {
+        var (region, server) = (RegionArgument(), ServerOption());
+        var command = new Command("stop", "Stop a region's PostgreSQL and/or PgBouncer for a fault drill; `sandbox start` brings them back.") { region, server, DirectoryOption };
+        command.SetAction(async parsed =>
+        {
+            var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
+            var name = parsed.GetValue(region)!;
+            var which = parsed.GetValue(server);
+            if (which is DrillTarget.PgBouncer or DrillTarget.Both)
+            {
+                await sandbox.StopPoolerAsync(name);
+            }
+
+            if (which is DrillTarget.Postgres or DrillTarget.Both)
+            {
+                await sandbox.StopInstanceAsync(name);
+            }
+
+            await output.WriteLineAsync($"Stopped {Describe(which)} in region {name}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command StartCommand(TextWriter output, TextWriter error)
+    {
+        var (region, server) = (RegionArgument(), ServerOption());
+        var command = new Command("start", "Start a region's stopped PostgreSQL and/or PgBouncer again after `sandbox stop` or a crash.") { region, server, DirectoryOption };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var directory = parsed.GetValue(DirectoryOption)!;
+            var sandbox = LocalSandbox.Attach(directory);
+            var name = parsed.GetValue(region)!;
+            var which = parsed.GetValue(server);
+            var status = LocalSandbox.Status(directory)!.FirstOrDefault(r => r.Region == name);
+            if (which is DrillTarget.Postgres or DrillTarget.Both && status?.Postgres.Running != true)
+            {
+                await sandbox.StartInstanceAsync(name, cancellationToken);
+            }
+
+            if (which is DrillTarget.PgBouncer or DrillTarget.Both && status?.PgBouncer.Running != true)
+            {
+                await sandbox.StartPoolerAsync(name, cancellationToken);
+            }
+
+            await output.WriteLineAsync($"{Describe(which)} in region {name} running.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Argument<string> RegionArgument() => new("region") { Description = "The region, as `sandbox status` lists it." };
+
+    private static Option<DrillTarget> ServerOption() => new("--server")
+    {
+        Description = "Which server.",
+        DefaultValueFactory = _ => DrillTarget.Both,
+    };
+
+    private static string Describe(DrillTarget target) => target switch
+    {
+        DrillTarget.Postgres => "PostgreSQL",
+        DrillTarget.PgBouncer => "PgBouncer",
+        _ => "PostgreSQL and PgBouncer",
+    };
+
+    // The executables built beside this one, as a path from the working directory when that is shorter.
+    private static string Tool(string name)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, name);
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : $"./{relative}";
     }
 
     private static SandboxOptions Options(ParseResult parsed) => new()
@@ -178,16 +282,33 @@ public static class SandboxCli
             return;
         }
 
-        output.WriteLine($"{"REGION",-8} {"ROLE",-8} {"POSTGRES",-18} {"PGBOUNCER",-18}");
+        output.WriteLine($"{"REGION",-8} {"ROLE",-8} {"SERVER",-10} {"ADDRESS",-16} {"PID",-8} STATE");
         foreach (var r in regions)
         {
-            output.WriteLine($"{r.Region,-8} {r.Role.ToString().ToLowerInvariant(),-8} {Server(r.InstancePort, r.InstanceRunning),-18} {Server(r.PoolerPort, r.PoolerRunning),-18}");
+            output.WriteLine(Line(r.Region, r.Role.ToString().ToLowerInvariant(), "postgres", r.Postgres));
+            output.WriteLine(Line(string.Empty, string.Empty, "pgbouncer", r.PgBouncer));
         }
 
-        output.WriteLine($"outputs: {outputsPath}");
+        output.WriteLine($"directory: {directory}");
+        output.WriteLine($"  REGION/data, REGION/postgresql.log, REGION/pgbouncer.log");
+        output.WriteLine($"outputs:   {outputsPath}");
     }
 
-    private static string Server(int port, bool running) => $"{SandboxTopology.Address}:{port} {(running ? "up" : "DOWN")}";
+    private static string Line(string region, string role, string server, ServerStatus status) =>
+        $"{region,-8} {role,-8} {server,-10} {$"{SandboxTopology.Address}:{status.Port}",-16} {status.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",-8} {(status.Running ? "up" : "DOWN")}";
+}
+
+/// <summary>Which server of a region a fault drill acts on.</summary>
+public enum DrillTarget
+{
+    /// <summary>PostgreSQL and PgBouncer.</summary>
+    Both,
+
+    /// <summary>PostgreSQL only.</summary>
+    Postgres,
+
+    /// <summary>PgBouncer only.</summary>
+    PgBouncer,
 }
 
 /// <summary>How results are printed.</summary>

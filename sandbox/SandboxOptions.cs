@@ -5,8 +5,11 @@ namespace CrossClusterIac.Sandbox;
 /// <summary>What to start and where.</summary>
 public sealed record SandboxOptions
 {
-    /// <summary>Directory used when none is given.</summary>
-    public static readonly string DefaultDirectory = Path.Combine(Path.GetTempPath(), "crosscluster-sandbox");
+    /// <summary>
+    /// Directory used when none is given: one per user (<c>$TMPDIR/crosscluster-sandbox-UID</c>), so that one user's
+    /// commands never find another's sandbox; one prepared by someone else is refused, being theirs.
+    /// </summary>
+    public static readonly string DefaultDirectory = Path.Combine(Path.GetTempPath(), $"crosscluster-sandbox-{LibC.EffectiveUserId}");
 
     /// <summary>The sandbox's own directory; created by up, removed by down.</summary>
     public string Directory { get; init; } = DefaultDirectory;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Topology.Pki;
 
 namespace CrossClusterIac.Sandbox;
 
@@ -19,29 +20,32 @@ public sealed record SandboxState
     /// <summary>Every region, primary first.</summary>
     public required IReadOnlyList<SandboxRegion> Regions { get; init; }
 
-    /// <summary>Reads the state of the sandbox in <paramref name="directory"/>, or <c>null</c> when none is there.</summary>
-    public static SandboxState? Read(string directory)
-    {
-        var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
+    /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
+    public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();
 
+    /// <summary>Reads the state file at <paramref name="path"/>.</summary>
+    /// <exception cref="SandboxException">It is not a state file.</exception>
+    internal static SandboxState Read(string path)
+    {
         try
         {
             return JsonSerializer.Deserialize<SandboxState>(File.ReadAllText(path), TopologyOutputsJson.Options)
-                ?? throw new SandboxException($"{path} is empty. Remove {directory} by hand.");
+                ?? throw new SandboxException($"{path} is empty. Remove {Path.GetDirectoryName(path)} by hand.", SandboxException.UsageExitCode);
         }
         catch (JsonException e)
         {
-            throw new SandboxException($"{path} is not a sandbox state file ({e.Message}). Remove {directory} by hand.", SandboxException.UsageExitCode, e);
+            throw new SandboxException($"{path} is not a sandbox state file ({e.Message}). Remove {Path.GetDirectoryName(path)} by hand.", SandboxException.UsageExitCode, e);
         }
     }
 
-    /// <summary>Writes the state into <paramref name="directory"/>.</summary>
-    public void Write(string directory) =>
-        File.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, TopologyOutputsJson.Options));
+    /// <summary>Replaces the state file in <paramref name="directory"/> in one step (0600), so that a reader never sees half of it.</summary>
+    internal void Write(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        var next = path + ".next";
+        SecretFile.Write(next, JsonSerializer.Serialize(this, TopologyOutputsJson.Options));
+        File.Move(next, path, overwrite: true);
+    }
 }
 
 /// <summary>One region of a sandbox.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CliWrap;
 using CliWrap.Buffered;
 
@@ -8,7 +7,7 @@ namespace CrossClusterIac.Sandbox;
 /// The account the servers run as. PostgreSQL and PgBouncer refuse to run as root, so when the sandbox is
 /// started as root they run as the Debian <c>postgres</c> account and own their files.
 /// </summary>
-public sealed partial class ServerUser
+public sealed class ServerUser
 {
     private const string UnprivilegedAccount = "postgres";
 
@@ -21,7 +20,7 @@ public sealed partial class ServerUser
     public string AccountName => Account ?? Environment.UserName;
 
     /// <summary>Whether the invoking user is root.</summary>
-    public static bool InvokedAsRoot => geteuid() == 0;
+    public static bool InvokedAsRoot => LibC.EffectiveUserId == 0;
 
     /// <summary>The server account for this process.</summary>
     public static ServerUser Current() => new(InvokedAsRoot ? UnprivilegedAccount : null);
@@ -47,7 +46,4 @@ public sealed partial class ServerUser
             throw new SandboxException($"Cannot give {path} to the '{Account}' account: {result.StandardError.Trim()}. Is the postgresql-15 package (which creates it) installed?", SandboxException.UsageExitCode);
         }
     }
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
 }

@@ -12,6 +12,6 @@ if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null 2>&1 || { echo "error: ${missing[*]} missing; install them as root: apt-get install ${missing[*]}" >&2; exit 2; }
   sudo=(sudo)
 fi
-echo "Installing ${missing[*]} (Debian packages)..."
+echo "Installing ${missing[*]} (Debian packages)..." >&2
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

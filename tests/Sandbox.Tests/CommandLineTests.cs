@@ -20,7 +20,7 @@ public sealed class CommandLineTests
     [Fact]
     public async Task UnknownCommandExitsTwoWithUsageHint()
     {
-        var (exitCode, _, error) = await RunAsync("start");
+        var (exitCode, _, error) = await RunAsync("launch");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("sandbox --help", error, StringComparison.Ordinal);
@@ -39,6 +39,49 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task StopAndStartTakeARegionsServerDownAndBack()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        try
+        {
+            Assert.Equal(0, (await RunAsync("up", "--dir", directory, "--regions", "eu,us")).ExitCode);
+
+            Assert.Equal(0, (await RunAsync("stop", "us", "--server", "postgres", "--dir", directory)).ExitCode);
+            var (downExit, down, _) = await RunAsync("status", "--dir", directory);
+            Assert.Equal(1, downExit);
+            Assert.Matches(@"us +replica +postgres +127\.0\.0\.1:\d+ +- +DOWN", down);
+
+            Assert.Equal(0, (await RunAsync("start", "us", "--dir", directory)).ExitCode);
+            var (upExit, up, _) = await RunAsync("status", "--dir", directory);
+            Assert.Equal(0, upExit);
+            Assert.Matches(@"us +replica +postgres +127\.0\.0\.1:\d+ +\d+ +up", up);
+        }
+        finally
+        {
+            Assert.Equal(0, (await RunAsync("down", "--dir", directory)).ExitCode);
+        }
+    }
+
+    [Fact]
+    public async Task StopOfAnUnknownRegionExitsTwoNamingTheRegions()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        try
+        {
+            Assert.Equal(0, (await RunAsync("up", "--dir", directory, "--regions", "eu")).ExitCode);
+
+            var (exitCode, _, error) = await RunAsync("stop", "mars", "--dir", directory);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains("No region 'mars' in this sandbox; it has eu", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Assert.Equal(0, (await RunAsync("down", "--dir", directory)).ExitCode);
+        }
+    }
+
+    [Fact]
     public async Task UpThenStatusAsJsonThenDown()
     {
         var directory = TemporaryDirectory.NewPath();
@@ -51,8 +94,10 @@ public sealed class CommandLineTests
             Assert.Equal(0, exitCode);
             using var status = System.Text.Json.JsonDocument.Parse(output);
             var region = Assert.Single(status.RootElement.GetProperty("regions").EnumerateArray());
-            Assert.True(region.GetProperty("instanceRunning").GetBoolean());
-            Assert.True(region.GetProperty("poolerRunning").GetBoolean());
+            Assert.True(region.GetProperty("postgres").GetProperty("running").GetBoolean());
+            Assert.True(region.GetProperty("pgBouncer").GetProperty("running").GetBoolean());
+            Assert.True(region.GetProperty("postgres").GetProperty("pid").GetInt32() > 0);
+            Assert.EndsWith("eu/data", region.GetProperty("data").GetString(), StringComparison.Ordinal);
         }
         finally
         {
@@ -62,11 +107,5 @@ public sealed class CommandLineTests
         Assert.False(Directory.Exists(directory));
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await SandboxCli.InvokeAsync(args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => SandboxCommandLine.RunAsync(args);
 }

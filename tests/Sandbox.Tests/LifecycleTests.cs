@@ -52,7 +52,7 @@ public sealed class LifecycleTests
 
         Assert.Equal(SandboxException.UsageExitCode, refused.ExitCode);
         Assert.Contains("sandbox down", refused.Message, StringComparison.Ordinal);
-        Assert.All(LocalSandbox.Status(directory)!, r => Assert.True(r.InstanceRunning && r.PoolerRunning));
+        Assert.All(LocalSandbox.Status(directory)!, r => Assert.True(r.Running));
     }
 
     [Fact]
@@ -79,6 +79,37 @@ public sealed class LifecycleTests
         var failure = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(options));
 
         Assert.Contains("no_such_column", failure.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public async Task SevenRegionsCloneWithinThePrimarysWalSendersAndAllStream()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        string[] regions = ["eu", "us", "ap", "sa", "af", "me", "ca"];
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = regions });
+
+        Assert.All(LocalSandbox.Status(directory)!, r => Assert.True(r.Running));
+        using var connections = new Connections(sandbox);
+        await using var primary = await connections.OpenAsAdministratorAsync("eu");
+        await using var senders = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", primary);
+        Assert.Equal(regions.Length - 1, (long)(await senders.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task MoreReplicasThanThePrimaryHasWalSendersForAreRefusedBeforeAnythingStarts()
+    {
+        var directory = TemporaryDirectory.NewPath();
+
+        var refused = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(new SandboxOptions
+        {
+            Directory = directory,
+            Regions = ["eu", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"],
+        }));
+
+        Assert.Equal(SandboxException.UsageExitCode, refused.ExitCode);
+        Assert.Contains("max_wal_senders is 10", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(ServerProcesses.Mentioning(directory));
         Assert.False(Directory.Exists(directory));
     }
 

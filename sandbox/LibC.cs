@@ -1,0 +1,116 @@
+using System.Runtime.InteropServices;
+
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>
+/// The few Linux calls .NET has no API for: signalling a process through a pidfd (so that a recycled pid is never
+/// signalled), the owner of a file, and creating a directory that must not exist yet. glibc 2.36 (Debian 12) has them all.
+/// </summary>
+internal static partial class LibC
+{
+    /// <summary><c>AT_FDCWD</c>: a path relative to the working directory.</summary>
+    public const int CurrentDirectory = -100;
+
+    private const int SymlinkNoFollow = 0x100;
+    private const uint BasicStats = 0x7ff;
+    private const int ErrorExists = 17;
+
+    /// <summary>The effective user id.</summary>
+    public static uint EffectiveUserId => geteuid();
+
+    /// <summary>Owner and mode of <paramref name="path"/> itself (a symbolic link is not followed), or <c>null</c> when it does not exist.</summary>
+    public static FileOwnership? Ownership(string path)
+    {
+        // struct statx has one layout on every architecture (include/uapi/linux/stat.h): stx_uid at byte 20,
+        // stx_mode (file type and permission bits) at byte 28.
+        Span<byte> buffer = stackalloc byte[256];
+        if (statx(CurrentDirectory, path, SymlinkNoFollow, BasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
+        {
+            return null;
+        }
+
+        var mode = BitConverter.ToUInt16(buffer[28..30]);
+        return new FileOwnership(BitConverter.ToUInt32(buffer[20..24]), (mode & 0xF000) switch
+        {
+            0x4000 => FileKind.Directory,
+            0x8000 => FileKind.Regular,
+            0xA000 => FileKind.SymbolicLink,
+            _ => FileKind.Other,
+        }, (UnixFileMode)(mode & 0xFFF));
+    }
+
+    /// <summary>Creates a directory with <paramref name="mode"/>; <c>false</c> when something already has that name.</summary>
+    /// <exception cref="IOException">It could not be created for another reason.</exception>
+    public static bool CreateNewDirectory(string path, UnixFileMode mode)
+    {
+        if (mkdirat(CurrentDirectory, path, (uint)mode) == 0)
+        {
+            return true;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        return error == ErrorExists ? false : throw new IOException($"cannot create {path}: {Marshal.GetPInvokeErrorMessage(error)}");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to process <paramref name="pid"/> if <paramref name="stillOurs"/> holds once the process
+    /// is pinned by a pidfd: a pid recycled between the check and the signal cannot receive it. Returns whether it was sent.
+    /// </summary>
+    public static bool Signal(int pid, int signal, Func<bool> stillOurs)
+    {
+        var pidfd = pidfd_open(pid, 0);
+        if (pidfd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return stillOurs() && pidfd_send_signal(pidfd, signal, IntPtr.Zero, 0) == 0;
+        }
+        finally
+        {
+            _ = close(pidfd);
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial uint geteuid();
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int statx(int dirfd, string path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int mkdirat(int dirfd, string path, uint mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int pidfd_open(int pid, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int pidfd_send_signal(int pidfd, int signal, IntPtr info, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
+}
+
+/// <summary>Who owns a file and its permission bits.</summary>
+/// <param name="UserId">Owner's uid.</param>
+/// <param name="Kind">Directory, regular file, symbolic link or other.</param>
+/// <param name="Mode">Permission bits.</param>
+internal sealed record FileOwnership(uint UserId, FileKind Kind, UnixFileMode Mode);
+
+/// <summary>The file types the sandbox tells apart.</summary>
+internal enum FileKind
+{
+    /// <summary>A directory.</summary>
+    Directory,
+
+    /// <summary>A regular file.</summary>
+    Regular,
+
+    /// <summary>A symbolic link.</summary>
+    SymbolicLink,
+
+    /// <summary>Anything else.</summary>
+    Other,
+}

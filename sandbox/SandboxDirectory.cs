@@ -1,0 +1,94 @@
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>
+/// The sandbox's own directory. <c>up</c> creates it and refuses any path that already exists; every later command
+/// acts only on a directory owned by the invoking user and closed to others, holding a state file of the same kind,
+/// so that a directory someone else prepared (with a planted state or pid file) is never acted upon.
+/// </summary>
+internal static class SandboxDirectory
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    // When the servers run as another account (the sandbox was started as root), that account must reach its own
+    // region directory: others may traverse this one but never list or change it.
+    private const UnixFileMode TraversableByServers = OwnerOnly | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    private const UnixFileMode OpenToOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+
+    /// <summary>Creates <paramref name="directory"/>, which must not exist yet.</summary>
+    /// <exception cref="SandboxException">It exists, or its parent does not.</exception>
+    public static void Create(string directory, ServerUser user)
+    {
+        bool created;
+        try
+        {
+            created = LibC.CreateNewDirectory(directory, OwnerOnly);
+        }
+        catch (IOException e)
+        {
+            throw new SandboxException($"--dir {directory}: {e.Message}. Give a path whose parent directory exists.", SandboxException.UsageExitCode, e);
+        }
+
+        if (!created)
+        {
+            throw new SandboxException(
+                File.Exists(Path.Combine(directory, SandboxState.FileName))
+                    ? $"A sandbox already runs in {directory}. Stop it with `sandbox down --dir {directory}` or choose another --dir."
+                    : $"--dir {directory} already exists; the sandbox creates its own directory. Choose a path that does not exist.",
+                SandboxException.UsageExitCode);
+        }
+
+        if (user.Account is not null && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, TraversableByServers);
+        }
+    }
+
+    /// <summary>
+    /// The ledger of the sandbox in <paramref name="directory"/>; <c>null</c> when there is no such directory, or it
+    /// is an empty one (a start interrupted before it wrote anything), which is then removed.
+    /// </summary>
+    /// <exception cref="SandboxException">The directory is not one the sandbox would have created for this user.</exception>
+    public static ProcessLedger? Open(string directory)
+    {
+        var owner = LibC.Ownership(directory);
+        if (owner is null)
+        {
+            return null;
+        }
+
+        Trust(directory, owner, FileKind.Directory, "directory");
+        var statePath = Path.Combine(directory, SandboxState.FileName);
+        var state = LibC.Ownership(statePath);
+        if (state is null)
+        {
+            if (Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                throw new SandboxException($"{directory} holds no {SandboxState.FileName}: it is not a sandbox. Nothing was touched.", SandboxException.UsageExitCode);
+            }
+
+            Directory.Delete(directory);
+            return null;
+        }
+
+        Trust(statePath, state, FileKind.Regular, "state file");
+        return new ProcessLedger(directory, SandboxState.Read(statePath));
+    }
+
+    private static void Trust(string path, FileOwnership ownership, FileKind kind, string what)
+    {
+        var problem = ownership switch
+        {
+            { Kind: var k } when k != kind => $"is a {ownership.Kind.ToString().ToLowerInvariant()}, not a {kind.ToString().ToLowerInvariant()}",
+            { UserId: var uid } when uid != LibC.EffectiveUserId => $"belongs to uid {uid}, not to you (uid {LibC.EffectiveUserId})",
+            { Mode: var mode } when (mode & OpenToOthers) != 0 => $"is open to others (mode {Convert.ToString((int)mode, 8)})",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            throw new SandboxException(
+                $"The {what} {path} {problem}: the sandbox acts only on a directory it created for you. Nothing was touched; check what it is and remove it by hand.",
+                SandboxException.UsageExitCode);
+        }
+    }
+}
