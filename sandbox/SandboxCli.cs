@@ -9,10 +9,21 @@ namespace CrossClusterIac.Sandbox;
 /// <summary>The <c>sandbox</c> command line.</summary>
 public static class SandboxCli
 {
+    // An empty or NUL-holding path names no directory; System.CommandLine reports this as a usage error (exit 2).
+    private static readonly Action<System.CommandLine.Parsing.OptionResult> IsDirectoryPath = result =>
+    {
+        var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+        if (value is not null && (value.Trim().Length == 0 || value.Contains('\0', StringComparison.Ordinal)))
+        {
+            result.AddError("--dir: give a directory path, e.g. --dir /tmp/my-sandbox");
+        }
+    };
+
     private static readonly Option<string> DirectoryOption = new("--dir")
     {
         Description = "The sandbox's directory: state, certificates, data, logs and outputs.json.",
         DefaultValueFactory = _ => SandboxOptions.DefaultDirectory,
+        Validators = { IsDirectoryPath },
     };
 
     private static readonly Option<string[]> RegionsOption = new("--regions")
@@ -121,6 +132,7 @@ public static class SandboxCli
             Description = "Directory for this run's sandbox; removed at the end.",
             // A name nobody can guess ahead of the run, so nobody can prepare the directory for it.
             DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), $"crosscluster-sandbox-run-{Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal)}"),
+            Validators = { IsDirectoryPath },
         };
         var command = new Command("run", "Start the sandbox, run verify against it, print the report and tear everything down. Exit 0 when every check passed, 1 when one failed.")
         {

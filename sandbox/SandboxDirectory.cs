@@ -57,7 +57,7 @@ internal static class SandboxDirectory
             return null;
         }
 
-        Trust(directory, owner, FileKind.Directory, "directory");
+        Trust(directory, owner, FileKind.Directory);
         var statePath = Path.Combine(directory, SandboxState.FileName);
         var state = LibC.Ownership(statePath);
         if (state is null)
@@ -71,15 +71,23 @@ internal static class SandboxDirectory
             return null;
         }
 
-        Trust(statePath, state, FileKind.Regular, "state file");
+        Trust(statePath, state, FileKind.Regular);
         return new ProcessLedger(directory, SandboxState.Read(statePath));
     }
 
-    private static void Trust(string path, FileOwnership ownership, FileKind kind, string what)
+    private static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Directory => "a directory",
+        FileKind.Regular => "a regular file",
+        FileKind.SymbolicLink => "a symbolic link",
+        _ => "a special file",
+    };
+
+    private static void Trust(string path, FileOwnership ownership, FileKind kind)
     {
         var problem = ownership switch
         {
-            { Kind: var k } when k != kind => $"is a {ownership.Kind.ToString().ToLowerInvariant()}, not a {kind.ToString().ToLowerInvariant()}",
+            { Kind: var k } when k != kind => $"is {Describe(ownership.Kind)}, not {Describe(kind)}",
             { UserId: var uid } when uid != LibC.EffectiveUserId => $"belongs to uid {uid}, not to you (uid {LibC.EffectiveUserId})",
             { Mode: var mode } when (mode & OpenToOthers) != 0 => $"is open to others (mode {Convert.ToString((int)mode, 8)})",
             _ => null,
@@ -87,7 +95,7 @@ internal static class SandboxDirectory
         if (problem is not null)
         {
             throw new SandboxException(
-                $"The {what} {path} {problem}: the sandbox acts only on a directory it created for you. Nothing was touched; check what it is and remove it by hand.",
+                $"{path} {problem}: the sandbox acts only on a directory it created for you. Nothing was touched; check what it is and remove it by hand.",
                 SandboxException.UsageExitCode);
         }
     }

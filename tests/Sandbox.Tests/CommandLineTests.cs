@@ -17,6 +17,22 @@ public sealed class CommandLineTests
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("status", "", "--dir: give a directory path")]
+    [InlineData("down", " ", "--dir: give a directory path")]
+    [InlineData("up", "/nonexistent-parent/sandbox", "Give a path whose parent directory exists")]
+    [InlineData("down", "/etc/hostname", "is a regular file, not a directory")]
+    [InlineData("status", "/etc", "is open to others (mode 755)")]
+    public async Task BadDirectoryExitsTwoNamingItAndTouchesNothing(string command, string directory, string expected)
+    {
+        var (exitCode, output, error) = await RunAsync(command, "--dir", directory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task UnknownCommandExitsTwoWithUsageHint()
     {
