@@ -107,36 +107,44 @@ public static class RenderCli
             return UsageExitCode;
         }
 
+        var directory = parsed.GetValue(OutOption);
+        if (directory is not null && OutputDirectory.Problem(directory.FullName) is { } outProblem)
+        {
+            await error.WriteLineAsync($"render: --out {directory.FullName}: {outProblem}");
+            return UsageExitCode;
+        }
+
         Func<SecretMaterial, string>? material = null;
         if (parsed.GetValue(IncludeSecretsOption))
         {
             material = CertificateIssuer.Issue(plan).Material;
         }
 
-        var directory = parsed.GetValue(OutOption);
-        directory?.Create();
-        foreach (var (region, objects) in manifests)
+        // Everything is rendered before anything is written, so a failure leaves no partial output behind.
+        var files = manifests
+            .Select(m => (m.Region.Region, Yaml: ManifestYaml.Region(m.Region, m.Objects, topology.Regions.Single(r => r.Name == m.Region.Region).KubeContext!, material)))
+            .ToList();
+        if (directory is null)
         {
-            var config = topology.Regions.Single(r => r.Name == region.Region);
-            var yaml = ManifestYaml.Region(region, objects, config.KubeContext!, material);
-            if (directory is null)
+            foreach (var (_, yaml) in files)
             {
                 await output.WriteAsync(yaml);
             }
-            else
-            {
-                var path = Path.Combine(directory.FullName, $"{region.Region}.yaml");
-                if (material is null)
-                {
-                    await File.WriteAllTextAsync(path, yaml, cancellationToken);
-                }
-                else
-                {
-                    SecretFile.Write(path, yaml);
-                }
 
+            return 0;
+        }
+
+        try
+        {
+            foreach (var path in OutputDirectory.Write(directory.FullName, files.Select(f => ($"{f.Region}.yaml", f.Yaml)).ToList(), secret: material is not null))
+            {
                 await output.WriteLineAsync(path);
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"render: --out {directory.FullName}: cannot write the manifests: {e.Message} Nothing was written; check the directory's permissions and free space.");
+            return UsageExitCode;
         }
 
         return 0;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Numerics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -134,6 +135,15 @@ internal static class ConfigBinder
         var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elementType))!;
         for (var i = 0; i < array.Count; i++)
         {
+            if (array[i] is null)
+            {
+                // Dropping it would shift every later entry, and problems would name the wrong index: an empty
+                // placeholder keeps the indices (what the validator says of it is dropped as noise).
+                problems.Add(new ConfigProblem($"{path}[{i}]", "an empty entry ('- ' with nothing after it, '- ~' or null); remove it or fill it in."));
+                list.Add(elementType == typeof(string) ? string.Empty : Activator.CreateInstance(elementType));
+                continue;
+            }
+
             var item = BindValue(array[i], elementType, $"{path}[{i}]", problems);
             if (item is not null)
             {
@@ -161,7 +171,7 @@ internal static class ConfigBinder
             else
             {
                 // Kubernetes annotations are strings; an unquoted true or 5432 would be refused by the API server.
-                problems.Add(new ConfigProblem($"{path}.{key}", $"expected a text value, found {(value is null ? "nothing" : $"{Describe(value)} '{value.ToJsonString()}'")}; quote it, e.g. \"true\"."));
+                problems.Add(new ConfigProblem($"{path}.{key}", $"expected a text value, found {(value is null ? "nothing" : $"{Describe(value)} '{Shown(value)}'")}; quote it, e.g. \"true\"."));
             }
         }
 
@@ -180,7 +190,7 @@ internal static class ConfigBinder
             }
         }
 
-        return Problem(problems, path, $"expected true or false, found {Describe(node)} '{node.ToJsonString()}'");
+        return Problem(problems, path, $"expected true or false, found {Describe(node)} '{Shown(node)}'");
     }
 
     private static object? BindInt(JsonNode node, string path, List<ConfigProblem> problems)
@@ -193,9 +203,15 @@ internal static class ConfigBinder
             {
                 return number;
             }
+
+            if (text is not null && BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+            {
+                var shown = text.Length > 24 ? $"a number of {text.Length} digits" : text;
+                return Problem(problems, path, $"{shown} is out of range (a whole number here is between {int.MinValue} and {int.MaxValue}, and the key's own limits are narrower); use a realistic value.");
+            }
         }
 
-        return Problem(problems, path, $"expected a whole number, found {Describe(node)} '{node.ToJsonString()}'");
+        return Problem(problems, path, $"expected a whole number, found {Describe(node)} '{Shown(node)}'");
     }
 
     private static object? BindEnum(JsonNode node, Type type, string path, List<ConfigProblem> problems)
@@ -213,6 +229,13 @@ internal static class ConfigBinder
     {
         problems.Add(new ConfigProblem(path, message));
         return null;
+    }
+
+    // A value as the message quotes it: short enough that a whole mapping never lands in one line.
+    private static string Shown(JsonNode node)
+    {
+        var json = node.ToJsonString();
+        return json.Length <= 60 ? json : $"{json[..57]}...";
     }
 
     private static string Describe(JsonNode node) => node switch

@@ -207,6 +207,13 @@ public sealed record PkiSettings
 /// <summary>Validity in days per certificate tier; each tier must end before its issuer.</summary>
 public sealed record ValiditySettings
 {
+    /// <summary>
+    /// Longest validity of any tier: 100 years. Far within what X.509 can state (GeneralizedTime ends with
+    /// 9999-12-31, RFC 5280 4.1.2.5), what .NET's <see cref="DateTimeOffset"/> adds up to, and Pulumi.Tls's
+    /// <c>validityPeriodHours</c> (an int: 876,000 hours), where 2147483647 days overflowed every one of them.
+    /// </summary>
+    public const int MaxDays = 36_500;
+
     /// <summary>Root CA validity.</summary>
     public int RootDays { get; init; } = 3650;
 

@@ -50,17 +50,23 @@ public static partial class TopologyValidator
             ValidateRegion(config, i, add);
         }
 
-        foreach (var duplicate in names.GroupBy(n => n).Where(g => g.Count() > 1))
+        foreach (var (value, indices) in Duplicates(config.Regions.Select(r => r.Name)))
         {
-            var second = IndexOfNth(config.Regions, r => r.Name == duplicate.Key, 2);
-            add($"regions[{second}].name", $"region '{duplicate.Key}' is declared {duplicate.Count()} times; give every region its own name.");
+            add($"regions[{indices[1]}].name", $"region '{value}' is declared {indices.Count} times ({Listed(indices, "name")}); give every region its own name.");
         }
 
-        var contexts = config.Regions.Select((r, i) => (r.KubeContext, i)).Where(c => !string.IsNullOrEmpty(c.KubeContext));
-        foreach (var shared in contexts.GroupBy(c => c.KubeContext).Where(g => g.Count() > 1))
+        foreach (var (value, indices) in Duplicates(config.Regions.Select(r => r.KubeContext)))
         {
-            add($"regions[{shared.ElementAt(1).i}].kubeContext",
-                $"kube context '{shared.Key}' is used by {shared.Count()} regions; each region is its own cluster, give each its own context.");
+            add($"regions[{indices[1]}].kubeContext",
+                $"kube context '{value}' is used by {indices.Count} regions ({Listed(indices, "kubeContext")}); each region is its own cluster, give each its own context.");
+        }
+
+        // A cluster declares its own ObjectStore and its peer's (TopologyManifests), in one namespace: two with one name would be one object.
+        var stores = config.Regions.Select(r => r.ObjectStore is { } store && !string.IsNullOrEmpty(r.Name) ? store.Name ?? new ClusterNames(r.Name, config.Namespace.Name).ObjectStore : null);
+        foreach (var (value, indices) in Duplicates(stores))
+        {
+            add($"regions[{indices[1]}].objectStore.name",
+                $"ObjectStore '{value}' is the name of {indices.Count} regions' object stores ({Listed(indices, "objectStore.name")}); a cluster holds its own and its peer's in one namespace, so give each region's its own name (or remove the key: the default is pg-<region>-store).");
         }
 
         var endpoints = config.Regions
@@ -101,6 +107,11 @@ public static partial class TopologyValidator
         {
             add($"{at}.kubeContext", $"missing for {label}; set the kubeconfig context of the region's cluster (see 'kubectl config get-contexts').");
         }
+        else if (HasControl(region.KubeContext) || region.KubeContext.Trim() != region.KubeContext || region.KubeContext.StartsWith('-'))
+        {
+            // kubeconfig allows any name, but render passes it as `kubectl --context NAME` and prints it in a comment.
+            add($"{at}.kubeContext", $"'{region.KubeContext.ReplaceLineEndings(" ")}' has control characters, surrounding spaces or a leading '-', which kubectl would misread; use the context's name exactly as 'kubectl config get-contexts' lists it.");
+        }
 
         ValidateObjectStore(region.ObjectStore, $"{at}.objectStore", label, add);
         ValidateExposure(region.Exposure, $"{at}.exposure", label, add);
@@ -114,19 +125,27 @@ public static partial class TopologyValidator
             return;
         }
 
-        if (string.IsNullOrEmpty(store.Name) || !IsDnsSubdomain(store.Name))
+        // Unset, the name defaults to pg-<region>-store (ClusterNames.ObjectStore); set, it must be a name Kubernetes
+        // takes for a custom resource: an RFC 1123 subdomain (apimachinery pkg/util/validation IsDNS1123Subdomain).
+        if (store.Name is not null && !IsDnsSubdomain(store.Name))
         {
-            add($"{at}.name", $"'{store.Name}' is not a valid ObjectStore name; use a lowercase DNS name such as 'minio-eu'.");
+            add($"{at}.name", $"'{store.Name}' is not a valid ObjectStore name; use a lowercase DNS name of at most 253 characters such as 'minio-eu', or remove the key for the default pg-<region>-store.");
         }
 
-        if (!Uri.TryCreate(store.EndpointUrl, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        if (!Uri.TryCreate(store.EndpointUrl, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)
+            || endpoint.Host.Length == 0 || HasControl(store.EndpointUrl) || store.EndpointUrl.Any(char.IsWhiteSpace))
         {
-            add($"{at}.endpointUrl", $"'{store.EndpointUrl}' is not an absolute http(s) URL; use e.g. 'http://minio-eu:9000'.");
+            add($"{at}.endpointUrl", $"'{store.EndpointUrl}' is not an absolute http(s) URL with a host; use e.g. 'http://minio-eu:9000'.");
+        }
+        else if (endpoint.UserInfo.Length > 0)
+        {
+            // The URL is written into the ObjectStore, readable by anyone who may read the resource.
+            add($"{at}.endpointUrl", "has credentials in it (user:password@), which would be written into the ObjectStore for anyone to read; remove them and put the keys in the credentials Secret.");
         }
 
-        if (string.IsNullOrEmpty(store.DestinationPath) || !DestinationScheme().IsMatch(store.DestinationPath))
+        if (string.IsNullOrEmpty(store.DestinationPath) || !DestinationScheme().IsMatch(store.DestinationPath) || HasControl(store.DestinationPath) || store.DestinationPath.Any(char.IsWhiteSpace))
         {
-            add($"{at}.destinationPath", $"'{store.DestinationPath}' has no object-store scheme; use e.g. 's3://backups/' (s3://, gs:// or https:// for Azure).");
+            add($"{at}.destinationPath", $"'{store.DestinationPath}' is not an object-store URL; use e.g. 's3://backups/' (s3://, gs:// or https:// for Azure), without spaces.");
         }
 
         if (store.Credentials is null || string.IsNullOrEmpty(store.Credentials.SecretName))
@@ -135,14 +154,23 @@ public static partial class TopologyValidator
         }
         else
         {
-            if (string.IsNullOrEmpty(store.Credentials.AccessKeyIdKey))
+            // A Secret's name is an RFC 1123 subdomain (ValidateSecretName is NameIsDNSSubdomain in pkg/apis/core/validation).
+            if (!IsDnsSubdomain(store.Credentials.SecretName))
             {
-                add($"{at}.credentials.accessKeyIdKey", "empty; name the key of the access key id inside the Secret, e.g. 'ACCESS_KEY_ID'.");
+                add($"{at}.credentials.secretName", $"'{store.Credentials.SecretName}' is not a Secret name; use a lowercase DNS name of at most 253 characters, such as 'minio-eu'.");
             }
 
-            if (string.IsNullOrEmpty(store.Credentials.SecretAccessKeyKey))
+            foreach (var (key, field, example) in new[] { (store.Credentials.AccessKeyIdKey, "accessKeyIdKey", "ACCESS_KEY_ID"), (store.Credentials.SecretAccessKeyKey, "secretAccessKeyKey", "ACCESS_SECRET_KEY") })
             {
-                add($"{at}.credentials.secretAccessKeyKey", "empty; name the key of the secret access key inside the Secret, e.g. 'ACCESS_SECRET_KEY'.");
+                // A key inside a Secret: apimachinery pkg/util/validation IsConfigMapKey ([-._a-zA-Z0-9]+, at most 253, not '.', '..' or '..*').
+                if (string.IsNullOrEmpty(key))
+                {
+                    add($"{at}.credentials.{field}", $"empty; name the key inside the Secret, e.g. '{example}'.");
+                }
+                else if (key.Length > 253 || !SecretKey().IsMatch(key) || key.StartsWith("..", StringComparison.Ordinal) || key == ".")
+                {
+                    add($"{at}.credentials.{field}", $"'{key}' is not a key a Secret can hold; use letters, digits, '-', '_' and '.', such as '{example}'.");
+                }
             }
         }
     }
@@ -182,6 +210,7 @@ public static partial class TopologyValidator
             {
                 add($"{at}.{field}", $"{port} is not a TCP port; use a number between 1 and 65535.");
             }
+            // kube-apiserver's default --service-node-port-range (DefaultServiceNodePortRange, pkg/kubeapiserver/options) is 30000-32767.
             else if (exposure.Type == ExposureType.NodePort && port is < 30000 or > 32767)
             {
                 add($"{at}.{field}", $"{port} is outside the Kubernetes NodePort range; use a port between 30000 and 32767, or type LoadBalancer.");
@@ -241,9 +270,16 @@ public static partial class TopologyValidator
             }
         }
 
-        foreach (var key in balancer.Annotations.Keys.Where(k => !AnnotationKey().IsMatch(k)))
+        foreach (var key in balancer.Annotations.Keys.Where(k => !IsAnnotationKey(k)))
         {
-            add($"{at}.loadBalancer.annotations.{key}", "is not a Kubernetes annotation key; use an optional DNS prefix and a name, e.g. 'service.beta.kubernetes.io/aws-load-balancer-scheme'.");
+            add($"{at}.loadBalancer.annotations.{key}", "is not a Kubernetes annotation key; use an optional DNS prefix (at most 253 characters) and a name (at most 63), e.g. 'service.beta.kubernetes.io/aws-load-balancer-scheme'.");
+        }
+
+        // apimachinery pkg/api/validation/objectmeta.go ValidateAnnotations: keys and values together at most TotalAnnotationSizeLimitB (256 KiB).
+        var size = balancer.Annotations.Sum(a => (long)System.Text.Encoding.UTF8.GetByteCount(a.Key) + System.Text.Encoding.UTF8.GetByteCount(a.Value));
+        if (size > 256 * 1024)
+        {
+            add($"{at}.loadBalancer.annotations", $"{size} bytes of annotations; Kubernetes takes at most 262144 bytes of keys and values per object. Remove some.");
         }
     }
 
@@ -253,25 +289,34 @@ public static partial class TopologyValidator
         {
             add("postgres.image", "empty; set the PostgreSQL operand image, e.g. 'ghcr.io/cloudnative-pg/postgresql:15'.");
         }
-
-        if (postgres.Instances < 1)
+        else if (postgres.Image.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            add("postgres.instances", $"{postgres.Instances} instances cannot run a cluster; use 1 or more (3 for high availability).");
+            add("postgres.image", $"'{postgres.Image.ReplaceLineEndings(" ")}' has spaces or control characters, which no image reference has; use e.g. 'ghcr.io/cloudnative-pg/postgresql:15'.");
         }
 
-        if (postgres.PoolerInstances < 1)
+        // The CRDs set no maximum (int32); more than this is a typo, not a database.
+        if (postgres.Instances is < 1 or > MaxInstances)
         {
-            add("postgres.poolerInstances", $"{postgres.PoolerInstances} pooler instances serve no one; use 1 or more.");
+            add("postgres.instances", postgres.Instances < 1
+                ? $"{postgres.Instances} instances cannot run a cluster; use 1 or more (3 for high availability)."
+                : $"{postgres.Instances} instances cannot be meant; use at most {MaxInstances} (3 for high availability).");
         }
 
-        if (!Quantity().IsMatch(postgres.StorageSize))
+        if (postgres.PoolerInstances is < 1 or > MaxInstances)
         {
-            add("postgres.storageSize", $"'{postgres.StorageSize}' is not a Kubernetes quantity; use e.g. '1Gi' or '500Mi'.");
+            add("postgres.poolerInstances", postgres.PoolerInstances < 1
+                ? $"{postgres.PoolerInstances} pooler instances serve no one; use 1 or more."
+                : $"{postgres.PoolerInstances} pooler instances cannot be meant; use at most {MaxInstances}.");
         }
 
-        if (postgres.WalStorageSize is { } wal && !Quantity().IsMatch(wal))
+        if (!IsStorageSize(postgres.StorageSize))
         {
-            add("postgres.walStorageSize", $"'{wal}' is not a Kubernetes quantity; use e.g. '1Gi', or remove the key to keep WAL on the data volume.");
+            add("postgres.storageSize", $"'{postgres.StorageSize}' is not a Kubernetes quantity of more than zero and at most 8Ei bytes; use e.g. '1Gi' or '500Mi'.");
+        }
+
+        if (postgres.WalStorageSize is { } wal && !IsStorageSize(wal))
+        {
+            add("postgres.walStorageSize", $"'{wal}' is not a Kubernetes quantity of more than zero and at most 8Ei bytes; use e.g. '1Gi', or remove the key to keep WAL on the data volume.");
         }
 
         foreach (var (value, key) in new[] { (postgres.Database, "database"), (postgres.Owner, "owner") })
@@ -299,6 +344,11 @@ public static partial class TopologyValidator
         {
             add("pki.organization", "empty; set the organisation written into every certificate subject, e.g. 'Example Corp'.");
         }
+        else if (pki.Organization.Length > MaxOrganizationLength || HasControl(pki.Organization))
+        {
+            // RFC 5280 appendix A: ub-organization-name is 64; OpenSSL refuses a longer O= when it builds a name.
+            add("pki.organization", $"'{(pki.Organization.Length > 80 ? pki.Organization[..77] + "..." : pki.Organization)}' is {pki.Organization.Length} characters or has control characters; X.509 allows an organisation of at most {MaxOrganizationLength} (RFC 5280 ub-organization-name). Shorten it.");
+        }
 
         var validity = pki.Validity;
         foreach (var (days, key) in new[] { (validity.RootDays, "rootDays"), (validity.IntermediateDays, "intermediateDays"), (validity.LeafDays, "leafDays") })
@@ -306,6 +356,10 @@ public static partial class TopologyValidator
             if (days < 1)
             {
                 add($"pki.validity.{key}", $"{days} days is no validity; use a positive number of days.");
+            }
+            else if (days > ValiditySettings.MaxDays)
+            {
+                add($"pki.validity.{key}", $"{days} days is more than {ValiditySettings.MaxDays} (100 years), the longest validity issued; use at most {ValiditySettings.MaxDays} (the default root is 3650).");
             }
         }
 
@@ -320,15 +374,61 @@ public static partial class TopologyValidator
         }
     }
 
+    private const int MaxInstances = 100;
+
+    private const int MaxOrganizationLength = 64;
+
+    private static readonly Dictionary<string, decimal> QuantitySuffixes = new(StringComparer.Ordinal)
+    {
+        [string.Empty] = 1, ["k"] = 1e3m, ["M"] = 1e6m, ["G"] = 1e9m, ["T"] = 1e12m, ["P"] = 1e15m, ["E"] = 1e18m,
+        ["Ki"] = 1L << 10, ["Mi"] = 1L << 20, ["Gi"] = 1L << 30, ["Ti"] = 1L << 40, ["Pi"] = 1L << 50, ["Ei"] = 1L << 60,
+    };
+
+    // A storage request Kubernetes accepts: a quantity (the project's subset of resource.Quantity's syntax) of more
+    // than zero (ValidatePersistentVolumeClaimSpec requires a positive storage request) and at most 8Ei, what an
+    // int64 of bytes holds (resource.Quantity.Value() saturates beyond it).
+    private static bool IsStorageSize(string value)
+    {
+        var match = Quantity().Match(value);
+        if (!match.Success || !decimal.TryParse(match.Groups["number"].Value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return false;
+        }
+
+        var multiplier = QuantitySuffixes[match.Groups["suffix"].Value];
+        return number > 0 && number <= long.MaxValue / multiplier;
+    }
+
     private static bool IsDnsLabel(string? value) => value is { Length: > 0 and <= DnsLabelLength } && DnsLabel().IsMatch(value);
 
+    // Annotation keys are qualified names checked lowercased (apimachinery pkg/api/validation/objectmeta.go
+    // ValidateAnnotations calls IsQualifiedName(strings.ToLower(k))): an optional RFC 1123 subdomain prefix and '/', then a name.
+    private static bool IsAnnotationKey(string key)
+    {
+        var lowered = key.ToLowerInvariant();
+        var slash = lowered.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? QualifiedNamePart().IsMatch(lowered)
+            : IsDnsSubdomain(lowered[..slash]) && QualifiedNamePart().IsMatch(lowered[(slash + 1)..]);
+    }
+
     private static bool IsDnsSubdomain(string value) =>
-        value.Length <= 253 && value.Split('.').All(IsDnsLabelLoose);
+        value.Length is > 0 and <= 253 && value.Split('.').All(IsDnsLabelLoose);
 
     private static bool IsDnsLabelLoose(string label) => label.Length is > 0 and <= DnsLabelLength && DnsLabelLoose().IsMatch(label);
 
-    private static int IndexOfNth(IReadOnlyList<RegionConfig> regions, Func<RegionConfig, bool> match, int nth) =>
-        regions.Select((r, i) => (r, i)).Where(x => match(x.r)).Skip(nth - 1).First().i;
+    // Values set more than once, each with every index it is set at, in order.
+    private static IEnumerable<(string Value, IReadOnlyList<int> Indices)> Duplicates(IEnumerable<string?> values) =>
+        values.Select((v, i) => (Value: v, Index: i))
+            .Where(v => !string.IsNullOrEmpty(v.Value))
+            .GroupBy(v => v.Value!, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Select(g => (g.Key, (IReadOnlyList<int>)g.Select(v => v.Index).ToList()));
+
+    private static string Listed(IReadOnlyList<int> indices, string key) => string.Join(" and ", indices.Select(i => $"regions[{i}].{key}"));
+
+    // Characters a YAML or JSON value can carry that no name, URL or context should: a newline in a kube context
+    // would start a new line in render's output, a NUL ends a C string in kubectl.
+    private static bool HasControl(string value) => value.Any(char.IsControl);
 
     [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabel();
@@ -336,10 +436,15 @@ public static partial class TopologyValidator
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabelLoose();
 
-    [GeneratedRegex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
-    private static partial Regex AnnotationKey();
+    // The name part of a qualified name (apimachinery content.IsLabelKey, which IsQualifiedName is): at most 63 characters.
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex QualifiedNamePart();
 
-    [GeneratedRegex("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")]
+    // apimachinery pkg/util/validation IsConfigMapKey, which Secret keys are checked with.
+    [GeneratedRegex("^[-._a-zA-Z0-9]+$")]
+    private static partial Regex SecretKey();
+
+    [GeneratedRegex("^(?<number>[0-9]{1,20}(\\.[0-9]{1,9})?)(?<suffix>Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")]
     private static partial Regex Quantity();
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]

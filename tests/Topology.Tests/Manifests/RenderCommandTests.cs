@@ -134,7 +134,122 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Contains("--stack-file", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("directory", "it is a directory")]
+    [InlineData("missing", "it does not exist")]
+    [InlineData("/dev/zero", "not a regular file")]
+    [InlineData("fifo", "not a regular file")]
+    [InlineData("2 MiB", "1 MiB")]
+    public async Task StackFileThatIsNotASmallRegularFileExitsTwoNamingIt(string kind, string why)
+    {
+        using var files = new CrossClusterIac.Tests.Topology.Config.HostileConfigTests();
+        var path = files.StackFileOfKind(kind);
+
+        var (exitCode, output, error) = await RunAsync("--stack-file", path);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.StartsWith($"render: {path}: ", error, StringComparison.Ordinal);
+        Assert.Contains(why, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NonUtf8StackFileExitsTwoNamingTheByte()
+    {
+        var stackFile = Path.Combine(_directory, "Pulumi.latin1.yaml");
+        var dev = await File.ReadAllTextAsync(RepositoryFiles.StackFile("dev"));
+        await File.WriteAllBytesAsync(stackFile, System.Text.Encoding.Latin1.GetBytes(dev.Replace("kind-k8s-us", "kind-k8s-ü", StringComparison.Ordinal)));
+
+        var (exitCode, output, error) = await RunAsync("--stack-file", stackFile, "--address", "eu=172.18.0.2", "--address", "us=172.18.0.3");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("is 0xFC, which is not UTF-8", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CenturiesOfValidityExitTwoInsteadOfCrashingTheIssuer()
+    {
+        var stackFile = Path.Combine(_directory, "Pulumi.long.yaml");
+        await File.WriteAllTextAsync(stackFile, await File.ReadAllTextAsync(RepositoryFiles.StackFile("dev")) + "    pki:\n      validity:\n        rootDays: 3000000\n");
+
+        var (exitCode, output, error) = await RunAsync("--stack-file", stackFile, "--include-secrets", "--address", "eu=172.18.0.2", "--address", "us=172.18.0.3");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("topology.pki.validity.rootDays: 3000000 days is more than 36500 (100 years)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutOntoAFileExitsTwoAndLeavesTheFile()
+    {
+        var file = Path.Combine(_directory, "manifests");
+        await File.WriteAllTextAsync(file, "mine");
+
+        var (exitCode, output, error) = await RunDevAsync("--out", file);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains($"--out {file}: is a file, not a directory", error, StringComparison.Ordinal);
+        Assert.Equal("mine", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task OutUnderAMissingParentExitsTwoAndCreatesNothing()
+    {
+        var missing = Path.Combine(_directory, "no", "such", "out");
+
+        var (exitCode, _, error) = await RunDevAsync("--out", missing);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"its parent directory {Path.GetDirectoryName(missing)} does not exist; create it first", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "no")));
+    }
+
+    [Fact]
+    public async Task OutWhereNothingCanBeWrittenExitsTwo()
+    {
+        // Root may write anywhere on disk, but nobody may create a directory in /proc.
+        var (exitCode, output, error) = await RunDevAsync("--out", "/proc/self/manifests");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("--out /proc/self/manifests: cannot write the manifests", error, StringComparison.Ordinal);
+        Assert.Contains("Nothing was written", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutThatFailsMidwayLeavesNoPartialFiles()
+    {
+        var existing = Directory.CreateDirectory(Path.Combine(_directory, "out")).FullName;
+        Directory.CreateDirectory(Path.Combine(existing, "eu.yaml"));
+
+        var (exitCode, _, error) = await RunDevAsync("--out", existing);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("cannot write the manifests", error, StringComparison.Ordinal);
+        Assert.Equal([Path.Combine(existing, "eu.yaml")], Directory.GetFileSystemEntries(existing));
+    }
+
+    [Fact]
+    public async Task NewOutDirectoryAppearsWholeAndOwnerOnlyWithSecrets()
+    {
+        var target = Path.Combine(_directory, "secrets");
+
+        var (exitCode, output, _) = await RunDevAsync("--out", target, "--include-secrets");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal([Path.Combine(target, "eu.yaml"), Path.Combine(target, "us.yaml")], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(_directory));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static Task<(int ExitCode, string Output, string Error)> RunDevAsync(params string[] args) =>
+        RunAsync(["--stack-file", RepositoryFiles.StackFile("dev"), "--address", "eu=172.18.0.2", "--address", "us=172.18.0.3", .. args]);
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
