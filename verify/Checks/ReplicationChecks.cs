@@ -90,7 +90,7 @@ public static class ReplicationChecks
     {
         var pooler = ConnectionTarget.Pooler(context.Primary);
         var instance = ConnectionTarget.Instance(replica);
-        await EndpointException.Attribute(pooler, "creating the probe table", async () => { await context.EnsureProbeTableAsync(); return true; });
+        await context.EnsureProbeTableAsync();
         var (reader, writer) = await CheckContext.OpenBothAsync(
             EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken)),
             EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken)));
@@ -98,6 +98,7 @@ public static class ReplicationChecks
         await using var writerConnection = writer;
 
         var runId = Guid.NewGuid();
+        await context.ProbeRows.ClaimAsync(runId, cancellationToken);
         await using var probe = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {CheckContext.ProbeTable} WHERE run_id = $1)", reader) { Parameters = { new() { Value = runId } } };
         await using var insert = new NpgsqlCommand($"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) VALUES ($1, 0, 'write-visible')", writer) { Parameters = { new() { Value = runId } } };
         await EndpointException.Attribute(pooler, "writing through the pooler", () => insert.ExecuteNonQueryAsync(cancellationToken));
@@ -108,7 +109,6 @@ public static class ReplicationChecks
             context.Options.Timeout,
             cancellationToken));
         var lag = sinceCommit.Elapsed;
-        await Cleanup(writer, runId, cancellationToken);
         if (!visible)
         {
             return CheckOutcome.Fail(
@@ -121,13 +121,6 @@ public static class ReplicationChecks
             ? CheckOutcome.Pass(detail)
             : CheckOutcome.Fail(detail, $"replication lag {lag.TotalMilliseconds:0} ms is over the threshold of {context.Options.MaxLag.TotalMilliseconds:0} ms");
         return outcome with { Metrics = new Dictionary<string, double> { ["lagMs"] = Math.Round(lag.TotalMilliseconds, 2) } };
-    }
-
-    /// <summary>Removes a run's probe rows; the deletion replicates like any write.</summary>
-    internal static async Task Cleanup(NpgsqlConnection writer, Guid runId, CancellationToken cancellationToken)
-    {
-        await using var delete = new NpgsqlCommand($"DELETE FROM {CheckContext.ProbeTable} WHERE run_id = $1", writer) { Parameters = { new() { Value = runId } } };
-        await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private sealed record WalSender(string State, bool Ssl, string Version, string ClientDn, string IssuerDn, string ApplicationName, double ReplayLagMilliseconds);
