@@ -91,8 +91,14 @@ public static class TopologyOutputsJson
             throw new OutputsFormatException("'regions' is empty");
         }
 
+        // Nullable annotations reach properties, not the elements of lists and dictionaries: those are checked here.
         for (var i = 0; i < outputs.Regions.Count; i++)
         {
+            if (outputs.Regions[i] is null)
+            {
+                throw new OutputsFormatException($"'regions[{i}]' is null: give the region's object");
+            }
+
             Require(outputs.Regions[i].Name, $"regions[{i}].name");
         }
 
@@ -131,12 +137,12 @@ public static class TopologyOutputsJson
         _ = OutputsMaterial.CertificateCount(region.ClientCaCertificate, $"{at}.clientCaCertificate");
         foreach (var client in new[] { ClientNames.App, ClientNames.Verify, ClientNames.ExpiredProbe })
         {
-            if (!region.Clients.TryGetValue(client, out var certificate))
+            if (!region.Clients.TryGetValue(client, out var certificate) || certificate is null)
             {
                 throw new OutputsFormatException($"'{at}.clients.{client}' is missing");
             }
 
-            if (!outputs.ClientKeys.TryGetValue(region.Name, out var keys) || !keys.TryGetValue(client, out var privateKey))
+            if (!outputs.ClientKeys.TryGetValue(region.Name, out var keys) || keys is null || !keys.TryGetValue(client, out var privateKey) || privateKey is null)
             {
                 throw new OutputsFormatException($"'clientKeys.{region.Name}.{client}' is missing (was the output read with --show-secrets?)");
             }

@@ -60,6 +60,18 @@ public static class ReplicationChecks
         });
 
         var sender = senders.FirstOrDefault(s => s.IssuerDn == issuer);
+
+        // The replica's WAL receiver names itself by cluster_name, which CNPG sets to the cluster's name, so a sender
+        // under that name with another issuer is this replica presenting a certificate it should not hold.
+        if (sender is null && senders.FirstOrDefault(s => s.ApplicationName == replica.Cluster) is { } foreign)
+        {
+            var owner = context.Outputs.Regions.FirstOrDefault(r => DistinguishedNames.OneLineSubject(r.ClientCaCertificate) == foreign.IssuerDn);
+            var from = owner is null ? "a CA that is no region's client CA" : $"region {owner.Name}'s client CA";
+            return CheckOutcome.Fail(
+                $"walsender {foreign.State} for {foreign.ApplicationName}, client DN {foreign.ClientDn} issued by {foreign.IssuerDn}, not by {issuer}",
+                $"replica {replica.Cluster} streams with a certificate issued by {foreign.IssuerDn} ({from}), not by its own region's client CA: its streaming_replica certificate (the Secret its externalClusters sslCert and sslKey name) must be issued by region {replica.Name}'s client CA");
+        }
+
         if (sender is null)
         {
             var seen = senders.Count == 0 ? "no walsender at all" : string.Join("; ", senders.Select(s => $"{s.ClientDn} issued by {s.IssuerDn} ({s.State})"));
