@@ -7,7 +7,7 @@ using Npgsql;
 namespace CrossClusterIac.Verify.Checks;
 
 /// <summary>What every check shares: the outputs, the connector, the client identities and the probe table.</summary>
-public sealed class CheckContext : IAsyncDisposable
+public sealed class CheckContext : IDisposable
 {
     /// <summary>Table verify writes its probe rows into, in the application database.</summary>
     public const string ProbeTable = "crosscluster_verify_probe";
@@ -92,9 +92,9 @@ public sealed class CheckContext : IAsyncDisposable
     public RegionOutputs Region(string name) => Outputs.Regions.Single(r => r.Name == name);
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        await ProbeRows.DisposeAsync();
+        ProbeRows.Dispose();
         foreach (var identity in _identities.Values)
         {
             identity.Dispose();

@@ -22,7 +22,7 @@ namespace CrossClusterIac.Verify.Checks;
 /// Directly on PostgreSQL the lock lives exactly as long as our session.
 /// </para>
 /// </remarks>
-public sealed class ProbeRows(CheckContext context) : IAsyncDisposable
+public sealed class ProbeRows(CheckContext context) : IDisposable
 {
     // Advisory locks of the two-int4 form live apart from the bigint form (pg_locks.objsubid 2 against 1), so an
     // application's own bigint locks never meet verify's; the first int names verify, the second the run id.
@@ -99,13 +99,9 @@ public sealed class ProbeRows(CheckContext context) : IAsyncDisposable
     }
 
     /// <summary>Closes the lease, which releases this run's locks: what is left is now stale for the next run.</summary>
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-
+        _connection?.Dispose();
         _lease.Dispose();
     }
 }
