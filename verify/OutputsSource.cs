@@ -7,7 +7,11 @@ namespace CrossClusterIac.Verify;
 /// <summary>Where the topology's outputs come from: a file, standard input, or a Pulumi stack.</summary>
 public static class OutputsSource
 {
+    /// <summary>The largest outputs document read: a few regions' certificates and keys take tens of KiB.</summary>
+    public const int MaximumCharacters = 16 * 1024 * 1024;
+
     private static readonly TimeSpan PulumiTimeout = TimeSpan.FromSeconds(120);
+    private static readonly string TooLarge = $"is larger than {MaximumCharacters / (1024 * 1024)} MiB, so it is not an outputs document; give the file `pulumi stack output --json --show-secrets` or `sandbox up` wrote";
 
     /// <summary>Reads and parses the outputs; throws <see cref="UsageException"/> naming what is wrong.</summary>
     public static async Task<TopologyOutputs> ReadAsync(string? file, string? stack, string infraDirectory, TextReader standardInput, CancellationToken cancellationToken)
@@ -26,16 +30,12 @@ public static class OutputsSource
         }
         else if (file == "-")
         {
-            json = await standardInput.ReadToEndAsync(cancellationToken);
+            json = await ReadStandardInputAsync(standardInput, cancellationToken);
             origin = "standard input";
-        }
-        else if (!File.Exists(file))
-        {
-            throw new UsageException($"--outputs: {file} does not exist");
         }
         else
         {
-            json = await File.ReadAllTextAsync(file!, cancellationToken);
+            json = await ReadFileAsync(file!, cancellationToken);
             origin = file!;
         }
 
@@ -47,6 +47,61 @@ public static class OutputsSource
         {
             throw new UsageException($"{origin} is not usable: {e.Message}");
         }
+    }
+
+    private static async Task<string> ReadFileAsync(string file, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(file))
+        {
+            throw new UsageException($"--outputs {file} is a directory: give the outputs file inside it, e.g. --outputs {Path.Combine(file, "outputs.json")}");
+        }
+
+        // open(2) on a FIFO blocks until a writer appears and no token reaches a blocked open, so the file is read on a
+        // pool thread and only the wait is cancelled: on SIGTERM verify stops waiting and exits, the open still blocked.
+        try
+        {
+            return await Task.Run(() => ReadBounded(file), CancellationToken.None).WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UsageException($"--outputs: {file} does not exist");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--outputs {file}: cannot read it ({e.Message}); give a file verify's user may read");
+        }
+    }
+
+    private static string ReadBounded(string file)
+    {
+        using var reader = new StreamReader(file, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite });
+        return ReadAtMost(reader) ?? throw new UsageException($"--outputs {file} {TooLarge}");
+    }
+
+    private static async Task<string> ReadStandardInputAsync(TextReader input, CancellationToken cancellationToken)
+    {
+        // Console.In reads synchronously whatever token it is given; as with a FIFO, only the wait is cancelled.
+        var text = await Task.Run(() => ReadAtMost(input), CancellationToken.None).WaitAsync(cancellationToken);
+        return text ?? throw new UsageException($"standard input {TooLarge}");
+    }
+
+    /// <summary>Reads <paramref name="reader"/> to its end, or returns <c>null</c> once it holds more than <see cref="MaximumCharacters"/>: /dev/zero never ends.</summary>
+    private static string? ReadAtMost(TextReader reader)
+    {
+        var text = new System.Text.StringBuilder();
+        var buffer = new char[81920];
+        int read;
+        while ((read = reader.Read(buffer)) > 0)
+        {
+            if (text.Length + read > MaximumCharacters)
+            {
+                return null;
+            }
+
+            text.Append(buffer, 0, read);
+        }
+
+        return text.ToString();
     }
 
     private static async Task<string> FromPulumiAsync(string stack, string infraDirectory, CancellationToken cancellationToken)

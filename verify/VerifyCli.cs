@@ -90,7 +90,11 @@ public static class VerifyCli
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+            // ProcessTerminationTimeout null: the caller owns SIGINT and SIGTERM (Program.cs through ConsoleInterruption, or
+            // the sandbox) and cancels cancellationToken; System.CommandLine's own handler would race it.
+            return await parsed.InvokeAsync(
+                new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
+                cancellationToken);
         }
         catch (UsageException e)
         {
@@ -124,14 +128,15 @@ public static class VerifyCli
         var rows = parsed.GetValue(RowsOption);
         var expiry = parsed.GetValue(ExpiryWarningOption);
         var problems = new List<string>();
-        if (timeout is <= 0 or > 3600)
+        // NaN compares false with everything: "is not (in range)" refuses it, where "<= 0" would let it through.
+        if (timeout is not (> 0 and <= 3600))
         {
             problems.Add($"--timeout {timeout}: give seconds between 0 and 3600, e.g. --timeout 10");
         }
 
-        if (maxLag <= 0)
+        if (maxLag is not (> 0 and <= 3_600_000))
         {
-            problems.Add($"--max-lag {maxLag}: give a positive number of milliseconds, e.g. --max-lag 2000");
+            problems.Add($"--max-lag {maxLag}: give milliseconds between 0 and 3600000, e.g. --max-lag 2000");
         }
 
         if (rows is < 1 or > 10_000_000)

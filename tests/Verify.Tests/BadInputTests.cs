@@ -49,6 +49,69 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--timeout", "NaN")]
+    [InlineData("--timeout", "Infinity")]
+    [InlineData("--max-lag", "NaN")]
+    [InlineData("--max-lag", "Infinity")]
+    [InlineData("--max-lag", "-Infinity")]
+    public async Task ANumberThatIsNotALimitExitsTwoNamingTheOption(string option, string value)
+    {
+        var (exitCode, output, error) = await RunAsync("--outputs", "-", option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains($"verify: {option} ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADirectoryAsOutputsExitsTwoSayingSo()
+    {
+        var (exitCode, _, error) = await RunAsync("--outputs", _directory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--outputs {_directory} is a directory", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEndlessOutputsFileIsReadOnlyUpToTheLimit()
+    {
+        var (exitCode, _, error) = await RunAsync("--outputs", "/dev/zero");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--outputs /dev/zero is larger than 16 MiB", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADanglingSymbolicLinkExitsTwoNamingIt()
+    {
+        var link = Path.Combine(_directory, "outputs.json");
+        File.CreateSymbolicLink(link, Path.Combine(_directory, "gone.json"));
+
+        var (exitCode, _, error) = await RunAsync("--outputs", link);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{link} does not exist", error, StringComparison.Ordinal);
+    }
+
+    // Tests run as root, whom file modes do not stop: verify runs as the servers' account instead.
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AnOutputsFileVerifysUserMayNotReadExitsTwoNamingIt()
+    {
+        File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
+        var file = Path.Combine(_directory, "outputs.json");
+        await File.WriteAllTextAsync(file, "{}");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        using var verify = VerifyProcess.Start(["--outputs", file], user: "postgres");
+
+        Assert.Equal(2, await verify.ExitCodeAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal($"verify: --outputs {file}: cannot read it (Access to the path '{file}' is denied.); give a file verify's user may read", verify.Error.Trim());
+        Assert.Empty(verify.Output);
+    }
+
     [Fact]
     public async Task StackWithoutThePulumiProjectExitsTwo()
     {

@@ -44,7 +44,7 @@ public sealed class FaultTests
     {
         var report = await WithFaultAsync(async sandbox =>
         {
-            await using var replica = await OpenAsAdministratorAsync(sandbox, "us");
+            await using var replica = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, "us");
             await new NpgsqlCommand("SELECT pg_wal_replay_pause()", replica).ExecuteNonQueryAsync();
         });
 
@@ -111,6 +111,45 @@ public sealed class FaultTests
         Assert.Equal(CheckStatus.Passed, Result(report, "refuses-app-password", "us").Status);
     }
 
+    [Fact]
+    public async Task AFrozenPoolerFailsWithinTheTimeoutNamingIt()
+    {
+        var options = Options with { Timeout = TimeSpan.FromSeconds(4) };
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}") });
+        var us = sandbox.State.Regions.Single(r => r.Name == "us");
+        var pgbouncer = ProcessSignals.ReadPidFile(us.Layout.PgBouncerPid);
+
+        // Stopped, PgBouncer's socket still completes TCP handshakes from the kernel's backlog, but nothing answers.
+        Signals.Send(pgbouncer, Signals.Stop);
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        VerifyReport report;
+        try
+        {
+            report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(options));
+        }
+        finally
+        {
+            Signals.Send(pgbouncer, Signals.Continue);
+        }
+
+        Assert.True(elapsed.Elapsed < (options.Timeout * 1.5) + TimeSpan.FromSeconds(1.5), $"verify took {elapsed.Elapsed.TotalSeconds:0.0} s with a timeout of {options.Timeout.TotalSeconds} s");
+        var tls = Failed(report, "tls-pooler", "us");
+        Assert.Contains($"pg-us-pooler-rw (127.0.0.1:{us.PoolerPort}) did not answer within 4 s: PgBouncer there accepts TCP but does not answer", tls.Diagnosis, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Passed, Result(report, "tls-pooler", "eu").Status);
+    }
+
+    [Fact]
+    public async Task AReplicaStreamingWithAnotherRegionsCertificateIsDiagnosedAsSuch()
+    {
+        // pg-us's streaming_replica Secret filled with region eu's certificate and key: the primary trusts the shared
+        // root, so the replica streams, under a certificate its own region did not issue.
+        var report = await WithFaultAsync(_ => Task.CompletedTask, amend: ManifestEdits.Secret("pg-us-replication-tls", material =>
+            material with { Certificate = material.Certificate with { Id = material.Certificate.Id.Replace("us-", "eu-", StringComparison.Ordinal) } }));
+
+        var streaming = Failed(report, "streams-over-mtls", "us");
+        Assert.Contains("replica pg-us streams with a certificate issued by /CN=CrossClusterIac eu client CA/O=CrossClusterIac (region eu's client CA)", streaming.Diagnosis, StringComparison.Ordinal);
+    }
+
     private static async Task<VerifyReport> WithFaultAsync(Func<RunningSandbox, Task> fault, VerifyOptions? options = null, Func<Manifest, Manifest>? amend = null)
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}"), Amend = amend });
@@ -132,13 +171,5 @@ public sealed class FaultTests
         Assert.Equal(CheckStatus.Failed, result.Status);
         Assert.NotNull(result.Diagnosis);
         return result;
-    }
-
-    private static async Task<NpgsqlConnection> OpenAsAdministratorAsync(RunningSandbox sandbox, string region)
-    {
-        using var identity = ClientIdentity.FromPem("postgres", await File.ReadAllTextAsync(sandbox.Administrator.CertificatePath), await File.ReadAllTextAsync(sandbox.Administrator.KeyPath));
-        var root = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(sandbox.Outputs.RootCaCertificate);
-        var target = ConnectionTarget.Instance(sandbox.Outputs.Regions.Single(r => r.Name == region));
-        return await new Connector(root, "postgres", TimeSpan.FromSeconds(5)).OpenAsync(target, identity, CancellationToken.None);
     }
 }

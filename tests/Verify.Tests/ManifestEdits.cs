@@ -19,6 +19,18 @@ internal static class ManifestEdits
         return manifest with { Body = new Dictionary<string, object?>(manifest.Body) { ["spec"] = spec } };
     };
 
+    /// <summary>Points every key of Secret <paramref name="name"/> at other certificate material, as a Secret filled from the wrong source would be.</summary>
+    public static Func<Manifest, Manifest> Secret(string name, Func<SecretMaterial, SecretMaterial> edit) => manifest =>
+    {
+        if (!manifest.IsSecret || manifest.Name != name)
+        {
+            return manifest;
+        }
+
+        var data = Map(manifest.Body["data"]).ToDictionary(e => e.Key, e => (object?)edit(Assert.IsType<SecretMaterial>(e.Value)));
+        return manifest with { Body = new Dictionary<string, object?>(manifest.Body) { ["data"] = data } };
+    };
+
     public static Dictionary<string, object?> Map(object? value) => Assert.IsType<Dictionary<string, object?>>(value);
 
     public static List<object?> List(object? value) => Assert.IsType<List<object?>>(value);

@@ -13,6 +13,9 @@ public static class TopologyOutputsJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
         RespectNullableAnnotations = true,
+
+        // An endpoint without "serverName" (a positional record's parameter) is refused naming it, not read as null.
+        RespectRequiredConstructorParameters = true,
     };
 
     /// <summary>Serialises outputs to the contract's JSON.</summary>
@@ -33,15 +36,22 @@ public static class TopologyOutputsJson
                 throw new OutputsFormatException($"expected a JSON object at the top level, found {document.RootElement.ValueKind}");
             }
 
-            if (!document.RootElement.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.Number)
+            if (!document.RootElement.TryGetProperty("schemaVersion", out var version))
             {
                 throw new OutputsFormatException("'schemaVersion' is missing: this is not a CrossClusterIac outputs document");
             }
 
-            if (version.GetInt32() != TopologyOutputs.CurrentSchemaVersion)
+            // A fraction or an exponent beyond Int32 is a number too; TryGetInt32 refuses both instead of throwing.
+            if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number))
             {
                 throw new OutputsFormatException(
-                    $"'schemaVersion' is {version.GetInt32()}, this verify reads version {TopologyOutputs.CurrentSchemaVersion}; use the verify built with the stack that wrote it");
+                    $"'schemaVersion' is {version.GetRawText()}, not the integer {TopologyOutputs.CurrentSchemaVersion}: write it as a JSON number, e.g. \"schemaVersion\": {TopologyOutputs.CurrentSchemaVersion}");
+            }
+
+            if (number != TopologyOutputs.CurrentSchemaVersion)
+            {
+                throw new OutputsFormatException(
+                    $"'schemaVersion' is {number}, this verify reads version {TopologyOutputs.CurrentSchemaVersion}; use the verify built with the stack that wrote it");
             }
 
             if (document.RootElement.TryGetProperty("clientKeys", out var keys) && keys.ValueKind == JsonValueKind.String)
@@ -68,9 +78,33 @@ public static class TopologyOutputsJson
 
     private static void Check(TopologyOutputs outputs)
     {
+        Require(outputs.Environment, "environment");
+        Require(outputs.PrimaryRegion, "primaryRegion");
+        Require(outputs.Database, "database");
+        if (OutputsMaterial.CertificateCount(outputs.RootCaCertificate, "rootCaCertificate") is var roots and not 1)
+        {
+            throw new OutputsFormatException($"'rootCaCertificate' holds {roots} certificates: give the shared root CA alone");
+        }
+
         if (outputs.Regions.Count == 0)
         {
             throw new OutputsFormatException("'regions' is empty");
+        }
+
+        // Nullable annotations reach properties, not the elements of lists and dictionaries: those are checked here.
+        for (var i = 0; i < outputs.Regions.Count; i++)
+        {
+            if (outputs.Regions[i] is null)
+            {
+                throw new OutputsFormatException($"'regions[{i}]' is null: give the region's object");
+            }
+
+            Require(outputs.Regions[i].Name, $"regions[{i}].name");
+        }
+
+        if (outputs.Regions.GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new OutputsFormatException($"'regions' names region '{duplicate.Key}' {duplicate.Count()} times: each region appears once");
         }
 
         if (outputs.Regions.Count(r => r.Role == RegionRole.Primary) != 1 || outputs.Regions.Single(r => r.Role == RegionRole.Primary).Name != outputs.PrimaryRegion)
@@ -80,26 +114,49 @@ public static class TopologyOutputsJson
 
         foreach (var region in outputs.Regions)
         {
-            foreach (var client in new[] { ClientNames.App, ClientNames.Verify, ClientNames.ExpiredProbe })
-            {
-                if (!region.Clients.ContainsKey(client))
-                {
-                    throw new OutputsFormatException($"'regions[{region.Name}].clients.{client}' is missing");
-                }
+            Check(outputs, region);
+        }
+    }
 
-                if (!outputs.ClientKeys.TryGetValue(region.Name, out var keys) || !keys.ContainsKey(client))
-                {
-                    throw new OutputsFormatException($"'clientKeys.{region.Name}.{client}' is missing (was the output read with --show-secrets?)");
-                }
+    private static void Check(TopologyOutputs outputs, RegionOutputs region)
+    {
+        var at = $"regions[{region.Name}]";
+        Require(region.Cluster, $"{at}.cluster");
+        foreach (var (endpoint, name) in new[] { (region.Instance, "instance"), (region.Pooler, "pooler") })
+        {
+            if (endpoint.Port is < 1 or > 65535 || string.IsNullOrWhiteSpace(endpoint.Host))
+            {
+                throw new OutputsFormatException($"'{at}.{name}' needs a host and a port between 1 and 65535");
             }
 
-            foreach (var (endpoint, name) in new[] { (region.Instance, "instance"), (region.Pooler, "pooler") })
+            // verify-full holds the server certificate to this name; without it there is nothing to check the certificate against.
+            Require(endpoint.ServerName, $"{at}.{name}.serverName");
+        }
+
+        _ = OutputsMaterial.CertificateCount(region.ServerCaCertificate, $"{at}.serverCaCertificate");
+        _ = OutputsMaterial.CertificateCount(region.ClientCaCertificate, $"{at}.clientCaCertificate");
+        foreach (var client in new[] { ClientNames.App, ClientNames.Verify, ClientNames.ExpiredProbe })
+        {
+            if (!region.Clients.TryGetValue(client, out var certificate) || certificate is null)
             {
-                if (endpoint.Port is < 1 or > 65535 || string.IsNullOrWhiteSpace(endpoint.Host))
-                {
-                    throw new OutputsFormatException($"'regions[{region.Name}].{name}' needs a host and a port between 1 and 65535");
-                }
+                throw new OutputsFormatException($"'{at}.clients.{client}' is missing");
             }
+
+            if (!outputs.ClientKeys.TryGetValue(region.Name, out var keys) || keys is null || !keys.TryGetValue(client, out var privateKey) || privateKey is null)
+            {
+                throw new OutputsFormatException($"'clientKeys.{region.Name}.{client}' is missing (was the output read with --show-secrets?)");
+            }
+
+            Require(certificate.User, $"{at}.clients.{client}.user");
+            OutputsMaterial.ClientPair(certificate.CertificateChain, $"{at}.clients.{client}.certificateChain", privateKey, $"clientKeys.{region.Name}.{client}");
+        }
+    }
+
+    private static void Require(string value, string key)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new OutputsFormatException($"'{key}' is empty: give a value");
         }
     }
 }

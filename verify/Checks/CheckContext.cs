@@ -15,13 +15,17 @@ public sealed class CheckContext : IDisposable
     private readonly ConcurrentDictionary<(string Region, string Client), ClientIdentity> _identities = new();
     private readonly Lazy<Task> _probeTable;
 
-    /// <summary>Creates the context for one run.</summary>
-    public CheckContext(TopologyOutputs outputs, VerifyOptions options)
+    private readonly CancellationToken _run;
+
+    /// <summary>Creates the context for one run, which <paramref name="run"/> interrupts.</summary>
+    public CheckContext(TopologyOutputs outputs, VerifyOptions options, CancellationToken run = default)
     {
         Outputs = outputs;
         Options = options;
+        _run = run;
         Root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
         Connector = new Connector(Root, outputs.Database, options.Timeout);
+        ProbeRows = new ProbeRows(this);
         _probeTable = new Lazy<Task>(CreateProbeTableAsync);
     }
 
@@ -36,6 +40,9 @@ public sealed class CheckContext : IDisposable
 
     /// <summary>Opens connections.</summary>
     public Connector Connector { get; }
+
+    /// <summary>The rows this run writes, claimed before they are written and removed when the run ends.</summary>
+    public ProbeRows ProbeRows { get; }
 
     /// <summary>The primary region.</summary>
     public RegionOutputs Primary => Outputs.Regions.Single(r => r.Role == RegionRole.Primary);
@@ -55,7 +62,10 @@ public sealed class CheckContext : IDisposable
     public Task<NpgsqlConnection> OpenAsVerifyAsync(ConnectionTarget target, CancellationToken cancellationToken) =>
         Connector.OpenAsync(target, Identity(Region(target.Region), ClientNames.Verify), cancellationToken);
 
-    /// <summary>Creates the probe table on the primary once per run, whichever check needs it first.</summary>
+    /// <summary>
+    /// Creates the probe table on the primary and opens the probe lease once per run, whichever check needs them first;
+    /// a failure is an <see cref="EndpointException"/> naming the endpoint.
+    /// </summary>
     public Task EnsureProbeTableAsync() => _probeTable.Value;
 
     /// <summary>Opens two connections at once; if either fails, the other is closed and the failure thrown.</summary>
@@ -84,6 +94,7 @@ public sealed class CheckContext : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        ProbeRows.Dispose();
         foreach (var identity in _identities.Values)
         {
             identity.Dispose();
@@ -92,13 +103,20 @@ public sealed class CheckContext : IDisposable
         Root.Dispose();
     }
 
+    // Shared by every check that writes, so bounded by the run's token and a limit of its own, not by one check's.
     private async Task CreateProbeTableAsync()
     {
-        using var limit = new CancellationTokenSource(Options.Timeout);
-        await using var connection = await OpenAsAppAsync(ConnectionTarget.Pooler(Primary), limit.Token);
-        await using var command = new NpgsqlCommand(
-            $"CREATE TABLE IF NOT EXISTS {ProbeTable} (run_id uuid NOT NULL, n integer NOT NULL, payload text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, n))",
-            connection);
-        await command.ExecuteNonQueryAsync(limit.Token);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_run);
+        limit.CancelAfter(Options.Timeout);
+        var pooler = ConnectionTarget.Pooler(Primary);
+        await EndpointException.Attribute(pooler, "creating the probe table", async () =>
+        {
+            await using var connection = await OpenAsAppAsync(pooler, limit.Token);
+            await using var command = new NpgsqlCommand(
+                $"CREATE TABLE IF NOT EXISTS {ProbeTable} (run_id uuid NOT NULL, n integer NOT NULL, payload text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, n))",
+                connection);
+            return await command.ExecuteNonQueryAsync(limit.Token);
+        });
+        await ProbeRows.StartAsync(limit.Token);
     }
 }

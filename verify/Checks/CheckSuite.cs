@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using CrossClusterIac.Verify.Connections;
 
@@ -26,16 +27,40 @@ public static class CheckSuite
     {
         // A check connects and then waits, each step within the timeout; beyond both, it is stuck.
         var limit = (context.Options.Timeout * 3) + TimeSpan.FromSeconds(1);
-        var results = await Task.WhenAll(checks.Select(async check =>
+        var bodies = new ConcurrentBag<Task>();
+        try
         {
-            var result = await RunOneAsync(context, check, limit, cancellationToken);
-            completed?.Invoke(result);
-            return result;
-        }));
-        return results;
+            return await Task.WhenAll(checks.Select(async check =>
+            {
+                var result = await RunOneAsync(context, check, limit, bodies, cancellationToken);
+                completed?.Invoke(result);
+                return result;
+            }));
+        }
+        finally
+        {
+            await SettleAsync(bodies);
+        }
     }
 
-    private static async Task<CheckResult> RunOneAsync(CheckContext context, Check check, TimeSpan limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits, within <see cref="SettleLimit"/>, for check bodies that were given up on. A cancelled body may still be
+    /// inside a command: Npgsql sends PostgreSQL a cancel request and waits up to its Cancellation Timeout (2 s by
+    /// default, https://www.npgsql.org/doc/connection-string-parameters.html) for the server to abort it. The run's rows
+    /// are removed only after that, or an INSERT could commit after the DELETE meant to remove it.
+    /// </summary>
+    private static async Task SettleAsync(IEnumerable<Task> bodies)
+    {
+        var all = Task.WhenAll(bodies);
+        await Task.WhenAny(all, Task.Delay(SettleLimit));
+
+        // Their outcomes were reported, or the run was interrupted; what they threw afterwards is of no use.
+        _ = all.ContinueWith(t => t.Exception, TaskScheduler.Default);
+    }
+
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
+
+    private static async Task<CheckResult> RunOneAsync(CheckContext context, Check check, TimeSpan limit, ConcurrentBag<Task> bodies, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var elapsed = Stopwatch.StartNew();
@@ -44,7 +69,9 @@ public static class CheckSuite
         CheckOutcome outcome;
         try
         {
-            outcome = await check.Run(deadline.Token).WaitAsync(deadline.Token);
+            var body = check.Run(deadline.Token);
+            bodies.Add(body);
+            outcome = await body.WaitAsync(deadline.Token);
         }
         catch (EndpointException failure) when (!cancellationToken.IsCancellationRequested)
         {

@@ -18,9 +18,10 @@ public static class DataChecks
         var pooler = ConnectionTarget.Pooler(context.Primary);
         var instance = ConnectionTarget.Instance(replica);
         var rows = context.Options.Rows;
-        await EndpointException.Attribute(pooler, "creating the probe table", async () => { await context.EnsureProbeTableAsync(); return true; });
+        await context.EnsureProbeTableAsync();
         await using var writer = await EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken));
         var runId = Guid.NewGuid();
+        await context.ProbeRows.ClaimAsync(runId, cancellationToken);
         var written = await EndpointException.Attribute(pooler, $"writing {rows} rows", async () =>
         {
             await using var insert = new NpgsqlCommand(
@@ -42,7 +43,6 @@ public static class DataChecks
         var seen = arrived
             ? await EndpointException.Attribute(instance, "counting the rows", () => SummaryAsync(reader, runId, cancellationToken))
             : (Count: 0L, Checksum: string.Empty);
-        await ReplicationChecks.Cleanup(writer, runId, cancellationToken);
 
         if (!arrived)
         {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net.Sockets;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Connections;
@@ -12,18 +13,24 @@ public static class Diagnoses
     public static async Task<string> EndpointAsync(CheckContext context, Exception exception, ConnectionTarget target)
     {
         var fault = Fault.Of(exception, target);
-        var description = fault.Kind == FaultKind.Unreachable
-            ? $"{fault.Description} ({(target.Kind == EndpointKind.Pooler ? "PgBouncer" : "PostgreSQL")} down?)"
-            : fault.Description;
+        var description = fault.Kind switch
+        {
+            FaultKind.Unreachable => $"{fault.Description} ({Server(target)} down?)",
+            FaultKind.Timeout => $"{target} did not answer within {context.Options.Timeout.TotalSeconds:0.#} s: {await SilenceAsync(context, target)}",
+            _ => fault.Description,
+        };
         if (target.Kind != EndpointKind.Pooler || fault.Kind == FaultKind.Unreachable)
         {
             return description;
         }
 
         var backend = ConnectionTarget.Instance(context.Region(target.Region));
-        return await AcceptsTcpAsync(backend.Endpoint, context.Options.Timeout)
-            ? description
-            : $"{description}; its backend {backend} refuses TCP connections: PostgreSQL in region {target.Region} is down";
+        return await AnswerOfAsync(backend.Endpoint, SecondLook(context)) switch
+        {
+            Answer.Refused => $"{description}; its backend {backend} refuses TCP connections: PostgreSQL in region {target.Region} is down",
+            Answer.Silent => $"{description}; its backend {backend} accepts TCP but does not answer either: PostgreSQL in region {target.Region} is stuck (stopped or overloaded)",
+            _ => description,
+        };
     }
 
     /// <summary>Why a replica does not show what the primary wrote: replay paused, WAL receiver down, or merely slow.</summary>
@@ -82,18 +89,66 @@ public static class Diagnoses
         }
     }
 
-    private static async Task<bool> AcceptsTcpAsync(Endpoint endpoint, TimeSpan timeout)
+    /// <summary>
+    /// How long a diagnosis may take to look again at an endpoint after a check failed on it. Healthy servers answer
+    /// within milliseconds; a fresh full timeout here would make a stuck endpoint cost two timeouts instead of one.
+    /// </summary>
+    private static TimeSpan SecondLook(CheckContext context) => context.Options.Timeout / 4;
+
+    private static string Server(ConnectionTarget target) => target.Kind == EndpointKind.Pooler ? "PgBouncer" : "PostgreSQL";
+
+    // A stopped process's kernel still completes TCP handshakes from the listen backlog, so "accepts TCP but never
+    // answers" is what a stuck server looks like, as opposed to a network that drops the connection attempt.
+    private static async Task<string> SilenceAsync(CheckContext context, ConnectionTarget target) =>
+        await AnswerOfAsync(target.Endpoint, SecondLook(context)) switch
+        {
+            Answer.Silent => $"{Server(target)} there accepts TCP but does not answer: the process is stuck (stopped or overloaded)",
+            Answer.Unreachable => $"no TCP connection within {SecondLook(context).TotalSeconds:0.##} s: a firewall or route drops packets to it",
+            Answer.Refused => $"{Server(target)} there now refuses TCP connections: it went down",
+            _ => $"{Server(target)} there answers a fresh connection: it was too slow for the limit, give --timeout more seconds or look at its load",
+        };
+
+    /// <summary>
+    /// Whether a PostgreSQL or PgBouncer endpoint answers PostgreSQL's SSLRequest, which both answer with one byte
+    /// before any authentication, within <paramref name="limit"/>.
+    /// </summary>
+    private static async Task<Answer> AnswerOfAsync(Endpoint endpoint, TimeSpan limit)
     {
         using var client = new TcpClient();
-        using var limit = new CancellationTokenSource(timeout);
+        using var deadline = new CancellationTokenSource(limit);
         try
         {
-            await client.ConnectAsync(endpoint.Host, endpoint.Port, limit.Token);
-            return true;
+            await client.ConnectAsync(endpoint.Host, endpoint.Port, deadline.Token);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return Answer.Refused;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            return false;
+            return Answer.Unreachable;
         }
+
+        try
+        {
+            var stream = client.GetStream();
+            var request = new byte[8];
+            BinaryPrimitives.WriteInt32BigEndian(request, 8);
+            BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(4), TlsProbe.SslRequestCode);
+            await stream.WriteAsync(request, deadline.Token);
+            return await stream.ReadAsync(new byte[1], deadline.Token) == 1 ? Answer.Answered : Answer.Silent;
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            return Answer.Silent;
+        }
+    }
+
+    private enum Answer
+    {
+        Answered,
+        Silent,
+        Refused,
+        Unreachable,
     }
 }

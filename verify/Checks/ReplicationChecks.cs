@@ -60,6 +60,18 @@ public static class ReplicationChecks
         });
 
         var sender = senders.FirstOrDefault(s => s.IssuerDn == issuer);
+
+        // The replica's WAL receiver names itself by cluster_name, which CNPG sets to the cluster's name, so a sender
+        // under that name with another issuer is this replica presenting a certificate it should not hold.
+        if (sender is null && senders.FirstOrDefault(s => s.ApplicationName == replica.Cluster) is { } foreign)
+        {
+            var owner = context.Outputs.Regions.FirstOrDefault(r => DistinguishedNames.OneLineSubject(r.ClientCaCertificate) == foreign.IssuerDn);
+            var from = owner is null ? "a CA that is no region's client CA" : $"region {owner.Name}'s client CA";
+            return CheckOutcome.Fail(
+                $"walsender {foreign.State} for {foreign.ApplicationName}, client DN {foreign.ClientDn} issued by {foreign.IssuerDn}, not by {issuer}",
+                $"replica {replica.Cluster} streams with a certificate issued by {foreign.IssuerDn} ({from}), not by its own region's client CA: its streaming_replica certificate (the Secret its externalClusters sslCert and sslKey name) must be issued by region {replica.Name}'s client CA");
+        }
+
         if (sender is null)
         {
             var seen = senders.Count == 0 ? "no walsender at all" : string.Join("; ", senders.Select(s => $"{s.ClientDn} issued by {s.IssuerDn} ({s.State})"));
@@ -90,7 +102,7 @@ public static class ReplicationChecks
     {
         var pooler = ConnectionTarget.Pooler(context.Primary);
         var instance = ConnectionTarget.Instance(replica);
-        await EndpointException.Attribute(pooler, "creating the probe table", async () => { await context.EnsureProbeTableAsync(); return true; });
+        await context.EnsureProbeTableAsync();
         var (reader, writer) = await CheckContext.OpenBothAsync(
             EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken)),
             EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken)));
@@ -98,6 +110,7 @@ public static class ReplicationChecks
         await using var writerConnection = writer;
 
         var runId = Guid.NewGuid();
+        await context.ProbeRows.ClaimAsync(runId, cancellationToken);
         await using var probe = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {CheckContext.ProbeTable} WHERE run_id = $1)", reader) { Parameters = { new() { Value = runId } } };
         await using var insert = new NpgsqlCommand($"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) VALUES ($1, 0, 'write-visible')", writer) { Parameters = { new() { Value = runId } } };
         await EndpointException.Attribute(pooler, "writing through the pooler", () => insert.ExecuteNonQueryAsync(cancellationToken));
@@ -108,7 +121,6 @@ public static class ReplicationChecks
             context.Options.Timeout,
             cancellationToken));
         var lag = sinceCommit.Elapsed;
-        await Cleanup(writer, runId, cancellationToken);
         if (!visible)
         {
             return CheckOutcome.Fail(
@@ -121,13 +133,6 @@ public static class ReplicationChecks
             ? CheckOutcome.Pass(detail)
             : CheckOutcome.Fail(detail, $"replication lag {lag.TotalMilliseconds:0} ms is over the threshold of {context.Options.MaxLag.TotalMilliseconds:0} ms");
         return outcome with { Metrics = new Dictionary<string, double> { ["lagMs"] = Math.Round(lag.TotalMilliseconds, 2) } };
-    }
-
-    /// <summary>Removes a run's probe rows; the deletion replicates like any write.</summary>
-    internal static async Task Cleanup(NpgsqlConnection writer, Guid runId, CancellationToken cancellationToken)
-    {
-        await using var delete = new NpgsqlCommand($"DELETE FROM {CheckContext.ProbeTable} WHERE run_id = $1", writer) { Parameters = { new() { Value = runId } } };
-        await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private sealed record WalSender(string State, bool Ssl, string Version, string ClientDn, string IssuerDn, string ApplicationName, double ReplayLagMilliseconds);

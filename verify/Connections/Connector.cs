@@ -43,6 +43,9 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
             Password = password,
             SslMode = variant == ConnectionVariant.Plaintext ? SslMode.Disable : SslMode.VerifyFull,
             GssEncryptionMode = GssEncryptionMode.Disable,
+            // Timeout bounds the whole open, TLS handshake included: Npgsql passes its NpgsqlTimeout into
+            // IEncryptionHandler.NegotiateEncryption (src/Npgsql/Internal/NpgsqlConnector.cs), so a server that
+            // accepts TCP and never answers costs one timeout, not a hang.
             Timeout = seconds,
             CommandTimeout = seconds,
             Pooling = false,

@@ -12,12 +12,21 @@ namespace CrossClusterIac.Verify.Connections;
 /// </summary>
 public static class TlsProbe
 {
-    private const int SslRequestCode = 80877103;
+    /// <summary>The SSLRequest code of PostgreSQL's protocol (1234 in the high 16 bits, 5679 in the low).</summary>
+    public const int SslRequestCode = 80877103;
 
-    /// <summary>Performs the handshake, verifying the server certificate against the root under the endpoint's server name.</summary>
+    /// <summary>
+    /// Performs the handshake within <paramref name="timeout"/>, verifying the server certificate against the root under
+    /// the endpoint's server name. A stopped server's kernel still completes the TCP handshake from its listen backlog,
+    /// so only a limit on the whole exchange stops verify from waiting on it forever.
+    /// </summary>
     /// <exception cref="AuthenticationException">The server certificate is not trusted or does not match.</exception>
-    public static async Task<TlsSession> HandshakeAsync(ConnectionTarget target, X509Certificate2 root, ClientIdentity identity, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException">The server did not finish the handshake in time, or the caller cancelled.</exception>
+    public static async Task<TlsSession> HandshakeAsync(ConnectionTarget target, X509Certificate2 root, ClientIdentity identity, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        cancellationToken = limit.Token;
         using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(target.Endpoint.Host, target.Endpoint.Port, cancellationToken);
         var stream = client.GetStream();

@@ -1,0 +1,108 @@
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Verify;
+using CrossClusterIac.Verify.Checks;
+
+namespace CrossClusterIac.Tests.Verify;
+
+/// <summary>
+/// verify leaves no probe rows behind: not when interrupted, not when a check fails, and a killed run's rows are
+/// removed by the next run without touching those of a run still going. Replay is paused on the replica while verify
+/// runs, so that it waits there with its batch written: the moment it is interrupted.
+/// </summary>
+[Collection(SharedHealthySandbox.Name)]
+public sealed class ProbeRowTests(HealthySandbox fixture)
+{
+    private const int Rows = 5000;
+
+    // The batch, and the row of the write-visible check, for the one replica.
+    private const int Written = Rows + 1;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(Signals.Terminate, 143, "SIGTERM")]
+    [InlineData(Signals.Interrupt, 130, "SIGINT")]
+    public async Task ASignalDuringARunRemovesItsProbeRowsAndExitsWithTheShellsCode(int signal, int exitCode, string name)
+    {
+        await WithReplayPausedAsync(async () =>
+        {
+            using var verify = StartVerify();
+            await SandboxDatabase.UntilProbeRowsAsync(fixture.Sandbox, Written, Patience);
+
+            verify.Signal(signal);
+
+            Assert.Equal(exitCode, await verify.ExitCodeAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal($"verify: interrupted by {name}; probe rows removed", verify.Error.Trim().Split('\n')[^1]);
+            Assert.DoesNotContain("   at ", verify.Error, StringComparison.Ordinal);
+            Assert.Empty(await SandboxDatabase.ProbeRowsAsync(fixture.Sandbox));
+        });
+    }
+
+    [Fact]
+    public async Task AKilledRunsRowsAreRemovedByTheNextRun()
+    {
+        await WithReplayPausedAsync(async () =>
+        {
+            using var verify = StartVerify();
+            await SandboxDatabase.UntilProbeRowsAsync(fixture.Sandbox, Written, Patience);
+            verify.Signal(Signals.Kill);
+            Assert.Equal(137, await verify.ExitCodeAsync(TimeSpan.FromSeconds(10)));
+        });
+        Assert.NotEmpty(await SandboxDatabase.ProbeRowsAsync(fixture.Sandbox));
+
+        var report = await VerifyRunner.RunAsync(fixture.Sandbox.Outputs, fixture.Sandbox.VerifyOptions(new VerifyOptions { Rows = 10 }));
+
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}")));
+        Assert.Empty(await SandboxDatabase.ProbeRowsAsync(fixture.Sandbox));
+    }
+
+    [Fact]
+    public async Task ARunKeepsTheRowsOfAnotherRunStillGoing()
+    {
+        await WithReplayPausedAsync(async () =>
+        {
+            using var other = StartVerify();
+            var theirs = await SandboxDatabase.UntilProbeRowsAsync(fixture.Sandbox, Written, Patience);
+
+            // This run fails (replay is paused) and removes its own rows, but not the other run's.
+            await VerifyRunner.RunAsync(fixture.Sandbox.Outputs, fixture.Sandbox.VerifyOptions(new VerifyOptions { Rows = 10, Timeout = TimeSpan.FromSeconds(1) }));
+
+            Assert.False(other.HasExited, other.Error);
+            Assert.Equal(theirs.OrderBy(r => r.Key), (await SandboxDatabase.ProbeRowsAsync(fixture.Sandbox)).OrderBy(r => r.Key));
+            other.Signal(Signals.Terminate);
+            Assert.Equal(143, await other.ExitCodeAsync(TimeSpan.FromSeconds(30)));
+        });
+        Assert.Empty(await SandboxDatabase.ProbeRowsAsync(fixture.Sandbox));
+    }
+
+    [Fact]
+    public async Task AFailingRunLeavesNoProbeRows()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-probe-{Guid.NewGuid():N}") });
+        await sandbox.StopInstanceAsync("us");
+
+        var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(new VerifyOptions { Timeout = TimeSpan.FromSeconds(3), Rows = 100 }));
+
+        // The batch was written through the primary's pooler before the replica turned out to be down.
+        var data = Assert.Single(report.Checks, c => c.Name == "data-arrives-whole");
+        Assert.Equal(CheckStatus.Failed, data.Status);
+        Assert.StartsWith("connecting as the application role at pg-us-rw", data.Detail, StringComparison.Ordinal);
+        Assert.Empty(await SandboxDatabase.ProbeRowsAsync(sandbox));
+    }
+
+    private VerifyProcess StartVerify() =>
+        VerifyProcess.Start(["--outputs", fixture.Sandbox.OutputsPath, "--rows", Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "60"]);
+
+    private async Task WithReplayPausedAsync(Func<Task> body)
+    {
+        await SandboxDatabase.PauseReplayAsync(fixture.Sandbox, "us", pause: true);
+        try
+        {
+            await body();
+        }
+        finally
+        {
+            await SandboxDatabase.PauseReplayAsync(fixture.Sandbox, "us", pause: false);
+        }
+    }
+}

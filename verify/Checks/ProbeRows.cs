@@ -1,0 +1,112 @@
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>
+/// The rows a run writes into <see cref="CheckContext.ProbeTable"/>, removed again on every path out of the run,
+/// and the rows of earlier runs that were killed before they could remove theirs.
+/// </summary>
+/// <remarks>
+/// A run holds a session-level advisory lock on every run id it writes under, on one connection of its own (the
+/// lease), and takes it before the rows are inserted. A row whose run id's lock is free therefore belongs to a run
+/// that is gone: its session ended with its process, whatever killed it. The next run removes such rows and leaves
+/// those of a verify still running. A hash collision between two run ids only makes a stale row look held: it is
+/// kept, never the other way round.
+/// <para>
+/// The lease goes to the primary's instance, not through PgBouncer. CNPG's spec.pgbouncer.poolMode may be
+/// <c>transaction</c>, and then a session lock taken through the pooler stays on a server connection that other clients
+/// reuse: PgBouncer runs server_reset_query (DISCARD ALL, which unlocks) on release only in session mode unless
+/// server_reset_query_always is set (pgbouncer src/objects.c release_server; doc/config.md server_reset_query). Even in
+/// session mode the lock would outlive our client until PgBouncer noticed the disconnect and reset the connection.
+/// Directly on PostgreSQL the lock lives exactly as long as our session.
+/// </para>
+/// </remarks>
+public sealed class ProbeRows(CheckContext context) : IDisposable
+{
+    // Advisory locks of the two-int4 form live apart from the bigint form (pg_locks.objsubid 2 against 1), so an
+    // application's own bigint locks never meet verify's; the first int names verify, the second the run id.
+    private const string LockKey = "hashtext('crosscluster-verify'), hashtext(run_id::text)";
+
+    private readonly SemaphoreSlim _lease = new(1, 1);
+    private readonly List<Guid> _claimed = [];
+    private NpgsqlConnection? _connection;
+
+    private ConnectionTarget Target => ConnectionTarget.Instance(context.Primary);
+
+    /// <summary>Opens the lease and removes the rows of runs that no longer hold theirs; once per run, after the table exists.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _connection = await EndpointException.Attribute(Target, "opening the probe lease as the application role", () => context.OpenAsAppAsync(Target, cancellationToken));
+        await EndpointException.Attribute(Target, "removing probe rows of killed runs", async () =>
+        {
+            // pg_try_advisory_lock succeeds only for a run id no session holds; the locks taken here are dropped at once,
+            // before this run claims its own.
+            await using var sweep = new NpgsqlCommand(
+                $"""
+                DELETE FROM {CheckContext.ProbeTable}
+                WHERE run_id IN (SELECT run_id FROM (SELECT DISTINCT run_id FROM {CheckContext.ProbeTable}) AS runs WHERE pg_try_advisory_lock({LockKey}));
+                SELECT pg_advisory_unlock_all();
+                """,
+                _connection);
+            return await sweep.ExecuteNonQueryAsync(cancellationToken);
+        });
+    }
+
+    /// <summary>Takes the lock of <paramref name="runId"/> on the lease; call before inserting rows under it.</summary>
+    public async Task ClaimAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await _lease.WaitAsync(cancellationToken);
+        try
+        {
+            // Recorded before the lock: a row the INSERT may yet write is removed even if the lock statement is cut short.
+            _claimed.Add(runId);
+            await EndpointException.Attribute(Target, "claiming the probe rows", async () =>
+            {
+                await using var claim = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey}) FROM (SELECT $1::uuid AS run_id) AS run", _connection) { Parameters = { new() { Value = runId } } };
+                return await claim.ExecuteNonQueryAsync(cancellationToken);
+            });
+        }
+        finally
+        {
+            _lease.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes every row this run wrote, on a fresh connection within a limit of its own (the run's token may be
+    /// cancelled already); says what became of them.
+    /// </summary>
+    public async Task<ProbeRemoval> RemoveAsync()
+    {
+        if (_claimed.Count == 0)
+        {
+            return new ProbeRemoval("no probe rows were written", Left: false);
+        }
+
+        using var limit = new CancellationTokenSource(context.Options.Timeout);
+        try
+        {
+            await using var connection = await context.OpenAsAppAsync(Target, limit.Token);
+            await using var delete = new NpgsqlCommand($"DELETE FROM {CheckContext.ProbeTable} WHERE run_id = ANY($1)", connection) { Parameters = { new() { Value = _claimed.ToArray() } } };
+            await delete.ExecuteNonQueryAsync(limit.Token);
+            return new ProbeRemoval("probe rows removed", Left: false);
+        }
+        catch (Exception e) when (EndpointException.IsConnectionFailure(e))
+        {
+            return new ProbeRemoval($"probe rows could not be removed ({Fault.Of(e, Target).Description}); the next verify run removes them", Left: true);
+        }
+    }
+
+    /// <summary>Closes the lease, which releases this run's locks: what is left is now stale for the next run.</summary>
+    public void Dispose()
+    {
+        _connection?.Dispose();
+        _lease.Dispose();
+    }
+}
+
+/// <summary>What became of a run's probe rows.</summary>
+/// <param name="Summary">One phrase, e.g. "probe rows removed".</param>
+/// <param name="Left">Whether rows may remain in the table.</param>
+public sealed record ProbeRemoval(string Summary, bool Left);
