@@ -117,7 +117,7 @@ public sealed class FaultTests
         var options = Options with { Timeout = TimeSpan.FromSeconds(4) };
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}") });
         var us = sandbox.State.Regions.Single(r => r.Name == "us");
-        var pgbouncer = ProcessSignals.ReadPidFile(us.Layout.PgBouncerPid);
+        var pgbouncer = LocalSandbox.Status(sandbox.Directory)!.Single(r => r.Region == "us").PgBouncer.Pid!.Value;
 
         // Stopped, PgBouncer's socket still completes TCP handshakes from the kernel's backlog, but nothing answers.
         Signals.Send(pgbouncer, Signals.Stop);
