@@ -23,6 +23,27 @@ public sealed record TopologyConfig
 
     /// <summary>How replica regions follow the primary.</summary>
     public ReplicationSettings Replication { get; init; } = new();
+
+    /// <summary>A controlled switchover of the primary to another region, while one is under way; <c>null</c> otherwise.</summary>
+    public SwitchoverConfig? Switchover { get; init; }
+}
+
+/// <summary>
+/// A controlled switchover as desired state, CNPG's distributed-topology procedure in two phases: without a token
+/// the primary is demoted (its <c>replica.primary</c> names the target, which keeps following it); with the old
+/// primary's demotion token the target is promoted and every region follows it. Completing it means setting
+/// <c>primaryRegion</c> to the target and removing this key.
+/// </summary>
+public sealed record SwitchoverConfig
+{
+    /// <summary>The region that becomes primary.</summary>
+    public string? To { get; init; }
+
+    /// <summary>
+    /// The old primary's <c>.status.demotionToken</c>, which phase 2 gives the target as <c>replica.promotionToken</c>.
+    /// A stack keeps it in the secret config value <c>cross-cluster-dr:promotionToken</c>, not here.
+    /// </summary>
+    public string? PromotionToken { get; init; }
 }
 
 /// <summary>

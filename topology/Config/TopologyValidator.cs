@@ -25,7 +25,43 @@ public static partial class TopologyValidator
         ValidatePostgres(config.Postgres, Add);
         ValidatePki(config.Pki, Add);
         ValidateRegions(config, Add);
+        ValidateSwitchover(config, Add);
         return problems;
+    }
+
+    private static void ValidateSwitchover(TopologyConfig config, Action<string, string> add)
+    {
+        if (config.Switchover is not { } switchover)
+        {
+            return;
+        }
+
+        var names = config.Regions.Select(r => r.Name).Where(n => !string.IsNullOrEmpty(n)).ToList();
+        if (string.IsNullOrEmpty(switchover.To))
+        {
+            add("switchover.to", $"missing; name the region that becomes primary{(names.Count > 1 ? $", one of: {string.Join(", ", names.Where(n => n != config.PrimaryRegion))}" : string.Empty)}, or remove 'switchover'.");
+        }
+        else if (!names.Contains(switchover.To))
+        {
+            add("switchover.to", $"'{switchover.To}' is not a declared region; use one of: {string.Join(", ", names.Where(n => n != config.PrimaryRegion))}.");
+        }
+        else if (switchover.To == config.PrimaryRegion)
+        {
+            add("switchover.to", $"'{switchover.To}' is already the primary region; a switchover names another region, or remove 'switchover' (after a completed switchover, primaryRegion is the new primary and 'switchover' goes).");
+        }
+
+        if (switchover.PromotionToken is { } token)
+        {
+            try
+            {
+                _ = Cnpg.PromotionToken.Parse(token);
+            }
+            catch (Cnpg.CnpgRealisationException e)
+            {
+                // As CNPG's webhook words it (validatePromotionToken): the token is checked before any Cluster changes.
+                add("switchover.promotionToken", $"{e.Message}; give the old primary's .status.demotionToken unchanged (kubectl get cluster <old primary> -o jsonpath='{{.status.demotionToken}}').");
+            }
+        }
     }
 
     private static void ValidateRegions(TopologyConfig config, Action<string, string> add)

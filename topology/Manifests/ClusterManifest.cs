@@ -75,6 +75,9 @@ internal static class ClusterManifest
                     },
                 },
             },
+            // CNPG reads bootstrap only when it creates the Cluster; after a switchover completes it names the new
+            // primary, which is what a region re-created later must recover from. The program leaves it out of
+            // updates (ignoreChanges), so a completed switchover changes nothing in a running Cluster's bootstrap.
             ["bootstrap"] = isPrimary
                 ? new Dictionary<string, object?>
                 {
@@ -92,12 +95,21 @@ internal static class ClusterManifest
 
         if (TopologyManifests.PeerOf(topology, region) is { } peer)
         {
-            spec["replica"] = new Dictionary<string, object?>
+            var roles = ReplicaRoles.Of(topology);
+            var replica = new Dictionary<string, object?>
             {
                 ["self"] = names.Cluster,
-                ["primary"] = PrimaryCluster(topology),
+                ["primary"] = new ClusterNames(roles.PrimaryNamedBy(region.Name!), topology.Namespace.Name).Cluster,
                 ["source"] = Names(topology, peer).Cluster,
             };
+            if (roles.Phase == SwitchoverPhase.Promote && roles.IsSelfPrimary(region.Name!))
+            {
+                // Set in the same update that makes the target its own primary: CNPG's webhook allows a promotionToken
+                // only on a primary cluster (internal/webhook/v1/cluster_webhook.go validatePromotionToken).
+                replica["promotionToken"] = topology.Switchover!.PromotionToken;
+            }
+
+            spec["replica"] = replica;
             // CNPG's docs require every member of the distributed topology in every Cluster's externalClusters
             // (docs/src/replica_cluster.md), and any member can be the source after a switchover, so each other member
             // is a streaming source. Object stores are declared for the region and its peer only, keeping objects

@@ -31,9 +31,9 @@ public static class TopologyManifests
             };
         }).ToList();
 
-    /// <summary>The one other region a region's cluster refers to (see <see cref="Peering"/>); <c>null</c> with one region.</summary>
+    /// <summary>The one other region a region's cluster refers to (see <see cref="ReplicaRoles"/>); <c>null</c> with one region.</summary>
     public static RegionConfig? PeerOf(TopologyConfig topology, RegionConfig region) =>
-        Peering.PeerOf(topology.Regions.Select(r => r.Name!), topology.PrimaryRegion!, region.Name!) is { } peer
+        ReplicaRoles.Of(topology).PeerOf(region.Name!) is { } peer
             ? topology.Regions.Single(r => r.Name == peer)
             : null;
 }
