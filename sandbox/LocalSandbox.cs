@@ -119,7 +119,9 @@ public static class LocalSandbox
         AdministratorCertificate.Write(pki, topology, directory);
 
         // The manifests the Pulumi program would declare for this topology, realised the way CNPG would.
-        var realisations = TopologyManifests.For(topology, pki.Plan).Select(manifests => Realise(Amended(manifests, options.Amend), pki, regions, user)).ToList();
+        var manifests = TopologyManifests.For(topology, pki.Plan);
+        ClusterSecrets.Write(directory, manifests, pki);
+        var realisations = manifests.Select(m => Realise(Amended(m, options.Amend), pki.Material, regions, user)).ToList();
         var cloneConcurrency = CloneConcurrency(realisations[0].Instance, regions.Count - 1);
         foreach (var (region, realisation) in regions.Zip(realisations))
         {
@@ -202,12 +204,19 @@ public static class LocalSandbox
             Pooler = amend(manifests.Pooler),
         };
 
-    private static RegionRealisation Realise(RegionManifests manifests, IssuedPki pki, IReadOnlyList<SandboxRegion> regions, ServerUser user)
+    /// <summary>What CNPG makes of <paramref name="topology"/>'s manifests in every region, from the Secrets the regions hold.</summary>
+    internal static IReadOnlyDictionary<string, RegionRealisation> Realise(TopologyConfig topology, string directory, IReadOnlyList<SandboxRegion> regions, ServerUser user)
+    {
+        var material = ClusterSecrets.Read(directory);
+        return TopologyManifests.For(topology).ToDictionary(m => m.Region, m => Realise(m, material, regions, user), StringComparer.Ordinal);
+    }
+
+    private static RegionRealisation Realise(RegionManifests manifests, Func<SecretMaterial, string> material, IReadOnlyList<SandboxRegion> regions, ServerUser user)
     {
         var region = regions.Single(r => r.Name == manifests.Region);
         try
         {
-            return RegionRealisation.For(manifests, pki.Material, region.Layout.Controller, user.AccountName, ApplicationSecret.GeneratePassword());
+            return RegionRealisation.For(manifests, material, region.Layout.Controller, user.AccountName, ApplicationSecret.GeneratePassword());
         }
         catch (CnpgRealisationException e)
         {

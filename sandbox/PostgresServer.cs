@@ -82,6 +82,51 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
         }
     }
 
+    /// <summary>
+    /// Stops the server as a crash would: an immediate shutdown (SIGQUIT), which writes no shutdown checkpoint and
+    /// lets no walsender send what it has not sent yet; then SIGKILL.
+    /// </summary>
+    public async Task CrashAsync()
+    {
+        if (ledger.Find(region.Name, ServerKind.Postgres) is { } postmaster)
+        {
+            await postmaster.CrashPostmasterAsync(StopTimeout);
+            ledger.Record(region.Name, ServerKind.Postgres, null);
+        }
+    }
+
+    /// <summary><c>pg_controldata</c> of the data directory, in the C locale (its labels are translated otherwise), read as CNPG reads it.</summary>
+    public async Task<ControlData> ControlDataAsync(CancellationToken cancellationToken)
+    {
+        var result = await ServerCommand.RunAsync(
+            user.Command(binaries.Postgres("pg_controldata"), ["-D", Layout.Data]).WithEnvironmentVariables(e => e.Set("LC_ALL", "C")),
+            $"pg_controldata in region {region.Name}", InitdbTimeout, cancellationToken);
+        return ControlData.Parse(result.StandardOutput);
+    }
+
+    /// <summary>Promotes the standby and waits until it accepts writes, as CNPG's PromoteAndWait (<c>pg_ctl -w promote</c>).</summary>
+    public Task PromoteAsync(CancellationToken cancellationToken) =>
+        ServerCommand.RunAsync(
+            user.Command(binaries.Postgres("pg_ctl"), ["promote", "-D", Layout.Data, "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]),
+            $"promoting PostgreSQL in region {region.Name}", StartTimeout + TimeSpan.FromSeconds(5), cancellationToken, Layout.PostgresLog);
+
+    /// <summary>Makes the running server read its configuration files again (CNPG reloads after rewriting them).</summary>
+    public Task ReloadAsync(CancellationToken cancellationToken) =>
+        ServerCommand.RunAsync(
+            user.Command(binaries.Postgres("pg_ctl"), ["reload", "-D", Layout.Data]),
+            $"reloading PostgreSQL in region {region.Name}", StopTimeout, cancellationToken, Layout.PostgresLog);
+
+    /// <summary>
+    /// Rewinds the stopped data directory onto <paramref name="source"/>'s timeline with <c>pg_rewind</c>, as CNPG's
+    /// Instance.Rewind (<c>pkg/management/postgres/instance.go</c>) does, as <c>streaming_replica</c>, whose grants
+    /// (pg_ls_dir, pg_stat_file, pg_read_binary_file) CNPG makes for exactly this. pg_rewind decides whether anything
+    /// needs rewinding, and first finishes the crash recovery of a server that was not shut down cleanly.
+    /// </summary>
+    public Task RewindAsync(IReadOnlyDictionary<string, string> source, CancellationToken cancellationToken) =>
+        ServerCommand.RunAsync(
+            user.Command(binaries.Postgres("pg_rewind"), ["--target-pgdata", Layout.Data, "--source-server", ConnectionString.Render(source), "--no-sync"]),
+            $"pg_rewind of region {region.Name}", BaseBackupTimeout, cancellationToken);
+
     /// <summary>Whether the postmaster the sandbox started runs.</summary>
     public bool IsRunning => ledger.Find(region.Name, ServerKind.Postgres)?.IsRunning == true;
 }

@@ -72,6 +72,9 @@ public sealed record ProcessIdentity(int Pid, ulong StartTicks)
     /// <summary>Fast shutdown of a postmaster (SIGINT), then immediate (SIGQUIT), then SIGKILL; see PostgreSQL's "Shutting Down the Server".</summary>
     public Task StopPostmasterAsync(TimeSpan grace) => StopAsync([SignalInterrupt, SignalQuit, SignalKill], grace);
 
+    /// <summary>Immediate shutdown of a postmaster (SIGQUIT), then SIGKILL: what a crash leaves.</summary>
+    public Task CrashPostmasterAsync(TimeSpan grace) => StopAsync([SignalQuit, SignalKill], grace);
+
     /// <summary>SIGTERM, then SIGKILL if it is still there after <paramref name="grace"/>.</summary>
     public Task TerminateAsync(TimeSpan grace) => StopAsync([SignalTerminate, SignalKill], grace);
 

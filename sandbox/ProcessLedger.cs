@@ -51,6 +51,16 @@ public sealed class ProcessLedger
         }
     }
 
+    /// <summary>Records a change of the sandbox's topology (who is primary, a switchover under way) in one write.</summary>
+    public void Update(Func<SandboxState, SandboxState> change)
+    {
+        lock (_gate)
+        {
+            _state = change(_state);
+            _state.Write(Directory);
+        }
+    }
+
     private static string Key(string region, ServerKind server) => $"{region}/{server.ToString().ToLowerInvariant()}";
 }
 

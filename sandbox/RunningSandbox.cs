@@ -1,3 +1,4 @@
+using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify;
 
@@ -9,14 +10,12 @@ public sealed class RunningSandbox : IAsyncDisposable
     private readonly ProcessLedger _ledger;
     private readonly ServerBinaries _binaries;
     private readonly ServerUser _user;
-    private readonly Lazy<TopologyOutputs> _outputs;
 
     internal RunningSandbox(ProcessLedger ledger, ServerBinaries binaries, ServerUser user)
     {
         _ledger = ledger;
         _binaries = binaries;
         _user = user;
-        _outputs = new Lazy<TopologyOutputs>(() => TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)));
     }
 
     /// <summary>The sandbox directory.</summary>
@@ -25,14 +24,17 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <summary>Regions, ports and the processes the sandbox started.</summary>
     public SandboxState State => _ledger.State;
 
-    /// <summary>What verify reads.</summary>
-    public TopologyOutputs Outputs => _outputs.Value;
+    /// <summary>What verify reads, as the outputs file says now (a switchover rewrites it).</summary>
+    public TopologyOutputs Outputs => TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath));
 
     /// <summary>The outputs file (0600: it holds client keys).</summary>
     public string OutputsPath => Path.Combine(Directory, LocalSandbox.OutputsFileName);
 
-    /// <summary>The primary's <c>-app</c> Secret (0600), as CNPG's operator would create it: the password verify must see refused.</summary>
-    public string AppSecretPath => Region(State.PrimaryRegion).Layout.AppSecret;
+    /// <summary>
+    /// The <c>-app</c> Secret (0600) CNPG's operator created with the first primary, whose password verify must see
+    /// refused; the role and its password hash replicate, so after a switchover it is still the one to try.
+    /// </summary>
+    public string AppSecretPath => State.Regions.Select(r => r.Layout.AppSecret).FirstOrDefault(File.Exists) ?? Region(State.PrimaryRegion).Layout.AppSecret;
 
     /// <summary>verify's options for this sandbox: defaults, with the primary's app Secret.</summary>
     public VerifyOptions VerifyOptions(VerifyOptions? options = null) => (options ?? new VerifyOptions()) with { AppSecret = AppSecretFile.Read(AppSecretPath) };
@@ -43,8 +45,26 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <summary>Stops a region's PostgreSQL.</summary>
     public Task StopInstanceAsync(string region) => Instance(region).StopAsync();
 
-    /// <summary>Starts a region's PostgreSQL again after <see cref="StopInstanceAsync"/>.</summary>
-    public Task StartInstanceAsync(string region, CancellationToken cancellationToken = default) => Instance(region).StartAsync(cancellationToken);
+    /// <summary>
+    /// Starts a region's PostgreSQL again after <see cref="StopInstanceAsync"/>; a former primary a failover fenced
+    /// is first rewound onto the new primary's timeline and starts as its standby.
+    /// </summary>
+    public Task StartInstanceAsync(string region, CancellationToken cancellationToken = default) => State.Fenced.Contains(region)
+        ? Changes.RejoinAsync(region, cancellationToken)
+        : Instance(region).StartAsync(cancellationToken);
+
+    /// <summary>A controlled switchover to <paramref name="target"/>; run again after an interruption, it resumes.</summary>
+    public Task<PrimaryChangeReport> SwitchoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        Changes.SwitchoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
+
+    /// <summary>A failover to <paramref name="target"/>: the primary crashes, the target is promoted without a token, the old primary is fenced.</summary>
+    public Task<PrimaryChangeReport> FailoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        Changes.FailoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
+
+    /// <summary>Gives <paramref name="region"/>'s standby a promotion token, as setting <c>replica.promotionToken</c> on its Cluster does.</summary>
+    /// <exception cref="SandboxException">CNPG's instance manager would refuse the token, or the standby does not reach it in time.</exception>
+    public Task PromoteWithTokenAsync(string region, string token, CancellationToken cancellationToken = default) =>
+        Changes.PromoteAsync(region, PromotionToken.Parse(token), new Progress<string>(), cancellationToken);
 
     /// <summary>Stops a region's PgBouncer.</summary>
     public Task StopPoolerAsync(string region) => Pooler(region).StopAsync();
@@ -54,6 +74,8 @@ public sealed class RunningSandbox : IAsyncDisposable
 
     /// <summary>Stops everything and removes the directory.</summary>
     public async ValueTask DisposeAsync() => await LocalSandbox.DownAsync(Directory);
+
+    private PrimaryChanges Changes => new(_ledger, _binaries, _user);
 
     private PostgresServer Instance(string region) => new(Region(region), _binaries, _user, _ledger);
 

@@ -56,6 +56,8 @@ public static class SandboxCli
             StatusCommand(output, error),
             StopCommand(output),
             StartCommand(output, error),
+            SwitchoverCommand(output, error),
+            FailoverCommand(output, error),
             RunCommand(output, error),
         };
 
@@ -251,6 +253,61 @@ public static class SandboxCli
         });
         return command;
     }
+
+    private static Command SwitchoverCommand(TextWriter output, TextWriter error)
+    {
+        var to = ToOption();
+        var command = new Command("switchover", """
+            Make another region primary without losing a write, as CNPG's distributed topology does: the primary is
+            demoted (CHECKPOINT, fast shutdown) and gives a demotion token, the target is promoted once it has replayed
+            exactly that checkpoint, and every region follows it. Interrupted, run it again: it resumes.
+            """) { to, DirectoryOption, OutputOption };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
+            var report = await sandbox.SwitchoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
+            await WriteChangeAsync(output, parsed.GetValue(OutputOption), report, sandbox);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command FailoverCommand(TextWriter output, TextWriter error)
+    {
+        var to = ToOption();
+        var command = new Command("failover", """
+            The drill for a primary region that is gone: crash the primary, promote the target without a token after
+            saying how much WAL it may never have received, and fence the old primary: `sandbox start` rewinds it
+            onto the new timeline and starts it as a standby, never as a second primary.
+            """) { to, DirectoryOption, OutputOption };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
+            var report = await sandbox.FailoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
+            await WriteChangeAsync(output, parsed.GetValue(OutputOption), report, sandbox);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task WriteChangeAsync(TextWriter output, OutputFormat format, PrimaryChangeReport report, RunningSandbox sandbox)
+    {
+        if (format == OutputFormat.Json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(report, TopologyOutputsJson.Options));
+            return;
+        }
+
+        await output.WriteLineAsync($"pg-{report.To} is primary (timeline {report.Timeline}); pg-{report.From} {(report.Fenced.Contains(report.From) ? "is fenced: `sandbox start " + report.From + "` rejoins it as a standby" : "streams from it")}.");
+        if (report.BytesMaybeLost is { } lost)
+        {
+            await output.WriteLineAsync($"WAL pg-{report.From} had reported but pg-{report.To} never replayed: {lost} bytes.");
+        }
+
+        await output.WriteLineAsync($"Check it: {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}");
+    }
+
+    private static Option<string> ToOption() => new("--to") { Description = "The region that becomes primary.", Required = true };
 
     private static Argument<string> RegionArgument() => new("region") { Description = "The region, as `sandbox status` lists it." };
 

@@ -20,6 +20,12 @@ public sealed record SandboxState
     /// <summary>Every region, primary first.</summary>
     public required IReadOnlyList<SandboxRegion> Regions { get; init; }
 
+    /// <summary>A switchover or failover under way, recorded before each of its steps so that running it again resumes it.</summary>
+    public PrimaryChange? Change { get; init; }
+
+    /// <summary>Former primaries fenced by a failover: each is rewound onto the new primary's timeline before it starts again.</summary>
+    public IReadOnlyList<string> Fenced { get; init; } = [];
+
     /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
     public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();
 
@@ -46,6 +52,16 @@ public sealed record SandboxState
         SecretFile.Write(next, JsonSerializer.Serialize(this, TopologyOutputsJson.Options));
         File.Move(next, path, overwrite: true);
     }
+}
+
+/// <summary>A change of primary under way.</summary>
+/// <param name="From">The primary before it.</param>
+/// <param name="To">The region becoming primary.</param>
+/// <param name="PromotionToken">The old primary's demotion token, once it was shut down (a switchover's phase 2).</param>
+public sealed record PrimaryChange(string From, string To, string? PromotionToken = null)
+{
+    /// <summary>Whether it is a failover (no token; the old primary crashed and is fenced) rather than a switchover.</summary>
+    public bool Failover { get; init; }
 }
 
 /// <summary>One region of a sandbox.</summary>

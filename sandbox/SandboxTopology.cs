@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Outputs;
 
 namespace CrossClusterIac.Sandbox;
 
@@ -38,10 +39,14 @@ public static partial class SandboxTopology
         return problems;
     }
 
-    /// <summary>The topology for <paramref name="regions"/> (primary first) served on the given ports.</summary>
-    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions) => new()
+    /// <summary>
+    /// The topology for <paramref name="regions"/> served on the given ports, the region whose role is primary as
+    /// <c>primaryRegion</c>, and <paramref name="switchover"/> when one is under way.
+    /// </summary>
+    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions, SwitchoverConfig? switchover = null) => new()
     {
-        PrimaryRegion = regions[0].Name,
+        PrimaryRegion = regions.First(r => r.Role == RegionRole.Primary).Name,
+        Switchover = switchover,
         Regions = regions.Select(r => new RegionConfig
         {
             Name = r.Name,

@@ -1,0 +1,289 @@
+using CrossClusterIac.Topology.Cnpg;
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>
+/// Switchover and failover on the running sandbox, done to PostgreSQL as CNPG v1.30 does them from the Clusters of
+/// each phase (<see cref="Topology.Naming.ReplicaRoles"/>): every configuration change is the realisation of that
+/// phase's manifests; what CNPG's operator and instance manager do between phases is done here, step by step, each
+/// step recorded in <c>sandbox.json</c> first so that running the command again resumes where it stopped.
+/// </summary>
+internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binaries, ServerUser user)
+{
+    // CNPG requeues a retryable token verification every 10 s; the sandbox looks again sooner, for as long as this.
+    private static readonly TimeSpan PromotionWait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PromotionPoll = TimeSpan.FromMilliseconds(100);
+
+    private SandboxState State => ledger.State;
+
+    private string OutputsPath => Path.Combine(ledger.Directory, LocalSandbox.OutputsFileName);
+
+    /// <summary>
+    /// A controlled switchover to <paramref name="target"/>: demote the primary (CHECKPOINT, fast shutdown, standby of
+    /// the target), make its demotion token from <c>pg_controldata</c>, restart it as a standby, then promote the
+    /// target once its restartpoint is exactly the token's checkpoint, and point every other region at it.
+    /// </summary>
+    public async Task<PrimaryChangeReport> SwitchoverAsync(string target, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var change = Begin(target, failover: false);
+        var from = change.From;
+        var old = Server(from);
+        if (change.PromotionToken is null)
+        {
+            var demoted = Realise(new SwitchoverConfig { To = target });
+            if (old.IsRunning)
+            {
+                progress.Report($"Demoting pg-{from}: CHECKPOINT, then a fast shutdown");
+                await Sql().ExecuteAsync(from, "CHECKPOINT", cancellationToken);
+                await old.StopAsync();
+            }
+
+            await WriteAsync(from, demoted, cancellationToken);
+            var token = PromotionToken.FromShutDownInstance(await old.ControlDataAsync(cancellationToken));
+            change = change with { PromotionToken = token.Encode() };
+            ledger.Update(s => s with { Change = change });
+            progress.Report($"pg-{from} is shut down; demotion token: timeline {token.LatestCheckpointTimelineId}, checkpoint REDO {token.LatestCheckpointRedoLocation} ({token.RedoWalFile})");
+        }
+
+        if (!old.IsRunning)
+        {
+            // CNPG unfences the old primary once the token is in its status; standby.signal makes it a standby of the target.
+            await old.StartAsync(cancellationToken);
+            progress.Report($"pg-{from} runs again as a standby of pg-{target}");
+        }
+
+        var promoted = Realise(new SwitchoverConfig { To = target, PromotionToken = change.PromotionToken });
+        await PromoteAsync(target, PromotionToken.Parse(change.PromotionToken!), progress, cancellationToken);
+        return await CompleteAsync(change, promoted, progress, lostBytes: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// A failover to <paramref name="target"/>: the primary is crashed (the drill for a region that is gone), the
+    /// target replays what it received and is promoted without a token, and the old primary is fenced: it starts
+    /// again only rewound onto the new timeline, as a standby.
+    /// </summary>
+    public async Task<PrimaryChangeReport> FailoverAsync(string target, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var change = Begin(target, failover: true);
+        var from = change.From;
+        Lsn? reported = null;
+        if (!State.Fenced.Contains(from))
+        {
+            // What the target last heard of the primary's end of WAL (pg_stat_wal_receiver.latest_end_lsn, from the
+            // primary's keepalives), read while it still streams: once the primary is gone the receiver's row is too.
+            reported = await ReceivedAsync(target, cancellationToken);
+            var old = Server(from);
+            if (old.IsRunning)
+            {
+                progress.Report($"Crashing pg-{from} (immediate shutdown): the primary region is gone");
+                await old.CrashAsync();
+            }
+
+            ledger.Update(s => s with { Fenced = [.. s.Fenced, from] });
+        }
+
+        var replayed = await ReplayedAsync(target, cancellationToken);
+        var lost = reported is { } r ? r.BytesAfter(replayed) : (ulong?)null;
+        progress.Report(lost is null
+            ? $"pg-{target} replayed up to {replayed}; what pg-{from} wrote after pg-{target} last heard from it is lost"
+            : $"pg-{from} last reported WAL up to {reported}; pg-{target} replayed up to {replayed}: {lost} bytes of WAL it never got may be lost");
+
+        var promoted = Realise(null, primary: target);
+        if (await InRecoveryAsync(target, cancellationToken))
+        {
+            progress.Report($"Promoting pg-{target} without a token");
+            await PromoteNowAsync(target, cancellationToken);
+        }
+
+        return await CompleteAsync(change, promoted, progress, lost, cancellationToken);
+    }
+
+    /// <summary>
+    /// Promotes <paramref name="target"/> with <paramref name="token"/> once CNPG's instance manager would: after a
+    /// CHECKPOINT, its restartpoint must be exactly the token's (pkg/promotiontoken); a retryable verdict waits, a
+    /// fatal one refuses for good, leaving the target a standby.
+    /// </summary>
+    /// <exception cref="SandboxException">The token is refused, or the target does not reach it in time.</exception>
+    public async Task PromoteAsync(string target, PromotionToken token, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var server = Server(target);
+        var deadline = DateTime.UtcNow + PromotionWait;
+        string? waitingFor = null;
+        while (await InRecoveryAsync(target, cancellationToken))
+        {
+            await Sql().ExecuteAsync(target, "CHECKPOINT", cancellationToken);
+            var verdict = token.VerifyAgainst(await server.ControlDataAsync(cancellationToken));
+            switch (verdict.Outcome)
+            {
+                case TokenOutcome.Promote:
+                    progress.Report($"pg-{target} replayed the token's checkpoint; promoting it");
+                    await PromoteNowAsync(target, cancellationToken);
+                    break;
+                case TokenOutcome.Refuse:
+                    throw new SandboxException($"pg-{target} refuses the promotion token: {verdict.Reason}. CNPG sets the Cluster's phase to Unrecoverable (\"Promotion token content is not correct for current instance\") and never promotes with it; pg-{target} is still a standby.");
+                default:
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        throw new SandboxException($"pg-{target} did not reach the promotion token within {PromotionWait.TotalSeconds:0} s: {verdict.Reason}. Run the switchover again to keep waiting.");
+                    }
+
+                    if (verdict.Reason != waitingFor)
+                    {
+                        progress.Report($"pg-{target}: {verdict.Reason}");
+                        waitingFor = verdict.Reason;
+                    }
+
+                    await Task.Delay(PromotionPoll, cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Starts a former primary that a failover fenced: rewound onto the new primary's timeline, then a standby of it.</summary>
+    public async Task RejoinAsync(string region, CancellationToken cancellationToken)
+    {
+        var realised = Realise(null, primary: State.PrimaryRegion);
+        var source = realised[region].Instance.Source
+            ?? throw new SandboxException($"pg-{region} has no source to rejoin: it is the primary.");
+        // The certificates pg_rewind connects with are the new source's external/<entry>/ files, written first.
+        RealisedFiles.WriteController(realised[region]);
+        await user.TakeOwnershipAsync(State.Regions.Single(r => r.Name == region).Directory, cancellationToken);
+        await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, State.Regions), cancellationToken);
+        await WriteAsync(region, realised, cancellationToken);
+        ledger.Update(s => s with { Fenced = [.. s.Fenced.Where(f => f != region)] });
+        await Server(region).StartAsync(cancellationToken);
+    }
+
+    private PrimaryChange Begin(string target, bool failover)
+    {
+        var state = State;
+        if (state.Regions.All(r => r.Name != target))
+        {
+            throw new SandboxException($"--to: no region '{target}' in this sandbox; it has {string.Join(", ", state.Regions.Select(r => r.Name))}.", SandboxException.UsageExitCode);
+        }
+
+        if (state.Change is { } underWay)
+        {
+            if (underWay.To != target || underWay.Failover != failover)
+            {
+                throw new SandboxException($"a {(underWay.Failover ? "failover" : "switchover")} to {underWay.To} is under way; finish it first with `sandbox {(underWay.Failover ? "failover" : "switchover")} --to {underWay.To}`.", SandboxException.UsageExitCode);
+            }
+
+            return underWay;
+        }
+
+        if (state.PrimaryRegion == target)
+        {
+            throw new SandboxException($"--to: {target} is already the primary region; name another region ({string.Join(", ", state.Regions.Select(r => r.Name).Where(r => r != target))}).", SandboxException.UsageExitCode);
+        }
+
+        if (!Server(target).IsRunning)
+        {
+            throw new SandboxException($"PostgreSQL in region {target} is not running; start it with `sandbox start {target}` first.", SandboxException.UsageExitCode);
+        }
+
+        var change = new PrimaryChange(state.PrimaryRegion, target) { Failover = failover };
+        ledger.Update(s => s with { Change = change });
+        return change;
+    }
+
+    // The change is complete: the target is primary, the token gone, every region follows the target. Each region's
+    // files are what CNPG makes of the completed topology's Cluster; running servers reload them.
+    private async Task<PrimaryChangeReport> CompleteAsync(PrimaryChange change, IReadOnlyDictionary<string, RegionRealisation> promoted, IProgress<string> progress, ulong? lostBytes, CancellationToken cancellationToken)
+    {
+        await WriteAsync(change.To, promoted, cancellationToken);
+        var final = Realise(null, primary: change.To);
+        foreach (var region in State.Regions.Where(r => !State.Fenced.Contains(r.Name)))
+        {
+            await WriteAsync(region.Name, final, cancellationToken);
+        }
+
+        ledger.Update(s => s with
+        {
+            PrimaryRegion = change.To,
+            Change = null,
+            Regions = [.. s.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
+        });
+        var outputs = TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken));
+        SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(outputs with
+        {
+            PrimaryRegion = change.To,
+            Regions = [.. outputs.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
+        }));
+
+        var timeline = await Sql().ScalarAsync<int>(change.To, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", cancellationToken);
+        progress.Report($"pg-{change.To} is primary on timeline {timeline}{(State.Fenced.Count > 0 ? $"; fenced until `sandbox start`: {string.Join(", ", State.Fenced.Select(f => $"pg-{f}"))}" : string.Empty)}");
+        return new PrimaryChangeReport(change.From, change.To, timeline, change.PromotionToken is not null, lostBytes, [.. State.Fenced]);
+    }
+
+    private async Task WriteAsync(string regionName, IReadOnlyDictionary<string, RegionRealisation> realised, CancellationToken cancellationToken)
+    {
+        var region = State.Regions.Single(r => r.Name == regionName);
+        RealisedFiles.WriteController(realised[regionName]);
+        RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions);
+        await user.TakeOwnershipAsync(region.Directory, cancellationToken);
+        if (Server(regionName).IsRunning)
+        {
+            await Server(regionName).ReloadAsync(cancellationToken);
+        }
+    }
+
+    // The further of the primary's last reported end of WAL and what the target received from it.
+    private async Task<Lsn?> ReceivedAsync(string target, CancellationToken cancellationToken)
+    {
+        var row = await Sql().RowAsync(target, "SELECT (SELECT latest_end_lsn FROM pg_catalog.pg_stat_wal_receiver), pg_catalog.pg_last_wal_receive_lsn()", cancellationToken);
+        var known = row.Select(v => Lsn.TryParse(v, out var lsn) ? lsn : (Lsn?)null).OfType<Lsn>().ToList();
+        return known.Count == 0 ? null : known.MaxBy(l => l.Value);
+    }
+
+    // What the target replayed once it replayed all it received (a moment after the stream ends, at most 10 s).
+    private async Task<Lsn> ReplayedAsync(string target, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var row = await Sql().RowAsync(target, "SELECT pg_catalog.pg_last_wal_receive_lsn(), pg_catalog.pg_last_wal_replay_lsn()", cancellationToken);
+            var replayed = Lsn.TryParse(row[1], out var p) ? p : throw new SandboxException($"pg-{target} reports no replayed WAL position: it is not a standby.");
+            if (!Lsn.TryParse(row[0], out var received) || replayed.Value >= received.Value || DateTime.UtcNow > deadline)
+            {
+                return replayed;
+            }
+
+            await Task.Delay(PromotionPoll, cancellationToken);
+        }
+    }
+
+    // pkg/management/postgres/promote.go PromoteAndWait: pg_ctl -w promote, then a CHECKPOINT on the new timeline.
+    private async Task PromoteNowAsync(string target, CancellationToken cancellationToken)
+    {
+        await Server(target).PromoteAsync(cancellationToken);
+        await Sql().ExecuteAsync(target, "CHECKPOINT", cancellationToken);
+    }
+
+    private async Task<bool> InRecoveryAsync(string region, CancellationToken cancellationToken) =>
+        await Sql().ScalarAsync<bool>(region, "SELECT pg_catalog.pg_is_in_recovery()", cancellationToken);
+
+    private IReadOnlyDictionary<string, RegionRealisation> Realise(SwitchoverConfig? switchover, string? primary = null)
+    {
+        var regions = primary is null
+            ? State.Regions
+            : [.. State.Regions.Select(r => r with { Role = r.Name == primary ? RegionRole.Primary : RegionRole.Replica })];
+        return LocalSandbox.Realise(SandboxTopology.For(regions, switchover), ledger.Directory, regions, user);
+    }
+
+    private AdministratorSql Sql() => new(ledger.Directory, TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)));
+
+    private PostgresServer Server(string region) => new(State.Regions.Single(r => r.Name == region), binaries, user, ledger);
+}
+
+/// <summary>What a switchover or failover did.</summary>
+/// <param name="From">The former primary region.</param>
+/// <param name="To">The new primary region.</param>
+/// <param name="Timeline">The new primary's timeline.</param>
+/// <param name="WithToken">Whether the target was promoted with the old primary's demotion token (a switchover).</param>
+/// <param name="BytesMaybeLost">A failover's WAL the old primary reported and the target never replayed; <c>null</c> for a switchover or when unknown.</param>
+/// <param name="Fenced">Former primaries that start again only rewound, as standbys.</param>
+public sealed record PrimaryChangeReport(string From, string To, int Timeline, bool WithToken, ulong? BytesMaybeLost, IReadOnlyList<string> Fenced);
