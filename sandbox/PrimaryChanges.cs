@@ -216,7 +216,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
         var timeline = await Sql().ScalarAsync<int>(change.To, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", cancellationToken);
         progress.Report($"pg-{change.To} is primary on timeline {timeline}{(State.Fenced.Count > 0 ? $"; fenced until `sandbox start`: {string.Join(", ", State.Fenced.Select(f => $"pg-{f}"))}" : string.Empty)}");
-        return new PrimaryChangeReport(change.From, change.To, timeline, change.PromotionToken is not null, lostBytes, [.. State.Fenced]);
+        return new PrimaryChangeReport(change.From, change.To, timeline, change.PromotionToken, lostBytes, [.. State.Fenced]);
     }
 
     private async Task WriteAsync(string regionName, IReadOnlyDictionary<string, RegionRealisation> realised, CancellationToken cancellationToken)
@@ -283,7 +283,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 /// <param name="From">The former primary region.</param>
 /// <param name="To">The new primary region.</param>
 /// <param name="Timeline">The new primary's timeline.</param>
-/// <param name="WithToken">Whether the target was promoted with the old primary's demotion token (a switchover).</param>
+/// <param name="PromotionToken">The old primary's demotion token the target was promoted with; <c>null</c> for a failover.</param>
 /// <param name="BytesMaybeLost">A failover's WAL the old primary reported and the target never replayed; <c>null</c> for a switchover or when unknown.</param>
 /// <param name="Fenced">Former primaries that start again only rewound, as standbys.</param>
-public sealed record PrimaryChangeReport(string From, string To, int Timeline, bool WithToken, ulong? BytesMaybeLost, IReadOnlyList<string> Fenced);
+public sealed record PrimaryChangeReport(string From, string To, int Timeline, string? PromotionToken, ulong? BytesMaybeLost, IReadOnlyList<string> Fenced);

@@ -265,7 +265,18 @@ public static class SandboxCli
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
-            var report = await sandbox.SwitchoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
+            PrimaryChangeReport report;
+            try
+            {
+                report = await sandbox.SwitchoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // Each step was recorded before it ran: the servers keep running and the same command resumes.
+                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox switchover --to {parsed.GetValue(to)}` again to resume where it stopped.");
+                return InterruptedExitCode;
+            }
+
             await WriteChangeAsync(output, parsed.GetValue(OutputOption), report, sandbox);
             return 0;
         });
@@ -283,7 +294,18 @@ public static class SandboxCli
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
-            var report = await sandbox.FailoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
+            PrimaryChangeReport report;
+            try
+            {
+                report = await sandbox.FailoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // Each step was recorded before it ran: the servers keep running and the same command resumes.
+                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox failover --to {parsed.GetValue(to)}` again to resume where it stopped.");
+                return InterruptedExitCode;
+            }
+
             await WriteChangeAsync(output, parsed.GetValue(OutputOption), report, sandbox);
             return 0;
         });

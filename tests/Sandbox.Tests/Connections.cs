@@ -14,6 +14,9 @@ public sealed class Connections(RunningSandbox sandbox) : IDisposable
         sandbox.Outputs.Database,
         TimeSpan.FromSeconds(10));
 
+    /// <summary>Every region's name.</summary>
+    public IReadOnlyList<string> Regions => [.. sandbox.Outputs.Regions.Select(r => r.Name)];
+
     /// <summary>A region by name.</summary>
     public RegionOutputs Region(string name) => sandbox.Outputs.Regions.Single(r => r.Name == name);
 

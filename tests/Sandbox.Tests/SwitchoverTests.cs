@@ -1,0 +1,212 @@
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Cnpg;
+using CrossClusterIac.Verify;
+using CrossClusterIac.Verify.Checks;
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+namespace CrossClusterIac.Tests.Sandbox;
+
+/// <summary>Issue 11: switchover and failover on real servers, as CNPG's distributed topology does them.</summary>
+public sealed class SwitchoverTests
+{
+    [Fact]
+    public async Task ASwitchoverUnderAContinuousWriterLosesNoAcknowledgedRowAndLeavesOnePrimaryAndSwitchesBack()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
+        using var connections = new Connections(sandbox);
+        var writer = await ContinuousWriter.StartAsync(sandbox, connections);
+        await using (writer)
+        {
+            await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
+            var there = await sandbox.SwitchoverAsync("us");
+            await writer.UntilAcknowledgedAsync("us", 50, TimeSpan.FromSeconds(20));
+
+            Assert.Equal(("eu", "us"), (there.From, there.To));
+            Assert.NotNull(PromotionToken.Parse(there.PromotionToken!));
+            Assert.Equal(2, there.Timeline);
+            await AssertOnePrimaryAsync(connections, "us");
+            await AssertEveryRowEverywhereAsync(connections, writer.Rows);
+            await AssertVerifyPassesAsync(sandbox);
+
+            var back = await sandbox.SwitchoverAsync("eu");
+            await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
+
+            Assert.Equal(3, back.Timeline);
+        }
+
+        await AssertOnePrimaryAsync(connections, "eu");
+        await AssertEveryRowEverywhereAsync(connections, writer.Rows);
+        await AssertVerifyPassesAsync(sandbox);
+    }
+
+    [Fact]
+    public async Task AForgedOrStaleTokenIsRefusedAsCnpgRefusesItAndTheStandbyStaysAStandby()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
+        using var connections = new Connections(sandbox);
+        var first = PromotionToken.Parse((await sandbox.SwitchoverAsync("us")).PromotionToken!);
+
+        // eu is now a standby on timeline 2: the token it gave on timeline 1 is stale; CNPG's own forgery (REDO 0/0)
+        // on its current timeline points behind its restartpoint; another system's token is not its history at all.
+        var refusals = new Dictionary<string, string>
+        {
+            ["stale"] = first.Encode(),
+            ["forged REDO 0/0"] = (first with { LatestCheckpointTimelineId = "2", LatestCheckpointRedoLocation = "0/0" }).Encode(),
+            ["another system"] = (first with { DatabaseSystemIdentifier = "1" }).Encode(),
+        };
+        foreach (var (name, token) in refusals)
+        {
+            var refused = await Assert.ThrowsAsync<SandboxException>(() => sandbox.PromoteWithTokenAsync("eu", token));
+            Assert.Contains("refuses the promotion token", refused.Message, StringComparison.Ordinal);
+            Assert.True(await InRecoveryAsync(connections, "eu"), $"eu was promoted with the {name} token");
+        }
+
+        await AssertOnePrimaryAsync(connections, "us");
+        await AssertVerifyPassesAsync(sandbox);
+    }
+
+    [Fact]
+    public async Task AFailoverSaysWhatMayBeLostFencesTheOldPrimaryAndRewindsItIntoAStandby()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
+        using var connections = new Connections(sandbox);
+        var writer = await ContinuousWriter.StartAsync(sandbox, connections);
+        PrimaryChangeReport report;
+        await using (writer)
+        {
+            await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
+            report = await sandbox.FailoverAsync("us");
+            await writer.UntilAcknowledgedAsync("us", 50, TimeSpan.FromSeconds(20));
+        }
+
+        Assert.Null(report.PromotionToken);
+        Assert.NotNull(report.BytesMaybeLost);
+        Assert.Equal(["eu"], report.Fenced);
+
+        // Fenced: the old primary does not run, so it cannot take a write; started, it is rewound into a standby.
+        Assert.False(LocalSandbox.Status(sandbox.Directory)!.Single(r => r.Region == "eu").Postgres.Running);
+        await sandbox.StartInstanceAsync("eu");
+        await AssertOnePrimaryAsync(connections, "us");
+        await using (var old = await connections.OpenAsync(ConnectionTarget.Instance(connections.Region("eu")), "eu", "app"))
+        {
+            await using var write = new NpgsqlCommand($"INSERT INTO {ContinuousWriter.Table} (id, region) VALUES (-1, 'eu')", old);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => write.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, refused.SqlState);
+        }
+
+        // Rows eu acknowledged after us last heard from it are lost; everything us took is everywhere.
+        await AssertEveryRowEverywhereAsync(connections, [.. writer.Rows.Where(r => r.Region == "us")]);
+
+        // eu's PgBouncer saw its backend fail and waits server_login_retry (PgBouncer's default 15 s, which CNPG
+        // keeps) before it logs in again: verify passes once that has passed, as it would in the cluster.
+        await UntilPoolerLogsInAsync(connections, "eu", TimeSpan.FromSeconds(30));
+        await AssertVerifyPassesAsync(sandbox);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task ASwitchoverInterruptedAfterAnyStepResumesWhenRunAgain(int step)
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
+        using var connections = new Connections(sandbox);
+        using var interrupt = new CancellationTokenSource();
+        var steps = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sandbox.SwitchoverAsync("us", new Steps(() =>
+        {
+            if (++steps == step)
+            {
+                interrupt.Cancel();
+            }
+        }), interrupt.Token));
+        Assert.Equal("us", sandbox.State.Change?.To);
+
+        var report = await sandbox.SwitchoverAsync("us");
+
+        Assert.Equal(2, report.Timeline);
+        Assert.Null(sandbox.State.Change);
+        await AssertOnePrimaryAsync(connections, "us");
+        await AssertVerifyPassesAsync(sandbox);
+    }
+
+    private static async Task UntilPoolerLogsInAsync(Connections connections, string region, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            try
+            {
+                await using var connection = await connections.OpenAsync(ConnectionTarget.Pooler(connections.Region(region)), region, "app");
+                return;
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    private static async Task AssertOnePrimaryAsync(Connections connections, string primary)
+    {
+        foreach (var region in connections.Regions)
+        {
+            Assert.True(await InRecoveryAsync(connections, region) != (region == primary), $"{region} {(region == primary ? "is in recovery" : "is not in recovery")}");
+        }
+    }
+
+    private static async Task<bool> InRecoveryAsync(Connections connections, string region)
+    {
+        await using var connection = await connections.OpenAsAdministratorAsync(region);
+        await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    // Every acknowledged row is on every region once replay has caught up (bounded wait, never a fixed sleep).
+    private static async Task AssertEveryRowEverywhereAsync(Connections connections, IReadOnlyList<ContinuousWriter.Acknowledged> rows)
+    {
+        Assert.NotEmpty(rows);
+        var ids = rows.Select(r => r.Id).ToHashSet();
+        foreach (var region in connections.Regions)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (true)
+            {
+                await using var connection = await connections.OpenAsAdministratorAsync(region, "app");
+                await using var command = new NpgsqlCommand($"SELECT id FROM {ContinuousWriter.Table}", connection);
+                var present = new HashSet<long>();
+                await using (var reader = await command.ExecuteReaderAsync())
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        present.Add(reader.GetInt64(0));
+                    }
+                }
+
+                var missing = ids.Where(id => !present.Contains(id)).ToList();
+                if (missing.Count == 0)
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"{missing.Count} acknowledged rows are not on {region}, e.g. {string.Join(", ", missing.Take(5))}");
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private static async Task AssertVerifyPassesAsync(RunningSandbox sandbox)
+    {
+        var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions());
+        Assert.True(report.Passed, string.Join("\n", report.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}")));
+    }
+
+    // Progress reported synchronously, so that an interruption lands right after the step it follows.
+    private sealed class Steps(Action onStep) : IProgress<string>
+    {
+        public void Report(string value) => onStep();
+    }
+}
