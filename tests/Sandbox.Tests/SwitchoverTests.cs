@@ -27,7 +27,9 @@ public sealed class SwitchoverTests
             Assert.Equal(2, there.Timeline);
             await AssertOnePrimaryAsync(connections, "us");
             await AssertEveryRowEverywhereAsync(connections, writer.Rows);
-            await AssertVerifyPassesAsync(sandbox);
+            var report = await AssertVerifyPassesAsync(sandbox);
+            Assert.All(report.Checks.Where(c => c.Name == "recovery-role"), c => Assert.EndsWith("; timeline 2", c.Detail, StringComparison.Ordinal));
+            Assert.Contains(report.Checks, c => c is { Name: "recovery-role", Region: "us" } && c.Detail.StartsWith("pg-us is not in recovery, as a primary must be", StringComparison.Ordinal));
 
             var back = await sandbox.SwitchoverAsync("eu");
             await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
@@ -198,10 +200,11 @@ public sealed class SwitchoverTests
         }
     }
 
-    private static async Task AssertVerifyPassesAsync(RunningSandbox sandbox)
+    private static async Task<Verify.Reporting.VerifyReport> AssertVerifyPassesAsync(RunningSandbox sandbox)
     {
         var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions());
         Assert.True(report.Passed, string.Join("\n", report.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}")));
+        return report;
     }
 
     // Progress reported synchronously, so that an interruption lands right after the step it follows.

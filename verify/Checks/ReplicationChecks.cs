@@ -18,21 +18,31 @@ public static class ReplicationChecks
     private static async Task<CheckOutcome> RecoveryRoleAsync(CheckContext context, RegionOutputs region, CancellationToken cancellationToken)
     {
         var target = ConnectionTarget.Instance(region);
-        var inRecovery = await EndpointException.Attribute(target, "reading pg_is_in_recovery()", async () =>
+        var (inRecovery, timeline) = await EndpointException.Attribute(target, "reading pg_is_in_recovery()", async () =>
         {
             await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
-            return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+            // The timeline a primary writes (its current WAL file's first 8 hex digits) or a standby receives: a
+            // switchover or failover starts a new one, so it tells which promotion a region has seen.
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT pg_is_in_recovery(),
+                       CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)
+                            ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END
+                """,
+                connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return (reader.GetBoolean(0), reader.IsDBNull(1) ? (int?)null : reader.GetInt32(1));
         });
         var expected = region.Role == RegionRole.Replica;
-        var detail = $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}, as a {region.Role.ToString().ToLowerInvariant()} must be";
+        var detail = $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}, as a {region.Role.ToString().ToLowerInvariant()} must be{(timeline is { } t ? $"; timeline {t}" : string.Empty)}";
         return inRecovery == expected
             ? CheckOutcome.Pass(detail)
             : CheckOutcome.Fail(
                 $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}",
                 expected
-                    ? $"{region.Cluster} should follow the primary but accepts writes: it was promoted, or bootstrapped as a primary"
-                    : $"{region.Cluster} is the primary but is in recovery: it was demoted, or is still starting");
+                    ? $"{region.Cluster} should follow the primary but accepts writes: it was promoted (after a switchover or failover, give verify the stack's new outputs), or bootstrapped as a primary"
+                    : $"{region.Cluster} is the primary but is in recovery: it was demoted (a switchover under way, or completed and these outputs are older), or is still starting");
     }
 
     private static async Task<CheckOutcome> StreamingAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
