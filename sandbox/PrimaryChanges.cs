@@ -149,7 +149,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         var source = realised[region].Instance.Source
             ?? throw new SandboxException($"pg-{region} has no source to rejoin: it is the primary.");
         // The certificates pg_rewind connects with are the new source's external/<entry>/ files, written first.
-        RealisedFiles.WriteController(realised[region]);
+        RealisedFiles.WriteSource(realised[region].Instance);
         await user.TakeOwnershipAsync(State.Regions.Single(r => r.Name == region).Directory, cancellationToken);
         await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, State.Regions), cancellationToken);
         await WriteAsync(region, realised, cancellationToken);
@@ -222,7 +222,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     private async Task WriteAsync(string regionName, IReadOnlyDictionary<string, RegionRealisation> realised, CancellationToken cancellationToken)
     {
         var region = State.Regions.Single(r => r.Name == regionName);
-        RealisedFiles.WriteController(realised[regionName]);
+        RealisedFiles.WriteSource(realised[regionName].Instance);
         RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions);
         await user.TakeOwnershipAsync(region.Directory, cancellationToken);
         if (Server(regionName).IsRunning)

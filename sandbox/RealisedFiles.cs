@@ -20,6 +20,21 @@ internal static class RealisedFiles
     }
 
     /// <summary>
+    /// The files CNPG writes when a Cluster's source changes: the new source's <c>external/&lt;entry&gt;/</c> secrets
+    /// (<c>pkg/management/external/external.go</c>). The instance's and pooler's own certificates are untouched, as
+    /// in the pods: rewriting a file a running server may open (PgBouncer opens its TLS files for new server
+    /// connections) would fail its logins for nothing.
+    /// </summary>
+    public static void WriteSource(ClusterInstance instance)
+    {
+        foreach (var file in instance.Source?.Files ?? [])
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
+            SecretFile.Write(file.Path, file.Content);
+        }
+    }
+
+    /// <summary>
     /// PGDATA's <c>pg_hba.conf</c>, <c>pg_ident.conf</c>, <c>custom.conf</c> and <c>override.conf</c> (plus
     /// <c>standby.signal</c> in a replica cluster), and the includes CNPG adds to <c>postgresql.conf</c>.
     /// </summary>
