@@ -3,13 +3,14 @@ using CrossClusterIac.Sandbox;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
 
-// A rerunnable timing harness for the local data path: how long the sandbox takes to come up, and how long
-// verify takes on it. Usage: local-bench [bringup|verify|all] [runs]. Figures are medians over the runs.
+// A rerunnable timing harness for the local data path: how long the sandbox takes to come up, how long verify
+// takes on it, and what an application writing at a steady rate sees of a switchover and a failover.
+// Usage: local-bench [bringup|verify|switchover|failover|all] [runs]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
-if (what is not ("bringup" or "verify" or "all"))
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|all] [runs]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|all] [runs]");
     return 2;
 }
 
@@ -78,6 +79,56 @@ if (what is "verify" or "all")
     Console.WriteLine($"verify    3 regions / 2 regions: {suites[3] / suites[2]:0.00}x");
 }
 
+// A writer at 100 rows/s through the primary's pooler, falling over to the next region's pooler when a write fails.
+// Write-unavailability: from the last row the old primary acknowledged to the first the new one did.
+var writeInterval = TimeSpan.FromMilliseconds(10);
+if (what is "switchover" or "all")
+{
+    await using var sandbox = await LocalSandbox.UpAsync(Options(2));
+    var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval);
+    var gaps = new List<double>();
+    await using (writer)
+    {
+        for (var i = 0; i < runs; i++)
+        {
+            var from = sandbox.State.PrimaryRegion;
+            var to = sandbox.State.Regions.First(r => r.Name != from).Name;
+            await writer.UntilAcknowledgedAsync(from, 50, TimeSpan.FromSeconds(30));
+            var since = writer.Elapsed;
+            await sandbox.SwitchoverAsync(to);
+            await writer.UntilAcknowledgedAsync(to, 20, TimeSpan.FromSeconds(30));
+            gaps.Add(Unavailability(writer.Rows, from, to, since));
+        }
+    }
+
+    var lost = writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync(sandbox.State.PrimaryRegion)).Count();
+    Console.WriteLine($"switchover 2 regions, writer at 100 rows/s: write-unavailability median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost {lost} of {writer.Rows.Count}");
+}
+
+if (what is "failover" or "all")
+{
+    var gaps = new List<double>();
+    var losses = new List<int>();
+    for (var i = 0; i < runs; i++)
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(Options(2));
+        var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval);
+        TimeSpan since;
+        await using (writer)
+        {
+            await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(30));
+            since = writer.Elapsed;
+            await sandbox.FailoverAsync("us");
+            await writer.UntilAcknowledgedAsync("us", 20, TimeSpan.FromSeconds(30));
+        }
+
+        gaps.Add(Unavailability(writer.Rows, "eu", "us", since));
+        losses.Add(writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync("us")).Count());
+    }
+
+    Console.WriteLine($"failover   2 regions, writer at 100 rows/s: time to writable median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost per run {string.Join(", ", losses)}");
+}
+
 return 0;
 
 static SandboxOptions Options(int regions) => new()
@@ -90,4 +141,10 @@ static double Median(List<double> values)
 {
     var sorted = values.Order().ToList();
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static double Unavailability(IReadOnlyList<ContinuousWriter.Acknowledged> rows, string from, string to, TimeSpan since)
+{
+    var first = rows.Where(r => r.Region == to && r.At >= since).Min(r => r.At);
+    return (first - rows.Where(r => r.Region == from && r.At < first).Max(r => r.At)).TotalSeconds;
 }

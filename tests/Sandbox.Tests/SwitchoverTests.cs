@@ -15,7 +15,7 @@ public sealed class SwitchoverTests
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
         using var connections = new Connections(sandbox);
-        var writer = await ContinuousWriter.StartAsync(sandbox, connections);
+        var writer = await ContinuousWriter.StartAsync(sandbox);
         await using (writer)
         {
             await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
@@ -73,7 +73,7 @@ public sealed class SwitchoverTests
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
         using var connections = new Connections(sandbox);
-        var writer = await ContinuousWriter.StartAsync(sandbox, connections);
+        var writer = await ContinuousWriter.StartAsync(sandbox);
         PrimaryChangeReport report;
         await using (writer)
         {

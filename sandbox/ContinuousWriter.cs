@@ -1,31 +1,39 @@
 using System.Diagnostics;
-using CrossClusterIac.Sandbox;
+using System.Security.Cryptography.X509Certificates;
+using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Connections;
 using Npgsql;
 
-namespace CrossClusterIac.Tests.Sandbox;
+namespace CrossClusterIac.Sandbox;
 
 /// <summary>
 /// An application writing rows as fast as it can through a region's pooler with that region's app certificate; when
 /// a write fails it tries the next region's pooler, as a client whose primary moved would. Every row it reports
-/// acknowledged was committed by a server.
+/// acknowledged was committed by a server. For switchover and failover drills: what an application sees.
 /// </summary>
-internal sealed class ContinuousWriter : IAsyncDisposable
+public sealed class ContinuousWriter : IAsyncDisposable
 {
+    /// <summary>The table it writes, in the application database.</summary>
     public const string Table = "writer_probe";
 
-    private readonly Connections _connections;
+    private readonly RunningSandbox _sandbox;
+    private readonly TimeSpan _interval;
     private readonly IReadOnlyList<string> _regions;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Acknowledged> _acknowledged = [];
     private readonly Task _loop;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private ContinuousWriter(Connections connections, IReadOnlyList<string> regions, string first)
+    private ContinuousWriter(RunningSandbox sandbox, TimeSpan interval, string first)
     {
-        _connections = connections;
-        _regions = regions;
+        _sandbox = sandbox;
+        _interval = interval;
+        _regions = [.. sandbox.State.Regions.Select(r => r.Name)];
         _loop = Task.Run(() => LoopAsync(first));
     }
+
+    /// <summary>Time since the writer started, on the clock of <see cref="Acknowledged.At"/>.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
 
     /// <summary>Rows acknowledged so far.</summary>
     public IReadOnlyList<Acknowledged> Rows
@@ -39,27 +47,50 @@ internal sealed class ContinuousWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates the table on the primary and starts writing through its pooler.</summary>
-    public static async Task<ContinuousWriter> StartAsync(RunningSandbox sandbox, Connections connections)
+    /// <summary>
+    /// Creates the table on the primary and starts writing through its pooler, a row each <paramref name="interval"/>
+    /// (zero: as fast as the round trip allows).
+    /// </summary>
+    public static async Task<ContinuousWriter> StartAsync(RunningSandbox sandbox, TimeSpan interval = default)
     {
         var primary = sandbox.State.PrimaryRegion;
-        await using (var connection = await connections.OpenAsync(ConnectionTarget.Pooler(connections.Region(primary)), primary, "app"))
+        await using (var connection = await OpenAsync(sandbox, primary, EndpointKind.Pooler))
         {
             await using var create = new NpgsqlCommand($"CREATE TABLE IF NOT EXISTS {Table} (id bigint PRIMARY KEY, region text NOT NULL)", connection);
             await create.ExecuteNonQueryAsync();
         }
 
-        return new ContinuousWriter(connections, sandbox.State.Regions.Select(r => r.Name).ToList(), primary);
+        return new ContinuousWriter(sandbox, interval, primary);
+    }
+
+    /// <summary>The ids of the rows <paramref name="region"/>'s instance holds, read as the application.</summary>
+    public async Task<IReadOnlySet<long>> RowsOnAsync(string region)
+    {
+        await using var connection = await OpenAsync(_sandbox, region, EndpointKind.Instance);
+        await using var command = new NpgsqlCommand($"SELECT id FROM {Table}", connection);
+        var ids = new HashSet<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
     }
 
     /// <summary>Waits until at least <paramref name="count"/> more rows are acknowledged by <paramref name="region"/>.</summary>
+    /// <exception cref="TimeoutException">They were not within <paramref name="limit"/>.</exception>
     public async Task UntilAcknowledgedAsync(string region, int count, TimeSpan limit)
     {
         var start = Rows.Count(r => r.Region == region);
         var deadline = DateTime.UtcNow + limit;
         while (Rows.Count(r => r.Region == region) < start + count)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"the writer had {Rows.Count(r => r.Region == region) - start} more rows acknowledged by {region}, not {count}, after {limit.TotalSeconds} s");
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the writer had {Rows.Count(r => r.Region == region) - start} more rows acknowledged by {region}, not {count}, after {limit.TotalSeconds} s");
+            }
+
             await Task.Delay(20);
         }
     }
@@ -74,29 +105,32 @@ internal sealed class ContinuousWriter : IAsyncDisposable
 
     private async Task LoopAsync(string first)
     {
-        var clock = Stopwatch.StartNew();
         var region = first;
         NpgsqlConnection? connection = null;
         for (long id = 1; !_stop.IsCancellationRequested;)
         {
             try
             {
-                connection ??= await _connections.OpenAsync(ConnectionTarget.Pooler(_connections.Region(region)), region, "app");
+                connection ??= await OpenAsync(_sandbox, region, EndpointKind.Pooler);
                 await using var insert = new NpgsqlCommand($"INSERT INTO {Table} (id, region) VALUES ($1, $2)", connection) { Parameters = { new() { Value = id }, new() { Value = region } } };
                 await insert.ExecuteNonQueryAsync();
                 lock (_acknowledged)
                 {
-                    _acknowledged.Add(new Acknowledged(id, region, clock.Elapsed));
+                    _acknowledged.Add(new Acknowledged(id, region, _clock.Elapsed));
                 }
 
                 id++;
+                if (_interval > TimeSpan.Zero)
+                {
+                    await Task.Delay(_interval);
+                }
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // A commit whose acknowledgement was lost on the way: the row is there.
                 lock (_acknowledged)
                 {
-                    _acknowledged.Add(new Acknowledged(id, region, clock.Elapsed));
+                    _acknowledged.Add(new Acknowledged(id, region, _clock.Elapsed));
                 }
 
                 id++;
@@ -119,6 +153,19 @@ internal sealed class ContinuousWriter : IAsyncDisposable
         {
             await connection.DisposeAsync();
         }
+    }
+
+    // The application of the region dialled, with that region's app certificate, as a client there would connect.
+    private static async Task<NpgsqlConnection> OpenAsync(RunningSandbox sandbox, string region, EndpointKind kind)
+    {
+        var outputs = sandbox.Outputs;
+        var endpoint = outputs.Regions.Single(r => r.Name == region);
+        using var identity = ClientIdentity.For(outputs, endpoint, ClientNames.App);
+        using var root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
+        var target = kind == EndpointKind.Pooler ? ConnectionTarget.Pooler(endpoint) : ConnectionTarget.Instance(endpoint);
+        // A short limit: a pooler whose backend is gone keeps a login waiting on its auth query, and a client that
+        // waited long there would measure its own patience, not the switchover.
+        return await new Connector(root, outputs.Database, TimeSpan.FromSeconds(1)).OpenAsync(target, identity, CancellationToken.None);
     }
 
     /// <summary>A row a server committed.</summary>
