@@ -1,0 +1,178 @@
+using System.CommandLine;
+using CrossClusterIac.Verify;
+using CrossClusterIac.Verify.Reporting;
+
+namespace CrossClusterIac.Dr;
+
+/// <summary>The <c>dr</c> command line: switchover, failover and rejoin of a stack's primary region.</summary>
+public static class DrCli
+{
+    /// <summary>Exit code after SIGINT; the entry point reports 143 for SIGTERM.</summary>
+    public const int InterruptedExitCode = 130;
+
+    private static readonly Option<string> StackOption = new("--stack") { Description = "The Pulumi stack (one per environment), e.g. prod.", Required = true };
+
+    private static readonly Option<string> ProjectOption = new("--cwd")
+    {
+        Description = "The Pulumi project's directory. [default: infra when run from the repository, else .]",
+        DefaultValueFactory = _ => File.Exists(Path.Combine("infra", "Pulumi.yaml")) ? "infra" : ".",
+    };
+
+    private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the steps left from the stack's current state, and do nothing." };
+
+    private static readonly Option<OutputFormat> OutputOption = new("--output") { Description = "table for people, json for scripts (verify's report).", DefaultValueFactory = _ => OutputFormat.Table };
+
+    /// <summary>Runs the command line with the given tools' executables; returns the exit code.</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, string pulumi = "pulumi", string kubectl = "kubectl")
+    {
+        var root = new RootCommand("""
+            Changes which region of a CrossClusterIac stack runs the primary, with pulumi (config and up) and kubectl
+            (CNPG's Cluster status through each region's kube context). Each command starts from the state it finds in
+            the stack's config, so an interrupted one is resumed by running it again, and ends by running verify.
+            """)
+        {
+            SwitchoverCommand(output, error, pulumi, kubectl),
+            FailoverCommand(output, error, pulumi, kubectl),
+            RejoinCommand(output, error, pulumi, kubectl),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync(problem.Message);
+            }
+
+            await error.WriteLineAsync("Run `dr --help` for usage.");
+            return DrException.UsageExitCode;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken);
+        }
+        catch (DrException e)
+        {
+            await error.WriteLineAsync($"dr: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("dr: interrupted; every step done so far is in the stack's config: run the same command again to resume.");
+            return InterruptedExitCode;
+        }
+    }
+
+    private static Command SwitchoverCommand(TextWriter output, TextWriter error, string pulumi, string kubectl)
+    {
+        var to = new Option<string>("--to") { Description = "The region that becomes primary.", Required = true };
+        var wait = new Option<int>("--wait-minutes") { Description = "How long to wait for each of CNPG's steps (the demotion token, the promotion).", DefaultValueFactory = _ => 20 };
+        var command = new Command("switchover", """
+            A controlled switchover without losing a write: phase 1 demotes the primary (pulumi up), its demotion
+            token is read from its Cluster status and stored as a secret stack config value, phase 2 promotes the
+            target with it (pulumi up), then primaryRegion names the target, the token is removed, and verify runs.
+            """) { StackOption, to, ProjectOption, DryRunOption, wait, OutputOption };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var tools = Tools(parsed, pulumi, kubectl);
+            var steps = SwitchoverPlan.From(await tools.ReadStateAsync(cancellationToken), parsed.GetValue(to)!);
+            if (parsed.GetValue(DryRunOption))
+            {
+                foreach (var (step, index) in steps.Select((s, i) => (s, i + 1)))
+                {
+                    await output.WriteLineAsync($"{index}. {step.Describe()}");
+                }
+
+                return 0;
+            }
+
+            var report = await new SwitchoverDriver(tools, Progress(error), TimeSpan.FromMinutes(parsed.GetValue(wait))).RunAsync(steps, cancellationToken);
+            return await WriteReportAsync(output, parsed.GetValue(OutputOption), report);
+        });
+        return command;
+    }
+
+    private static Command FailoverCommand(TextWriter output, TextWriter error, string pulumi, string kubectl)
+    {
+        var to = new Option<string>("--to") { Description = "The replica region to promote.", Required = true };
+        var accept = new Option<bool>("--accept-data-loss") { Description = "Promote although what the old primary committed after the target last heard from it is lost." };
+        var command = new Command("failover", """
+            When the primary region is gone: say what may be lost (the target's last replayed position against the
+            old primary's last reported one), fence the old primary where its API answers, make the target primary
+            without a token (pulumi up --continue-on-error), and run verify. `dr rejoin` rebuilds the old primary.
+            """) { StackOption, to, ProjectOption, DryRunOption, accept, OutputOption };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var tools = Tools(parsed, pulumi, kubectl);
+            var state = await tools.ReadStateAsync(cancellationToken);
+            var target = parsed.GetValue(to)!;
+            var from = state.Topology.PrimaryRegion!;
+            if (state.Topology.Regions.All(r => r.Name != target) || target == from)
+            {
+                throw new DrException($"--to: name a replica region ({string.Join(", ", state.Topology.Regions.Select(r => r.Name).Where(r => r != from))}).", DrException.UsageExitCode);
+            }
+
+            var driver = new FailoverDriver(tools, Progress(error));
+            var exposure = await driver.ExposureAsync(from, target, cancellationToken);
+            await output.WriteLineAsync(exposure);
+            if (parsed.GetValue(DryRunOption))
+            {
+                await output.WriteLineAsync($"Would fence pg-{from}, set primaryRegion {target}, run pulumi up --continue-on-error and verify.");
+                return 0;
+            }
+
+            if (!parsed.GetValue(accept))
+            {
+                throw new DrException("a failover promotes without a token and loses what is said above; run again with --accept-data-loss to go ahead, or use `dr switchover` while the primary answers.", DrException.UsageExitCode);
+            }
+
+            return await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, target, cancellationToken));
+        });
+        return command;
+    }
+
+    private static Command RejoinCommand(TextWriter output, TextWriter error, string pulumi, string kubectl)
+    {
+        var region = new Option<string>("--region") { Description = "The former primary region, back after a failover.", Required = true };
+        var command = new Command("rejoin", "Rebuild a former primary as a replica of the current primary: fence it, replace its Cluster (pulumi up --replace), verify.")
+        {
+            StackOption, region, ProjectOption, OutputOption,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var tools = Tools(parsed, pulumi, kubectl);
+            var report = await new FailoverDriver(tools, Progress(error)).RejoinAsync(await tools.ReadStateAsync(cancellationToken), parsed.GetValue(region)!, cancellationToken);
+            return await WriteReportAsync(output, parsed.GetValue(OutputOption), report);
+        });
+        return command;
+    }
+
+    private static StackTools Tools(ParseResult parsed, string pulumi, string kubectl) =>
+        new(parsed.GetValue(StackOption)!, parsed.GetValue(ProjectOption)!, pulumi, kubectl);
+
+    private static LineProgress Progress(TextWriter error) => new(error);
+
+    private static async Task<int> WriteReportAsync(TextWriter output, OutputFormat format, VerifyReport report)
+    {
+        if (format == OutputFormat.Json)
+        {
+            await output.WriteLineAsync(JsonReport.Render(report));
+        }
+        else
+        {
+            TableReport.Render(report, ReportConsole.For(output));
+        }
+
+        return report.Passed ? 0 : VerifyCli.CheckFailedExitCode;
+    }
+}
+
+/// <summary>How the final report is printed.</summary>
+public enum OutputFormat
+{
+    /// <summary>verify's table.</summary>
+    Table,
+
+    /// <summary>verify's JSON report.</summary>
+    Json,
+}

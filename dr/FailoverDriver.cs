@@ -1,0 +1,124 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using CrossClusterIac.Topology.Naming;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify.Connections;
+using CrossClusterIac.Verify.Reporting;
+using Npgsql;
+
+namespace CrossClusterIac.Dr;
+
+/// <summary>
+/// A failover when the primary region is gone: the target is promoted without a token (CNPG promotes a replica
+/// cluster whose <c>replica.primary</c> names itself at once), the old primary is fenced where its API still answers,
+/// and <see cref="RejoinAsync"/> rebuilds it later as a replica, so that it never comes back as a second primary.
+/// </summary>
+public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
+{
+    /// <summary>What the target knows of the old primary's last position, from its WAL receiver, as the verify identity (pg_monitor) reads it.</summary>
+    public async Task<string> ExposureAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        var outputs = TopologyOutputsJson.Parse(await tools.OutputsAsync(cancellationToken));
+        var region = outputs.Regions.Single(r => r.Name == to);
+        using var identity = ClientIdentity.For(outputs, region, ClientNames.Verify);
+        using var root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
+        try
+        {
+            await using var connection = await new Connector(root, outputs.Database, TimeSpan.FromSeconds(10)).OpenAsync(ConnectionTarget.Instance(region), identity, cancellationToken);
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, pg_last_xact_replay_timestamp()::text,
+                       (SELECT latest_end_lsn::text FROM pg_stat_wal_receiver), (SELECT latest_end_time::text FROM pg_stat_wal_receiver)
+                """,
+                connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            if (!reader.GetBoolean(0))
+            {
+                return $"pg-{to} is already not in recovery: it accepts writes.";
+            }
+
+            var replayed = $"pg-{to} replayed WAL up to {Text(1)} (its last transaction from pg-{from} at {Text(2) ?? "unknown"})";
+            return Text(3) is { } reported
+                ? $"{replayed}; pg-{from} last reported its WAL end as {reported} at {Text(4)}: what pg-{from} committed past {Text(1)} is lost"
+                : $"{replayed}; it no longer hears from pg-{from}, so what pg-{from} committed after that transaction is lost";
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+        {
+            throw new DrException($"cannot read pg-{to}'s replay position ({region.Instance.Host}:{region.Instance.Port}): {e.Message}. A failover to a region that cannot be reached is not one.");
+        }
+    }
+
+    /// <summary>Promotes <paramref name="to"/>: the completed topology with it as primary, applied to every region that answers.</summary>
+    public async Task<VerifyReport> FailoverAsync(StackState state, string to, CancellationToken cancellationToken)
+    {
+        var from = state.Topology.PrimaryRegion!;
+        var ns = state.Topology.Namespace.Name;
+        var old = new ClusterNames(from, ns).Cluster;
+        try
+        {
+            progress.Report($"Fencing {old} (cnpg.io/fencedInstances) so that it cannot take writes if its region answers");
+            await tools.FenceAsync(state.ContextOf(from), ns, old, cancellationToken);
+        }
+        catch (DrException e)
+        {
+            progress.Report($"Could not fence {old}: {e.Message}");
+            progress.Report($"Before its region comes back, fence it: kubectl --context {state.ContextOf(from)} --namespace {ns} annotate --overwrite clusters.postgresql.cnpg.io {old} 'cnpg.io/fencedInstances=[\"*\"]'");
+        }
+
+        progress.Report($"pulumi config: primaryRegion {to}{(state.SwitchoverSet ? ", switchover removed" : string.Empty)}{(state.PromotionToken is null ? string.Empty : $", {StackState.PromotionTokenKey} removed")}");
+        await tools.SetAsync($"{StackState.TopologyKey}.primaryRegion", to, cancellationToken);
+        if (state.SwitchoverSet)
+        {
+            await tools.RemoveAsync($"{StackState.TopologyKey}.switchover", cancellationToken);
+        }
+
+        if (state.PromotionToken is not null)
+        {
+            await tools.RemoveAsync(StackState.PromotionTokenKey, cancellationToken);
+        }
+
+        progress.Report($"pulumi up --continue-on-error: {new ClusterNames(to, ns).Cluster} promoted without a token; {from}'s resources fail while its cluster is unreachable (pulumi CLI 3.114 or later)");
+        try
+        {
+            await tools.UpAsync(progress, cancellationToken, "--continue-on-error");
+        }
+        catch (DrException e)
+        {
+            progress.Report($"pulumi up reported errors (expected for region {from} while it is gone): {e.Message}");
+        }
+
+        progress.Report($"When region {from} is back: `dr rejoin --stack {tools.Stack} --region {from}` rebuilds {old} as a replica of {new ClusterNames(to, ns).Cluster}");
+        return await SwitchoverDriver.VerifyAsync(tools, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rebuilds a former primary as a replica: fenced first, then its Cluster replaced (<c>pulumi up --replace</c>),
+    /// so that it bootstraps again from the new primary's backup: CNPG's docs, "a failover will be triggered,
+    /// necessitating a rebuild of the former primary" (docs/src/replica_cluster.md).
+    /// </summary>
+    public async Task<VerifyReport> RejoinAsync(StackState state, string region, CancellationToken cancellationToken)
+    {
+        if (state.Topology.PrimaryRegion == region)
+        {
+            throw new DrException($"--region: {region} is the primary region; rejoin rebuilds a former primary after a failover.", DrException.UsageExitCode);
+        }
+
+        var ns = state.Topology.Namespace.Name;
+        var cluster = new ClusterNames(region, ns).Cluster;
+        progress.Report($"Fencing {cluster} while it is rebuilt");
+        await tools.FenceAsync(state.ContextOf(region), ns, cluster, cancellationToken);
+        var urn = ClusterUrn(await tools.ExportAsync(cancellationToken), cluster)
+            ?? throw new DrException($"the stack's state has no Cluster {cluster}; `pulumi up` creates it as a replica.");
+        progress.Report($"pulumi up --replace {urn}");
+        await tools.UpAsync(progress, cancellationToken, "--replace", urn);
+        return await SwitchoverDriver.VerifyAsync(tools, cancellationToken);
+    }
+
+    /// <summary>The URN of the CNPG Cluster named <paramref name="cluster"/> in <c>pulumi stack export</c>'s deployment.</summary>
+    public static string? ClusterUrn(string export, string cluster) =>
+        (JsonNode.Parse(export)?["deployment"]?["resources"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .FirstOrDefault(r => r["type"]?.ToString() == "kubernetes:postgresql.cnpg.io/v1:Cluster" && r["inputs"]?["metadata"]?["name"]?.ToString() == cluster)?["urn"]?.ToString();
+}

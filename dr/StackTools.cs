@@ -1,0 +1,106 @@
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace CrossClusterIac.Dr;
+
+/// <summary>
+/// The <c>pulumi</c> and <c>kubectl</c> command lines against one stack, each call bounded in time and its failure
+/// turned into a diagnosis that names the command and quotes what it printed.
+/// </summary>
+/// <param name="Stack">The stack name.</param>
+/// <param name="ProjectDirectory">The Pulumi project's directory (<c>infra</c>).</param>
+/// <param name="Pulumi">The <c>pulumi</c> executable.</param>
+/// <param name="Kubectl">The <c>kubectl</c> executable.</param>
+public sealed record StackTools(string Stack, string ProjectDirectory, string Pulumi = "pulumi", string Kubectl = "kubectl")
+{
+    private static readonly TimeSpan ConfigTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan UpTimeout = TimeSpan.FromHours(1);
+    private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>The stack's config, secrets shown.</summary>
+    public async Task<StackState> ReadStateAsync(CancellationToken cancellationToken) =>
+        StackState.Parse(await PulumiAsync(["config", "--json", "--show-secrets"], ConfigTimeout, cancellationToken));
+
+    /// <summary><c>pulumi config set --path</c>.</summary>
+    public Task SetAsync(string path, string value, CancellationToken cancellationToken) =>
+        PulumiAsync(["config", "set", "--path", path, value], ConfigTimeout, cancellationToken);
+
+    /// <summary><c>pulumi config set --secret</c>: the value is encrypted in the stack file.</summary>
+    public Task SetSecretAsync(string key, string value, CancellationToken cancellationToken) =>
+        PulumiAsync(["config", "set", "--secret", key, value], ConfigTimeout, cancellationToken);
+
+    /// <summary><c>pulumi config rm --path</c>.</summary>
+    public Task RemoveAsync(string path, CancellationToken cancellationToken) =>
+        PulumiAsync(["config", "rm", "--path", path], ConfigTimeout, cancellationToken);
+
+    /// <summary><c>pulumi up --yes --skip-preview</c>, its output passed on line by line as progress.</summary>
+    public Task UpAsync(IProgress<string> progress, CancellationToken cancellationToken, params string[] extra) =>
+        PulumiAsync(["up", "--yes", "--skip-preview", .. extra], UpTimeout, cancellationToken, progress);
+
+    /// <summary>The stack outputs, secrets shown (<c>pulumi stack output --json --show-secrets</c>).</summary>
+    public Task<string> OutputsAsync(CancellationToken cancellationToken) =>
+        PulumiAsync(["stack", "output", "--json", "--show-secrets"], ConfigTimeout, cancellationToken);
+
+    /// <summary>The stack's state (<c>pulumi stack export</c>): resource URNs and inputs, secrets encrypted.</summary>
+    public Task<string> ExportAsync(CancellationToken cancellationToken) =>
+        PulumiAsync(["stack", "export"], ConfigTimeout, cancellationToken);
+
+    /// <summary>A field of a CNPG Cluster's status, read with <c>kubectl get -o jsonpath</c>; empty while unset.</summary>
+    public async Task<string> ClusterFieldAsync(string context, string ns, string cluster, string jsonPath, CancellationToken cancellationToken) =>
+        (await KubectlAsync(["--context", context, "--namespace", ns, "get", "clusters.postgresql.cnpg.io", cluster, "-o", $"jsonpath={{{jsonPath}}}"], cancellationToken)).Trim();
+
+    /// <summary>
+    /// Fences every instance of a Cluster (CNPG's <c>cnpg.io/fencedInstances: ["*"]</c>, docs/src/fencing.md): its
+    /// PostgreSQL is stopped and accepts nothing until the annotation goes.
+    /// </summary>
+    public Task FenceAsync(string context, string ns, string cluster, CancellationToken cancellationToken) =>
+        KubectlAsync(["--context", context, "--namespace", ns, "annotate", "--overwrite", "clusters.postgresql.cnpg.io", cluster, "cnpg.io/fencedInstances=[\"*\"]"], cancellationToken);
+
+    private Task<string> PulumiAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null) =>
+        RunAsync(Pulumi, [.. arguments, "--stack", Stack, "--cwd", ProjectDirectory, "--non-interactive"], timeout, cancellationToken, progress);
+
+    private Task<string> KubectlAsync(string[] arguments, CancellationToken cancellationToken) =>
+        RunAsync(Kubectl, [.. arguments, $"--request-timeout={(int)KubectlTimeout.TotalSeconds}s"], KubectlTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+
+    private static async Task<string> RunAsync(string executable, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        var shown = Shown(executable, arguments);
+        var output = new StringBuilder();
+        var error = new StringBuilder();
+        CommandResult result;
+        try
+        {
+            result = await Cli.Wrap(executable).WithArguments(arguments).WithValidation(CommandResultValidation.None)
+                .WithStandardOutputPipe(PipeTarget.Merge(PipeTarget.ToStringBuilder(output), PipeTarget.ToDelegate(line => progress?.Report(line))))
+                .WithStandardErrorPipe(PipeTarget.ToStringBuilder(error))
+                .ExecuteAsync(limit.Token);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new DrException($"`{executable}` is not on PATH; install it (dr drives the stack with pulumi and reads CNPG's status with kubectl).", DrException.UsageExitCode);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DrException($"`{shown}` did not finish within {timeout.TotalMinutes:0.#} min.");
+        }
+
+        if (result.ExitCode != 0)
+        {
+            var said = string.Join(" ", new[] { error.ToString(), output.ToString() }.Select(s => s.Trim()).Where(s => s.Length > 0));
+            throw new DrException($"`{shown}` failed (exit {result.ExitCode}): {(said.Length <= 800 ? said : "…" + said[^800..])}");
+        }
+
+        return output.ToString();
+    }
+
+    // A secret's value never reaches a message: `config set --secret KEY VALUE` is shown without VALUE.
+    private static string Shown(string executable, string[] arguments)
+    {
+        var secret = Array.IndexOf(arguments, "--secret");
+        var shown = secret >= 0 && secret + 2 < arguments.Length ? [.. arguments[..(secret + 2)], "<secret>", .. arguments[(secret + 3)..]] : arguments;
+        return $"{executable} {string.Join(' ', shown)}";
+    }
+}

@@ -1,0 +1,125 @@
+using CrossClusterIac.Dr;
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Tests.Sandbox;
+
+namespace CrossClusterIac.Tests.Dr;
+
+/// <summary>
+/// Issue 11: `dr` against a stack, through stand-ins for the pulumi and kubectl command lines (see
+/// <see cref="StackShims"/>); the servers behind the stack are a real sandbox, which the stand-in's `pulumi up` puts
+/// through what CNPG does with each phase, so that the verify run dr ends with checks real servers.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DrCommandTests
+{
+    private static readonly string SandboxExecutable = Path.Combine(AppContext.BaseDirectory, "sandbox");
+
+    [Fact]
+    public async Task ASwitchoverAppliesDemotionThenPromotionWithTheTokenThenTheCompletedTopologyAndVerifies()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
+
+        var (exit, output, error) = await RunAsync(shims, "switchover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory);
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(["eu us -", "eu us token", "us - -"], shims.Ups);
+        Assert.Contains(shims.Calls, c => c.StartsWith("--context kind-k8s-eu --namespace default get clusters.postgresql.cnpg.io pg-eu -o jsonpath={.status.demotionToken}", StringComparison.Ordinal));
+        Assert.Contains(shims.Calls, c => c.StartsWith("--context kind-k8s-us --namespace default get clusters.postgresql.cnpg.io pg-us -o jsonpath={.status.lastPromotionToken}", StringComparison.Ordinal));
+        Assert.Contains(shims.Calls, c => c.StartsWith($"config set --secret {StackState.PromotionTokenKey} {shims.Read("demotion")}", StringComparison.Ordinal));
+        Assert.Null(shims.Read("to"));
+        Assert.Null(shims.Read("token"));
+        Assert.Contains("PASSED", output, StringComparison.Ordinal);
+
+        // A secret stays secret: the token is in the stack's encrypted config, never in what dr prints.
+        Assert.DoesNotContain(shims.Read("demotion")!, output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnInterruptedSwitchoverIsResumedFromWhatTheStacksConfigSays()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
+        shims.Write("hold-demotion", string.Empty);
+
+        var (first, _, error) = await RunAsync(shims, "switchover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--wait-minutes", "0");
+
+        Assert.Equal(DrException.StepFailedExitCode, first);
+        Assert.Contains("gave up waiting for pg-eu's .status.demotionToken", error, StringComparison.Ordinal);
+        Assert.Equal("us", shims.Read("to"));
+
+        File.Delete(Path.Combine(shims.Directory, "hold-demotion"));
+        var (dry, plan, _) = await RunAsync(shims, "switchover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--dry-run");
+        Assert.Equal(0, dry);
+        Assert.StartsWith("1. pulumi up: phase 1", plan, StringComparison.Ordinal);
+
+        var (second, output, secondError) = await RunAsync(shims, "switchover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory);
+
+        Assert.True(second == 0, secondError);
+        Assert.Equal(["eu us -", "eu us -", "eu us token", "us - -"], shims.Ups);
+        Assert.Contains("PASSED", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailoverSaysWhatMayBeLostAndChangesNothingUntilTheLossIsAccepted()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
+        shims.Write("failover-to", "us");
+        shims.Write("unreachable", string.Empty);
+
+        var (refused, said, why) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory);
+
+        Assert.Equal(DrException.UsageExitCode, refused);
+        Assert.Contains("pg-us replayed WAL up to", said, StringComparison.Ordinal);
+        Assert.Contains("--accept-data-loss", why, StringComparison.Ordinal);
+        Assert.DoesNotContain(shims.Calls, c => c.StartsWith("config set", StringComparison.Ordinal) || c.StartsWith("up", StringComparison.Ordinal));
+
+        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--accept-data-loss", "--output", "json");
+
+        // eu's API does not answer: dr says how to fence it before it comes back, and verify fails only there.
+        Assert.Equal(1, exit);
+        Assert.Contains("annotate --overwrite clusters.postgresql.cnpg.io pg-eu 'cnpg.io/fencedInstances=[\"*\"]'", error, StringComparison.Ordinal);
+        Assert.Contains(shims.Calls, c => c.StartsWith("up --yes --skip-preview --continue-on-error", StringComparison.Ordinal));
+        Assert.Equal("us", shims.Read("primary"));
+        Assert.Contains("dr rejoin --stack prod --region eu", error, StringComparison.Ordinal);
+        // The first line says what may be lost, as without --accept-data-loss; verify's JSON report follows.
+        Assert.StartsWith("pg-us replayed WAL up to", output, StringComparison.Ordinal);
+        var report = System.Text.Json.JsonDocument.Parse(output[output.IndexOf('\n', StringComparison.Ordinal)..]).RootElement;
+        var failed = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("status").GetString() == "failed").Select(c => c.GetProperty("region").GetString()).Distinct().ToList();
+        Assert.Equal(["eu"], failed);
+    }
+
+    [Theory]
+    [InlineData("switchover --stack prod --to ap", "--to: no region 'ap'")]
+    [InlineData("switchover --stack prod --to eu", "Verify")]
+    [InlineData("failover --stack prod --to eu", "--to: name a replica region (us)")]
+    [InlineData("switchover --to us", "--stack")]
+    public async Task BadTargetsExitTwoNamingTheOption(string arguments, string expected)
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
+
+        var (exit, output, error) = await RunAsync(shims, [.. arguments.Split(' '), "--cwd", shims.Directory, .. expected == "Verify" ? ["--dry-run"] : Array.Empty<string>()]);
+
+        if (expected == "Verify")
+        {
+            // Already primary: nothing to change, only verify left.
+            Assert.Equal(0, exit);
+            Assert.Equal("1. verify with the stack's outputs", output.Trim());
+        }
+        else
+        {
+            Assert.Equal(DrException.UsageExitCode, exit);
+            Assert.Contains(expected, error, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(StackShims shims, params string[] arguments)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await DrCli.InvokeAsync(arguments, output, error, CancellationToken.None, shims.Pulumi, shims.Kubectl);
+        return (exit, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text;
+
+namespace CrossClusterIac.Tests.Dr;
+
+/// <summary>
+/// Stand-ins for the `pulumi` and `kubectl` command lines, which this machine does not have: shell scripts that keep a
+/// two-region stack's config in files (primaryRegion, switchover.to, the secret token), record each call, and on
+/// `pulumi up` make the running sandbox do what CNPG does with that phase's Clusters (`sandbox switchover` once
+/// phase 1 is applied, `sandbox failover` once a failover's topology is), so that verify at the end reads real servers.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class StackShims : IDisposable
+{
+    private StackShims(string directory) => Directory = directory;
+
+    /// <summary>The shims' directory: their state files, call log and the scripts.</summary>
+    public string Directory { get; }
+
+    public string Pulumi => Path.Combine(Directory, "pulumi");
+
+    public string Kubectl => Path.Combine(Directory, "kubectl");
+
+    /// <summary>Each `pulumi up`'s view of the config: "primary to token?".</summary>
+    public IReadOnlyList<string> Ups => Lines("ups.log");
+
+    /// <summary>Every call, arguments joined by spaces.</summary>
+    public IReadOnlyList<string> Calls => Lines("calls.log");
+
+    public string? Read(string name) => File.Exists(Path.Combine(Directory, name)) ? File.ReadAllText(Path.Combine(Directory, name)) : null;
+
+    public void Write(string name, string content) => File.WriteAllText(Path.Combine(Directory, name), content);
+
+    /// <summary>Shims for a stack whose primary is <paramref name="primary"/>, serving <paramref name="sandbox"/>'s outputs.</summary>
+    public static StackShims For(string primary, string sandboxDirectory, string sandboxExecutable)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"crosscluster-dr-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(directory);
+        var shims = new StackShims(directory);
+        shims.Write("primary", primary);
+        shims.Write("topology.json", StackConfig.Topology("__PRIMARY__", "__TO__").Replace("{\"to\":\"__TO__\"}", "__SWITCHOVER__", StringComparison.Ordinal));
+        Script(shims.Pulumi, $$"""
+            S='{{directory}}'
+            echo "$*" >> "$S/calls.log"
+            primary=$(cat "$S/primary"); to=$(cat "$S/to" 2>/dev/null); token=$(cat "$S/token" 2>/dev/null)
+            case "$1 $2" in
+              "config --json")
+                sw=null; [ -n "$to" ] && sw="{\"to\":\"$to\"}"
+                topology=$(sed -e "s/__PRIMARY__/$primary/" -e "s/__SWITCHOVER__/$sw/" "$S/topology.json")
+                secret=""; [ -n "$token" ] && secret=",\"cross-cluster-dr:promotionToken\":{\"value\":\"$token\",\"secret\":true}"
+                echo "{\"cross-cluster-dr:topology\":{\"objectValue\":$topology,\"secret\":false}$secret}" ;;
+              "config set")
+                case "$4" in
+                  *.switchover.to) printf %s "$5" > "$S/to" ;;
+                  *.primaryRegion) printf %s "$5" > "$S/primary" ;;
+                  cross-cluster-dr:promotionToken) [ "$3" = --secret ] && printf %s "$5" > "$S/token" ;;
+                  *) echo "unexpected key $4" >&2; exit 1 ;;
+                esac ;;
+              "config rm")
+                case "$4" in
+                  *.switchover) rm -f "$S/to" ;;
+                  cross-cluster-dr:promotionToken) rm -f "$S/token" ;;
+                  *) echo "unexpected key $4" >&2; exit 1 ;;
+                esac ;;
+              "up --yes")
+                seen=-; [ -n "$token" ] && seen=token
+                echo "$primary ${to:--} $seen" >> "$S/ups.log"
+                echo "Updating (${S##*/})"
+                # What CNPG does with the Clusters this update declares, done to the sandbox's servers.
+                if [ -n "$to" ] && [ -z "$token" ] && [ ! -f "$S/demotion" ] && [ ! -f "$S/hold-demotion" ]; then
+                  '{{sandboxExecutable}}' switchover --to "$to" --dir '{{sandboxDirectory}}' --output json > "$S/switchover.json" || exit 1
+                  tr -d '\n ' < "$S/switchover.json" | sed -E 's/.*"promotionToken":"([^"]*)".*/\1/' > "$S/demotion"
+                fi
+                if [ -z "$to" ] && [ -f "$S/failover-to" ] && [ "$primary" = "$(cat "$S/failover-to")" ]; then
+                  '{{sandboxExecutable}}' failover --to "$primary" --dir '{{sandboxDirectory}}' > /dev/null || exit 1
+                  echo "error: region eu: the kube-apiserver did not answer" >&2; exit 255
+                fi ;;
+              "stack output") cat '{{sandboxDirectory}}/outputs.json' ;;
+              *) echo "unexpected: $*" >&2; exit 1 ;;
+            esac
+            """);
+        Script(shims.Kubectl, $$"""
+            S='{{directory}}'
+            echo "$*" >> "$S/calls.log"
+            case "$5 $9" in
+              "get jsonpath={.status.demotionToken}") cat "$S/demotion" 2>/dev/null ;;
+              "get jsonpath={.status.lastPromotionToken}") [ "$(wc -l < "$S/ups.log")" -ge 2 ] && cat "$S/token" ;;
+              *) case "$5" in
+                   annotate) [ -f "$S/unreachable" ] && { echo "Unable to connect to the server" >&2; exit 1; } ;;
+                   *) echo "unexpected: $*" >&2; exit 1 ;;
+                 esac ;;
+            esac
+            exit 0
+            """);
+        return shims;
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+
+    private string[] Lines(string name) => Read(name)?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [];
+
+    private static void Script(string path, string body)
+    {
+        File.WriteAllText(path, "#!/usr/bin/env bash\n" + body.ReplaceLineEndings("\n") + "\n", new UTF8Encoding(false));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+}
