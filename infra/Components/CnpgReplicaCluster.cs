@@ -44,6 +44,11 @@ public sealed class CnpgReplicaCluster : ComponentResource
     // (pkg/specs/pgbouncer/deployments.go readiness probe), which `kubectl rollout status` waits for.
     private static readonly TimeSpan PoolerRollout = TimeSpan.FromMinutes(10);
 
+    /// <summary>The switchover target's promotion token (the old primary's demotion token), a secret input of its Cluster.</summary>
+    // A secret input, not AdditionalSecretOutputs: the engine applies that to top-level outputs alone, which would hide
+    // the whole spec and still checkpoint the inputs as sent (pulumi/pulumi pkg/resource/deploy/step_executor.go).
+    public const string PromotionToken = "spec.replica.promotionToken";
+
     /// <summary>Creates the region's CNPG resources.</summary>
     public CnpgReplicaCluster(string name, CnpgReplicaClusterArgs args, ComponentResourceOptions? options = null)
         : base("crosscluster:index:CnpgReplicaCluster", name, options)
@@ -52,14 +57,14 @@ public sealed class CnpgReplicaCluster : ComponentResource
         var manifests = args.Manifests;
         CustomResourceOptions Options(IEnumerable<Resource> dependsOn) =>
             new() { Parent = this, Provider = args.Provider, DependsOn = [.. args.DependsOn, .. dependsOn] };
-        K8s.ApiExtensions.CustomResource Declare(Manifest manifest, IEnumerable<Resource> dependsOn) =>
-            new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest), Options(dependsOn));
+        K8s.ApiExtensions.CustomResource Declare(Manifest manifest, CustomResourceOptions options, params IReadOnlyList<string> secretFields) =>
+            new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest, secretFields), options);
 
-        var stores = manifests.ObjectStores.Select(store => Declare(store, [])).ToList();
-        Cluster = Declare(manifests.Cluster, [.. args.ClusterDependsOn, .. stores]);
-        BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, [Cluster]) : null;
-        var pooler = Declare(manifests.Pooler, [Cluster]);
-        _ = Declare(manifests.ScheduledBackup, [Cluster]);
+        var stores = manifests.ObjectStores.Select(store => Declare(store, Options([]))).ToList();
+        Cluster = Declare(manifests.Cluster, Options([.. args.ClusterDependsOn, .. stores]), PromotionToken);
+        BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, Options([Cluster])) : null;
+        var pooler = Declare(manifests.Pooler, Options([Cluster]));
+        _ = Declare(manifests.ScheduledBackup, Options([Cluster]));
 
         var poolerReady = new Command($"{name}-pooler-rollout", new CommandArgs
         {

@@ -19,6 +19,9 @@ namespace CrossClusterIac.Infra.Stacks;
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a Pulumi Stack; Pulumi names stack classes so.")]
 public class TopologyStack : Stack
 {
+    /// <summary>The secret stack config value that holds the old primary's demotion token during a switchover.</summary>
+    public const string PromotionTokenKey = "cross-cluster-dr:promotionToken";
+
     /// <summary>Reads and validates the topology config, then declares every region.</summary>
     public TopologyStack()
         : this(null)
@@ -103,16 +106,47 @@ public class TopologyStack : Stack
 
     private static TopologyConfig LoadTopology()
     {
-        var json = new Pulumi.Config().RequireObject<JsonElement>("topology").GetRawText();
+        var config = new Pulumi.Config();
+        var json = config.RequireObject<JsonElement>("topology");
+        if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("switchover", out var switchover)
+            && switchover.ValueKind == JsonValueKind.Object && switchover.TryGetProperty("promotionToken", out _))
+        {
+            throw new RunException($"topology.switchover.promotionToken: the topology is plain text in the stack file, and the demotion token is a secret; remove it from the topology and run `pulumi config set --secret {PromotionTokenKey} <token>`.");
+        }
+
+        TopologyConfig topology;
         try
         {
-            return TopologyConfigLoader.FromJson(json);
+            topology = TopologyConfigLoader.FromJson(json.GetRawText());
         }
         catch (TopologyConfigException e)
         {
             // RunException is reported as its message alone: a config mistake is not a program crash.
             throw new RunException(e.Message);
         }
+
+        // The manifests are computed before any resource, so they need the token's text: Get gives it, and
+        // GetSecret is only Output.CreateSecret of the same text (pulumi-dotnet v3.112.1 sdk/Pulumi/Config.cs,
+        // GetImpl and GetSecret). The Cluster marks the field secret again (CnpgReplicaCluster), so state keeps it encrypted.
+        if (config.Get("promotionToken") is not { } token)
+        {
+            return topology;
+        }
+
+        if (topology.Switchover is not { } planned)
+        {
+            throw new RunException($"{PromotionTokenKey} is set, but topology.switchover.to is not: the token promotes the target of a switchover. Set topology.switchover.to to the region being promoted, or, if no switchover is under way, run `pulumi config rm {PromotionTokenKey}`.");
+        }
+
+        topology = topology with { Switchover = planned with { PromotionToken = token } };
+        var problems = TopologyValidator.Validate(topology);
+        if (problems.Count > 0)
+        {
+            // The core names the token by its place in the topology; the stack keeps it under its own key.
+            throw new RunException(new TopologyConfigException(problems.Select(p => p.Key == "topology.switchover.promotionToken" ? p with { Key = PromotionTokenKey } : p).ToList()).Message);
+        }
+
+        return topology;
     }
 
     private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root)

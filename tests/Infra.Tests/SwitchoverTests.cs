@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using CrossClusterIac.Infra.Components;
+using CrossClusterIac.Infra.Stacks;
+using CrossClusterIac.Topology.Cnpg;
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Pki;
+using Pulumi;
+using Pulumi.Utilities;
+
+namespace CrossClusterIac.Tests.Infra;
+
+/// <summary>A controlled switchover as stack config: the target in the topology, the demotion token in secret config.</summary>
+[Collection(SerialPulumiRuntime.Name)]
+public sealed class SwitchoverTests
+{
+    private const string ClusterType = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
+    private static readonly string Token = new PromotionToken
+    {
+        LatestCheckpointTimelineId = "1",
+        RedoWalFile = "000000010000000000000004",
+        DatabaseSystemIdentifier = "7714230579408979764",
+        LatestCheckpointRedoLocation = "0/4000028",
+        TimeOfLatestCheckpoint = "Tue Dec  1 07:14:34 2026",
+        OperatorVersion = PromotionToken.CnpgVersion,
+    }.Encode();
+
+    [Fact]
+    public async Task PhaseOneDemotesThePrimaryAndPromotesNobody()
+    {
+        var deployment = await MockedDeployment.RunAsync("dev", Config("dev", to: "us", token: null));
+
+        var replicas = Replicas(deployment);
+        Assert.Equal("pg-us", replicas["eu"]["primary"]);
+        Assert.Equal("pg-eu", replicas["us"]["primary"]);
+        Assert.All(replicas.Values, replica => Assert.NotEqual(replica["self"], replica["primary"]));
+        Assert.All(replicas.Values, replica => Assert.False(replica.ContainsKey("promotionToken")));
+    }
+
+    [Fact]
+    public async Task PhaseTwoGivesTheTargetTheTokenAsASecret()
+    {
+        var deployment = await RecordedRunAsync("dev", Config("dev", to: "us", token: Token));
+
+        var replicas = Replicas(deployment);
+        Assert.Equal(("pg-us", Token), ((string?)replicas["us"]["primary"], (string?)replicas["us"]["promotionToken"]));
+        Assert.Equal("pg-us", replicas["eu"]["primary"]);
+        Assert.False(replicas["eu"].ContainsKey("promotionToken"));
+
+        // The mocked monitor hands the mocks input values without their secretness; the arguments the program built keep it.
+        var spec = ((ManifestResourceArgs)RecordedTopologyStack.ArgsOf("us-cnpg-pg-us-cluster")).Spec.ToOutput();
+        var replica = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>((await OutputUtilities.GetValueAsync(spec))["replica"]);
+        var token = Assert.IsType<Output<object>>(replica["promotionToken"]);
+        Assert.True(await Output.IsSecretAsync(token));
+        Assert.Equal(Token, await OutputUtilities.GetValueAsync(token));
+        // Only the token: a preview still shows which cluster each region names as primary.
+        Assert.False(await Output.IsSecretAsync(spec));
+        Assert.Equal("pg-us", replica["primary"]);
+    }
+
+    [Fact]
+    public async Task TheTokenWithoutASwitchoverTargetIsRefusedNamingBothKeys()
+    {
+        var (error, mocks) = await FailedRunAsync("dev", Config("dev", to: null, token: Token));
+
+        Assert.Contains("cross-cluster-dr:promotionToken is set, but topology.switchover.to is not", error.Message, StringComparison.Ordinal);
+        Assert.Contains("pulumi config rm cross-cluster-dr:promotionToken", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, error.Message, StringComparison.Ordinal);
+        Assert.Empty(mocks.Registered);
+    }
+
+    [Fact]
+    public async Task ATokenInThePlainTopologyIsRefusedForTheSecretConfigValue()
+    {
+        var config = StackConfigFile.Read("dev");
+        var topology = JsonNode.Parse(config[TopologyConfigLoader.ConfigKey])!;
+        topology["switchover"] = new JsonObject { ["to"] = "us", ["promotionToken"] = Token };
+        config[TopologyConfigLoader.ConfigKey] = topology.ToJsonString();
+
+        var (error, mocks) = await FailedRunAsync("dev", config);
+
+        Assert.Contains("topology.switchover.promotionToken", error.Message, StringComparison.Ordinal);
+        Assert.Contains("pulumi config set --secret cross-cluster-dr:promotionToken <token>", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, error.Message, StringComparison.Ordinal);
+        Assert.Empty(mocks.Registered);
+    }
+
+    [Fact]
+    public async Task AMalformedTokenIsRefusedUnderItsSecretConfigKeyWithoutBeingEchoed()
+    {
+        var malformed = new PromotionToken { LatestCheckpointTimelineId = "1" }.Encode();
+
+        var (error, mocks) = await FailedRunAsync("dev", Config("dev", to: "us", token: malformed));
+
+        Assert.Contains("cross-cluster-dr:promotionToken: invalid promotion token (REDOWALFile is empty)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("topology.switchover.promotionToken", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(malformed, error.Message, StringComparison.Ordinal);
+        Assert.Empty(mocks.Registered);
+    }
+
+    private static Dictionary<string, string> Config(string stack, string? to, string? token)
+    {
+        var config = StackConfigFile.Read(stack);
+        if (to is not null)
+        {
+            var topology = JsonNode.Parse(config[TopologyConfigLoader.ConfigKey])!;
+            topology["switchover"] = new JsonObject { ["to"] = to };
+            config[TopologyConfigLoader.ConfigKey] = topology.ToJsonString();
+        }
+
+        if (token is not null)
+        {
+            config[TopologyStack.PromotionTokenKey] = token;
+        }
+
+        return config;
+    }
+
+    private static Dictionary<string, IReadOnlyDictionary<string, object?>> Replicas(MockedDeployment deployment) =>
+        deployment.Mocks.OfType(ClusterType).ToDictionary(
+            c => ((string)Inputs.At(c.Inputs, "metadata", "name")!)["pg-".Length..],
+            c => (IReadOnlyDictionary<string, object?>)Inputs.At(c.Inputs, "spec", "replica")!);
+
+    private static Task<MockedDeployment> RecordedRunAsync(string stack, Dictionary<string, string> config)
+    {
+        RecordedTopologyStack.Reset();
+        return MockedDeployment.RunAsync<RecordedTopologyStack>(stack, config, MocksFor(config));
+    }
+
+    private static async Task<(Exception Error, TopologyMocks Mocks)> FailedRunAsync(string stack, Dictionary<string, string> config)
+    {
+        var mocks = MocksFor(StackConfigFile.Read(stack));
+        StackConfigFile.Use(config);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync<TopologyStack>(
+            mocks.Engine.Object, new Pulumi.Testing.TestOptions { IsPreview = false, ProjectName = "cross-cluster-dr", StackName = stack }));
+        return (error, mocks);
+    }
+
+    private static TopologyMocks MocksFor(Dictionary<string, string> config) =>
+        new(CertificateIssuer.Issue(PkiPlan.For(TopologyConfigLoader.FromJson(config[TopologyConfigLoader.ConfigKey]))));
+}
