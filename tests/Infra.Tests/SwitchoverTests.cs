@@ -98,6 +98,19 @@ public sealed class SwitchoverTests
         Assert.Empty(mocks.Registered);
     }
 
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task ClustersIgnoreChangesToBootstrap(string stack)
+    {
+        var deployment = await RecordedRunAsync(stack, StackConfigFile.Read(stack));
+
+        var clusters = deployment.Mocks.OfType(ClusterType).Select(c => c.Name!).ToList();
+        Assert.Equal(deployment.Pki.Plan.Regions.Count, clusters.Count);
+        Assert.All(clusters, cluster => Assert.Equal(["spec.bootstrap"], RecordedTopologyStack.OptionsOf(cluster).IgnoreChanges));
+        Assert.All(deployment.Mocks.Registered.Where(r => r.Type != ClusterType), r => Assert.Empty(RecordedTopologyStack.OptionsOf(r.Name!).IgnoreChanges));
+    }
+
     private static Dictionary<string, string> Config(string stack, string? to, string? token)
     {
         var config = StackConfigFile.Read(stack);
