@@ -38,16 +38,19 @@ public class TopologyStack : Stack
         var root = new SharedRootCa("root-ca", new SharedRootCaArgs { Spec = plan.Root, KeyAlgorithm = plan.KeyAlgorithm });
         var manifests = TopologyManifests.For(topology, plan).ToDictionary(m => m.Region);
         var primary = topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
+        var roles = ReplicaRoles.Of(topology);
 
         var regions = topology.Regions
             .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root))
             .ToDictionary(r => r.Config.Name!);
 
-        // The primary first: every replica Cluster waits for it and for its bootstrap Backup. A replica region's
-        // twins point at the primary; the primary's twins point at its peer, a replica, so they come last.
+        // The primary first: every replica Cluster waits for it and for its bootstrap Backup, which hold the data
+        // (primaryRegion, the old primary during a switchover). A region's twins point at its peer, so each replica
+        // region comes after its peer: after the primary, or, while a switchover promotes its target, after the target,
+        // whose peer is the primary. The primary's twins point at its peer, a replica, so they come last.
         var clusters = new Dictionary<string, CnpgReplicaCluster>(StringComparer.Ordinal);
         clusters[primary.Name!] = DeclareCluster(regions[primary.Name!], []);
-        foreach (var replica in topology.Regions.Where(r => r != primary))
+        foreach (var replica in topology.Regions.Where(r => r != primary).OrderBy(r => roles.PeerOf(r.Name!) != primary.Name))
         {
             var twins = DeclareTwins(regions[replica.Name!], clusters);
             var source = clusters[primary.Name!];

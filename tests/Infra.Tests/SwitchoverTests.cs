@@ -111,6 +111,30 @@ public sealed class SwitchoverTests
         Assert.All(deployment.Mocks.Registered.Where(r => r.Type != ClusterType), r => Assert.Empty(RecordedTopologyStack.OptionsOf(r.Name!).IgnoreChanges));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AThreeRegionSwitchoverToTheThirdRegionPointsTwinsAtIt(bool promoted)
+    {
+        var deployment = await RecordedRunAsync("prod", Config("prod", to: "ap", token: promoted ? Token : null));
+
+        var twins = deployment.Mocks.OfType("crosscluster:index:CrossClusterEndpoint").Select(e => e.Name!).ToList();
+        Assert.Equal(6, twins.Count);
+        // The demoted primary follows the target, through twins of the target's services instead of its old peer us's.
+        Assert.Contains("eu-pg-ap-rw", twins);
+        Assert.Contains("eu-pg-ap-pooler-rw", twins);
+        Assert.DoesNotContain(twins, t => t.StartsWith("eu-pg-us-", StringComparison.Ordinal));
+        // Once the target is promoted the third region follows it too, at the address of the target's own exposure.
+        var followed = promoted ? "ap" : "eu";
+        var twin = Assert.Single(deployment.Mocks.OfType("kubernetes:core/v1:Service"), s => s.Name == $"us-pg-{followed}-rw-service");
+        Assert.Equal(deployment.Mocks.LoadBalancerAddresses[$"{followed}-cnpg-pg-{followed}-rw-exposed"], Inputs.At(twin.Inputs, "spec", "externalName"));
+        // Replica Clusters still wait for the region whose data they recovered from, and for their own twins.
+        var dependencies = await RecordedTopologyStack.DependenciesOf("us-cnpg-pg-us-cluster");
+        Assert.Contains("eu-cnpg-pg-eu-cluster", dependencies);
+        Assert.Contains("eu-cnpg-pg-eu-bootstrap-backup", dependencies);
+        Assert.Contains($"us-pg-{followed}-rw", dependencies);
+    }
+
     private static Dictionary<string, string> Config(string stack, string? to, string? token)
     {
         var config = StackConfigFile.Read(stack);
