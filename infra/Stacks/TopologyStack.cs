@@ -59,7 +59,9 @@ public class TopologyStack : Stack
 
         _ = DeclareTwins(regions[primary.Name!], clusters);
 
-        var outputs = topology.Regions.Select(r => RegionOutput(topology, r, r == primary, clusters[r.Name!], regions[r.Name!])).ToList();
+        // The region that takes writes: the switchover's target from phase 2 on; in phase 1, when none does, still the old primary.
+        var writable = roles.Writable ?? primary.Name!;
+        var outputs = topology.Regions.Select(r => RegionOutput(topology, r, r.Name == writable, clusters[r.Name!], regions[r.Name!])).ToList();
         var clientKeys = topology.Regions.Select(r =>
         {
             var (certificates, pki) = (regions[r.Name!].Certificates, regions[r.Name!].Pki);
@@ -72,7 +74,7 @@ public class TopologyStack : Stack
 
         SchemaVersion = Output.Create(TopologyOutputs.CurrentSchemaVersion);
         Environment = Output.Create(Deployment.Instance.StackName);
-        PrimaryRegion = Output.Create(primary.Name!);
+        PrimaryRegion = Output.Create(writable);
         Database = Output.Create(topology.Postgres.Database);
         RootCaCertificate = root.CertificatePem;
         Regions = Output.All(outputs);
@@ -87,7 +89,7 @@ public class TopologyStack : Stack
     [Output("environment")]
     public Output<string> Environment { get; private set; }
 
-    /// <summary>Region that runs the primary.</summary>
+    /// <summary>Region that runs the primary (during a switchover, the target once it is promoted).</summary>
     [Output("primaryRegion")]
     public Output<string> PrimaryRegion { get; private set; }
 

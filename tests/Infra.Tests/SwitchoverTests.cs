@@ -112,6 +112,20 @@ public sealed class SwitchoverTests
     }
 
     [Theory]
+    [InlineData(false, "eu")]
+    [InlineData(true, "ap")]
+    public async Task OutputsReportTheTargetAsPrimaryOncePromoted(bool promoted, string primary)
+    {
+        var deployment = await MockedDeployment.RunAsync("prod", Config("prod", to: "ap", token: promoted ? Token : null));
+
+        var regions = await OutputUtilities.GetValueAsync(deployment.Stack.Regions);
+        Assert.Equal(primary, await OutputUtilities.GetValueAsync(deployment.Stack.PrimaryRegion));
+        var roles = regions.ToDictionary(r => (string)r["name"], r => (string)r["role"]);
+        Assert.Equal(["eu", "us", "ap"], roles.Keys);
+        Assert.All(roles, role => Assert.Equal(role.Key == primary ? "primary" : "replica", role.Value));
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task AThreeRegionSwitchoverToTheThirdRegionPointsTwinsAtIt(bool promoted)
