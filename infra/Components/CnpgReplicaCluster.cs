@@ -44,6 +44,14 @@ public sealed class CnpgReplicaCluster : ComponentResource
     // (pkg/specs/pgbouncer/deployments.go readiness probe), which `kubectl rollout status` waits for.
     private static readonly TimeSpan PoolerRollout = TimeSpan.FromMinutes(10);
 
+    /// <summary>The Cluster's bootstrap, which updates leave as it is.</summary>
+    public const string Bootstrap = "spec.bootstrap";
+
+    /// <summary>The switchover target's promotion token (the old primary's demotion token), a secret input of its Cluster.</summary>
+    // A secret input, not AdditionalSecretOutputs: the engine applies that to top-level outputs alone, which would hide
+    // the whole spec and still checkpoint the inputs as sent (pulumi/pulumi pkg/resource/deploy/step_executor.go).
+    public const string PromotionToken = "spec.replica.promotionToken";
+
     /// <summary>Creates the region's CNPG resources.</summary>
     public CnpgReplicaCluster(string name, CnpgReplicaClusterArgs args, ComponentResourceOptions? options = null)
         : base("crosscluster:index:CnpgReplicaCluster", name, options)
@@ -52,14 +60,20 @@ public sealed class CnpgReplicaCluster : ComponentResource
         var manifests = args.Manifests;
         CustomResourceOptions Options(IEnumerable<Resource> dependsOn) =>
             new() { Parent = this, Provider = args.Provider, DependsOn = [.. args.DependsOn, .. dependsOn] };
-        K8s.ApiExtensions.CustomResource Declare(Manifest manifest, IEnumerable<Resource> dependsOn) =>
-            new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest), Options(dependsOn));
+        K8s.ApiExtensions.CustomResource Declare(Manifest manifest, CustomResourceOptions options, params IReadOnlyList<string> secretFields) =>
+            new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest, secretFields), options);
 
-        var stores = manifests.ObjectStores.Select(store => Declare(store, [])).ToList();
-        Cluster = Declare(manifests.Cluster, [.. args.ClusterDependsOn, .. stores]);
-        BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, [Cluster]) : null;
-        var pooler = Declare(manifests.Pooler, [Cluster]);
-        _ = Declare(manifests.ScheduledBackup, [Cluster]);
+        var stores = manifests.ObjectStores.Select(store => Declare(store, Options([]))).ToList();
+        var clusterOptions = Options([.. args.ClusterDependsOn, .. stores]);
+        // CNPG reads bootstrap only when it creates a Cluster, and a completed switchover (primaryRegion set to the
+        // target) swaps which regions' manifests say initdb and which say recovery: sent to running Clusters, that is a
+        // change CNPG never acts on, rewriting how each was made. The engine keeps an existing Cluster's old value
+        // (pulumi/pulumi pkg/resource/deploy/step_generator.go processIgnoreChanges); a new Cluster gets the manifest's.
+        clusterOptions.IgnoreChanges = [Bootstrap];
+        Cluster = Declare(manifests.Cluster, clusterOptions, PromotionToken);
+        BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, Options([Cluster])) : null;
+        var pooler = Declare(manifests.Pooler, Options([Cluster]));
+        _ = Declare(manifests.ScheduledBackup, Options([Cluster]));
 
         var poolerReady = new Command($"{name}-pooler-rollout", new CommandArgs
         {

@@ -9,20 +9,46 @@ namespace CrossClusterIac.Infra.Components;
 /// </summary>
 public sealed class ManifestResourceArgs : Pulumi.Kubernetes.ApiExtensions.CustomResourceArgs
 {
-    /// <summary>Arguments for <paramref name="manifest"/>.</summary>
-    public ManifestResourceArgs(Manifest manifest)
+    /// <summary>
+    /// Arguments for <paramref name="manifest"/>, with the value at each of <paramref name="secretFields"/> (a path
+    /// under spec, as ignoreChanges writes it: <c>spec.replica.promotionToken</c>) a secret where the manifest has one.
+    /// </summary>
+    public ManifestResourceArgs(Manifest manifest, params IReadOnlyList<string> secretFields)
         : base(manifest.ApiVersion, manifest.Kind)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(secretFields);
         Metadata = ManifestInputs.Metadata(manifest);
+        var paths = secretFields.Select(field => field.Split('.') is ["spec", .. var path] ? path : throw new ArgumentException($"'{field}' is not under spec.", nameof(secretFields))).ToList();
         foreach (var (key, value) in ManifestInputs.Map(manifest.Body["spec"]))
         {
-            // Nested dictionaries and lists serialise as they are: the engine sees the manifest's own structure.
-            Spec.Add(key, Output.Create<object>(value!));
+            // Nested dictionaries and lists serialise as they are: the engine sees the manifest's own structure. A secret
+            // output inside it is sent as a secret at that place alone (pulumi-dotnet v3.112.1 Serialization/Serializer.cs
+            // SerializeAsync recurses into dictionaries), and pulumi-kubernetes v4.32.0 keeps it secret, and only it, in
+            // the outputs and inputs it checkpoints (provider/pkg/provider/provider.go annotateSecrets recurses into objects).
+            Spec.Add(key, Output.Create<object>(paths.Where(p => p[0] == key).Aggregate(value!, (node, path) => WithSecret(node, path.AsSpan(1)))));
         }
     }
 
     /// <summary>The resource's spec.</summary>
     [Input("spec")]
     public InputMap<object> Spec { get; } = new();
+
+    // The node with the value at path (relative to it) replaced by a secret output of itself; unchanged where the path is absent.
+    private static object WithSecret(object node, ReadOnlySpan<string> path)
+    {
+        if (path.IsEmpty)
+        {
+            return Output.CreateSecret(node);
+        }
+
+        if (node is not IReadOnlyDictionary<string, object?> map || !map.TryGetValue(path[0], out var child) || child is null)
+        {
+            return node;
+        }
+
+        var copy = map.ToDictionary(StringComparer.Ordinal);
+        copy[path[0]] = WithSecret(child, path[1..]);
+        return copy;
+    }
 }

@@ -19,6 +19,9 @@ namespace CrossClusterIac.Infra.Stacks;
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a Pulumi Stack; Pulumi names stack classes so.")]
 public class TopologyStack : Stack
 {
+    /// <summary>The secret stack config value that holds the old primary's demotion token during a switchover.</summary>
+    public const string PromotionTokenKey = "cross-cluster-dr:promotionToken";
+
     /// <summary>Reads and validates the topology config, then declares every region.</summary>
     public TopologyStack()
         : this(null)
@@ -35,16 +38,19 @@ public class TopologyStack : Stack
         var root = new SharedRootCa("root-ca", new SharedRootCaArgs { Spec = plan.Root, KeyAlgorithm = plan.KeyAlgorithm });
         var manifests = TopologyManifests.For(topology, plan).ToDictionary(m => m.Region);
         var primary = topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
+        var roles = ReplicaRoles.Of(topology);
 
         var regions = topology.Regions
             .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root))
             .ToDictionary(r => r.Config.Name!);
 
-        // The primary first: every replica Cluster waits for it and for its bootstrap Backup. A replica region's
-        // twins point at the primary; the primary's twins point at its peer, a replica, so they come last.
+        // The primary first: every replica Cluster waits for it and for its bootstrap Backup, which hold the data
+        // (primaryRegion, the old primary during a switchover). A region's twins point at its peer, so each replica
+        // region comes after its peer: after the primary, or, while a switchover promotes its target, after the target,
+        // whose peer is the primary. The primary's twins point at its peer, a replica, so they come last.
         var clusters = new Dictionary<string, CnpgReplicaCluster>(StringComparer.Ordinal);
         clusters[primary.Name!] = DeclareCluster(regions[primary.Name!], []);
-        foreach (var replica in topology.Regions.Where(r => r != primary))
+        foreach (var replica in topology.Regions.Where(r => r != primary).OrderBy(r => roles.PeerOf(r.Name!) != primary.Name))
         {
             var twins = DeclareTwins(regions[replica.Name!], clusters);
             var source = clusters[primary.Name!];
@@ -53,7 +59,9 @@ public class TopologyStack : Stack
 
         _ = DeclareTwins(regions[primary.Name!], clusters);
 
-        var outputs = topology.Regions.Select(r => RegionOutput(topology, r, r == primary, clusters[r.Name!], regions[r.Name!])).ToList();
+        // The region that takes writes: the switchover's target from phase 2 on; in phase 1, when none does, still the old primary.
+        var writable = roles.Writable ?? primary.Name!;
+        var outputs = topology.Regions.Select(r => RegionOutput(topology, r, r.Name == writable, clusters[r.Name!], regions[r.Name!])).ToList();
         var clientKeys = topology.Regions.Select(r =>
         {
             var (certificates, pki) = (regions[r.Name!].Certificates, regions[r.Name!].Pki);
@@ -66,7 +74,7 @@ public class TopologyStack : Stack
 
         SchemaVersion = Output.Create(TopologyOutputs.CurrentSchemaVersion);
         Environment = Output.Create(Deployment.Instance.StackName);
-        PrimaryRegion = Output.Create(primary.Name!);
+        PrimaryRegion = Output.Create(writable);
         Database = Output.Create(topology.Postgres.Database);
         RootCaCertificate = root.CertificatePem;
         Regions = Output.All(outputs);
@@ -81,7 +89,7 @@ public class TopologyStack : Stack
     [Output("environment")]
     public Output<string> Environment { get; private set; }
 
-    /// <summary>Region that runs the primary.</summary>
+    /// <summary>Region that runs the primary (during a switchover, the target once it is promoted).</summary>
     [Output("primaryRegion")]
     public Output<string> PrimaryRegion { get; private set; }
 
@@ -103,16 +111,47 @@ public class TopologyStack : Stack
 
     private static TopologyConfig LoadTopology()
     {
-        var json = new Pulumi.Config().RequireObject<JsonElement>("topology").GetRawText();
+        var config = new Pulumi.Config();
+        var json = config.RequireObject<JsonElement>("topology");
+        if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("switchover", out var switchover)
+            && switchover.ValueKind == JsonValueKind.Object && switchover.TryGetProperty("promotionToken", out _))
+        {
+            throw new RunException($"topology.switchover.promotionToken: the topology is plain text in the stack file, and the demotion token is a secret; remove it from the topology and run `pulumi config set --secret {PromotionTokenKey} <token>`.");
+        }
+
+        TopologyConfig topology;
         try
         {
-            return TopologyConfigLoader.FromJson(json);
+            topology = TopologyConfigLoader.FromJson(json.GetRawText());
         }
         catch (TopologyConfigException e)
         {
             // RunException is reported as its message alone: a config mistake is not a program crash.
             throw new RunException(e.Message);
         }
+
+        // The manifests are computed before any resource, so they need the token's text: Get gives it, and
+        // GetSecret is only Output.CreateSecret of the same text (pulumi-dotnet v3.112.1 sdk/Pulumi/Config.cs,
+        // GetImpl and GetSecret). The Cluster marks the field secret again (CnpgReplicaCluster), so state keeps it encrypted.
+        if (config.Get("promotionToken") is not { } token)
+        {
+            return topology;
+        }
+
+        if (topology.Switchover is not { } planned)
+        {
+            throw new RunException($"{PromotionTokenKey} is set, but topology.switchover.to is not: the token promotes the target of a switchover. Set topology.switchover.to to the region being promoted, or, if no switchover is under way, run `pulumi config rm {PromotionTokenKey}`.");
+        }
+
+        topology = topology with { Switchover = planned with { PromotionToken = token } };
+        var problems = TopologyValidator.Validate(topology);
+        if (problems.Count > 0)
+        {
+            // The core names the token by its place in the topology; the stack keeps it under its own key.
+            throw new RunException(new TopologyConfigException(problems.Select(p => p.Key == "topology.switchover.promotionToken" ? p with { Key = PromotionTokenKey } : p).ToList()).Message);
+        }
+
+        return topology;
     }
 
     private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root)

@@ -92,8 +92,10 @@ public sealed class DeployabilityTests
         var slices = deployment.Mocks.OfType("kubernetes:discovery.k8s.io/v1:EndpointSlice").Where(s => s.Name!.StartsWith("us-", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, slices.Count);
         Assert.All(slices, s => Assert.Equal("IPv4", Inputs.At(s.Inputs, "addressType")));
-        var addresses = slices.Select(s => Inputs.Items(Inputs.At(Inputs.Items(Inputs.At(s.Inputs, "endpoints")).Single(), "addresses")).Single()).ToList();
-        Assert.Equal([mocks.LoadBalancerAddresses["eu-cnpg-pg-eu-rw-exposed"], mocks.LoadBalancerAddresses["eu-cnpg-pg-eu-pooler-rw-exposed"]], addresses);
+        // A slice registers once its address resolves, in whichever order the two load balancers report: pair them by name.
+        var addresses = slices.ToDictionary(s => s.Name!, s => Inputs.Items(Inputs.At(Inputs.Items(Inputs.At(s.Inputs, "endpoints")).Single(), "addresses")).Single());
+        Assert.Equal(mocks.LoadBalancerAddresses["eu-cnpg-pg-eu-rw-exposed"], addresses["us-pg-eu-rw-endpoints"]);
+        Assert.Equal(mocks.LoadBalancerAddresses["eu-cnpg-pg-eu-pooler-rw-exposed"], addresses["us-pg-eu-pooler-rw-endpoints"]);
     }
 
     [Fact]

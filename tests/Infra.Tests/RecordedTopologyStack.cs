@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using CrossClusterIac.Infra.Stacks;
 using Pulumi;
 using Pulumi.Utilities;
@@ -7,13 +6,13 @@ using Pulumi.Utilities;
 namespace CrossClusterIac.Tests.Infra;
 
 /// <summary>
-/// The stack with a resource transformation that records each resource's explicit <c>DependsOn</c>: the mocked
-/// monitor passes a resource's dependencies to no mock, but every transformation of the stack sees each child's
-/// options (pulumi-dotnet Resources/Resource.cs, transformations run in the constructor).
+/// The stack with a resource transformation that records each resource's arguments and options: the mocked monitor
+/// passes a resource's dependencies, ignoreChanges and secretness of inputs to no mock, but every transformation of
+/// the stack sees each child's arguments and options (pulumi-dotnet Resources/Resource.cs, transformations run in the constructor).
 /// </summary>
 internal sealed class RecordedTopologyStack : TopologyStack
 {
-    private static readonly ConcurrentDictionary<string, Output<ImmutableArray<Resource>>> Recorded = new();
+    private static readonly ConcurrentDictionary<string, ResourceTransformationArgs> Recorded = new();
 
     public RecordedTopologyStack()
         : base(new StackOptions { ResourceTransformations = { Record } })
@@ -25,11 +24,17 @@ internal sealed class RecordedTopologyStack : TopologyStack
 
     /// <summary>The Pulumi names of what <paramref name="resource"/> was declared to depend on.</summary>
     public static async Task<IReadOnlyList<string>> DependenciesOf(string resource) =>
-        (await OutputUtilities.GetValueAsync(Recorded[resource])).Select(r => r.GetResourceName()).ToList();
+        (await OutputUtilities.GetValueAsync(Recorded[resource].Options.DependsOn.ToOutput())).Select(r => r.GetResourceName()).ToList();
+
+    /// <summary>The options <paramref name="resource"/> was declared with.</summary>
+    public static ResourceOptions OptionsOf(string resource) => Recorded[resource].Options;
+
+    /// <summary>The arguments <paramref name="resource"/> was declared with, as the program built them.</summary>
+    public static ResourceArgs ArgsOf(string resource) => Recorded[resource].Args;
 
     private static ResourceTransformationResult? Record(ResourceTransformationArgs args)
     {
-        Recorded[args.Resource.GetResourceName()] = args.Options.DependsOn.ToOutput();
+        Recorded[args.Resource.GetResourceName()] = args;
         return null;
     }
 }
