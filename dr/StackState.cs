@@ -23,7 +23,7 @@ public sealed record StackState(TopologyConfig Topology, string? PromotionToken,
     public const string TopologyKey = TopologyConfigLoader.ConfigKey;
 
     /// <summary>The secret stack config key of the demotion token.</summary>
-    public const string PromotionTokenKey = "cross-cluster-dr:promotionToken";
+    public const string PromotionTokenKey = TopologyConfigLoader.PromotionTokenKey;
 
     /// <summary>Reads <c>pulumi config --json</c>'s output.</summary>
     /// <exception cref="DrException">The output is not that, or the topology is invalid.</exception>

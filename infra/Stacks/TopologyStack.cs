@@ -20,7 +20,7 @@ namespace CrossClusterIac.Infra.Stacks;
 public class TopologyStack : Stack
 {
     /// <summary>The secret stack config value that holds the old primary's demotion token during a switchover.</summary>
-    public const string PromotionTokenKey = "cross-cluster-dr:promotionToken";
+    public const string PromotionTokenKey = TopologyConfigLoader.PromotionTokenKey;
 
     /// <summary>Reads and validates the topology config, then declares every region.</summary>
     public TopologyStack()

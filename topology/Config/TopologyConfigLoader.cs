@@ -14,6 +14,9 @@ public static class TopologyConfigLoader
     /// <summary>The stack config key that holds the topology.</summary>
     public const string ConfigKey = "cross-cluster-dr:topology";
 
+    /// <summary>The secret stack config value beside the topology that holds a switchover's demotion token in phase 2.</summary>
+    public const string PromotionTokenKey = "cross-cluster-dr:promotionToken";
+
     private const string RootPath = "topology";
 
     /// <summary>Most bytes read from a stack file (1 MiB): a stack file holds a few kilobytes of config.</summary>
