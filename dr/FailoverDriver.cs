@@ -90,7 +90,7 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
         }
 
         progress.Report($"When region {from} is back: `dr rejoin --stack {tools.Stack} --region {from}` rebuilds {old} as a replica of {new ClusterNames(to, ns).Cluster}");
-        return await SwitchoverDriver.VerifyAsync(tools, cancellationToken);
+        return await SwitchoverDriver.VerifyAsync(tools, progress, cancellationToken);
     }
 
     /// <summary>
@@ -113,7 +113,7 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
             ?? throw new DrException($"the stack's state has no Cluster {cluster}; `pulumi up` creates it as a replica.");
         progress.Report($"pulumi up --replace {urn}");
         await tools.UpAsync(progress, cancellationToken, "--replace", urn);
-        return await SwitchoverDriver.VerifyAsync(tools, cancellationToken);
+        return await SwitchoverDriver.VerifyAsync(tools, progress, cancellationToken);
     }
 
     /// <summary>The URN of the CNPG Cluster named <paramref name="cluster"/> in <c>pulumi stack export</c>'s deployment.</summary>

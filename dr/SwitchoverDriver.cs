@@ -57,16 +57,38 @@ public sealed class SwitchoverDriver(StackTools tools, IProgress<string> progres
 
                     break;
                 default:
-                    report = await VerifyAsync(tools, cancellationToken);
+                    report = await VerifyAsync(tools, progress, cancellationToken);
                     break;
             }
         }
 
-        return report ?? await VerifyAsync(tools, cancellationToken);
+        return report ?? await VerifyAsync(tools, progress, cancellationToken);
     }
 
-    /// <summary>Runs verify on the stack's outputs, read with their secrets into memory only.</summary>
-    public static async Task<VerifyReport> VerifyAsync(StackTools tools, CancellationToken cancellationToken)
+    // PgBouncer refuses new logins for server_login_retry (15 s by default, which CNPG keeps) once a server login failed
+    // (PgBouncer src/objects.c disconnect_server, check_fast_fail): a pooler whose instance was just restarted by a
+    // demotion does so for a moment, which is no fault of the topology.
+    private static readonly TimeSpan PoolerLoginRetry = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Runs verify on the stack's outputs, read with their secrets into memory only; once more after PgBouncer's
+    /// <c>server_login_retry</c> when that pause is all that failed.
+    /// </summary>
+    public static async Task<VerifyReport> VerifyAsync(StackTools tools, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var report = await VerifyOnceAsync(tools, cancellationToken);
+        var failed = report.Checks.Where(c => c.Status == Verify.Checks.CheckStatus.Failed).ToList();
+        if (failed.Count == 0 || !failed.All(c => c.Diagnosis?.Contains("server_login_retry", StringComparison.Ordinal) == true))
+        {
+            return report;
+        }
+
+        progress.Report($"{string.Join(", ", failed.Select(c => c.Region).Distinct())}: PgBouncer pauses logins after its instance restarted (server_login_retry); verifying again in {PoolerLoginRetry.TotalSeconds:0} s");
+        await Task.Delay(PoolerLoginRetry, cancellationToken);
+        return await VerifyOnceAsync(tools, cancellationToken);
+    }
+
+    private static async Task<VerifyReport> VerifyOnceAsync(StackTools tools, CancellationToken cancellationToken)
     {
         TopologyOutputs outputs;
         try

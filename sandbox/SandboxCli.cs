@@ -254,55 +254,44 @@ public static class SandboxCli
         return command;
     }
 
-    private static Command SwitchoverCommand(TextWriter output, TextWriter error)
+    private static Command SwitchoverCommand(TextWriter output, TextWriter error) => PrimaryChangeCommand(
+        "switchover",
+        """
+        Make another region primary without losing a write, as CNPG's distributed topology does: the primary is
+        demoted (CHECKPOINT, fast shutdown) and gives a demotion token, the target is promoted once it has replayed
+        exactly that checkpoint, and every region follows it. Interrupted, run it again: it resumes.
+        """,
+        (sandbox, to, progress, cancellationToken) => sandbox.SwitchoverAsync(to, progress, cancellationToken),
+        output,
+        error);
+
+    private static Command FailoverCommand(TextWriter output, TextWriter error) => PrimaryChangeCommand(
+        "failover",
+        """
+        The drill for a primary region that is gone: crash the primary, promote the target without a token after
+        saying how much WAL it may never have received, and fence the old primary: `sandbox start` rewinds it
+        onto the new timeline and starts it as a standby, never as a second primary.
+        """,
+        (sandbox, to, progress, cancellationToken) => sandbox.FailoverAsync(to, progress, cancellationToken),
+        output,
+        error);
+
+    private static Command PrimaryChangeCommand(string name, string description, Func<RunningSandbox, string, IProgress<string>, CancellationToken, Task<PrimaryChangeReport>> change, TextWriter output, TextWriter error)
     {
-        var to = ToOption();
-        var command = new Command("switchover", """
-            Make another region primary without losing a write, as CNPG's distributed topology does: the primary is
-            demoted (CHECKPOINT, fast shutdown) and gives a demotion token, the target is promoted once it has replayed
-            exactly that checkpoint, and every region follows it. Interrupted, run it again: it resumes.
-            """) { to, DirectoryOption, OutputOption };
+        var to = new Option<string>("--to") { Description = "The region that becomes primary.", Required = true };
+        var command = new Command(name, description) { to, DirectoryOption, OutputOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
             PrimaryChangeReport report;
             try
             {
-                report = await sandbox.SwitchoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
+                report = await change(sandbox, parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
                 // Each step was recorded before it ran: the servers keep running and the same command resumes.
-                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox switchover --to {parsed.GetValue(to)}` again to resume where it stopped.");
-                return InterruptedExitCode;
-            }
-
-            await WriteChangeAsync(output, parsed.GetValue(OutputOption), report, sandbox);
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command FailoverCommand(TextWriter output, TextWriter error)
-    {
-        var to = ToOption();
-        var command = new Command("failover", """
-            The drill for a primary region that is gone: crash the primary, promote the target without a token after
-            saying how much WAL it may never have received, and fence the old primary: `sandbox start` rewinds it
-            onto the new timeline and starts it as a standby, never as a second primary.
-            """) { to, DirectoryOption, OutputOption };
-        command.SetAction(async (parsed, cancellationToken) =>
-        {
-            var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
-            PrimaryChangeReport report;
-            try
-            {
-                report = await sandbox.FailoverAsync(parsed.GetValue(to)!, new ConsoleProgress(error), cancellationToken);
-            }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-                // Each step was recorded before it ran: the servers keep running and the same command resumes.
-                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox failover --to {parsed.GetValue(to)}` again to resume where it stopped.");
+                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox {name} --to {parsed.GetValue(to)}` again to resume where it stopped.");
                 return InterruptedExitCode;
             }
 
@@ -328,8 +317,6 @@ public static class SandboxCli
 
         await output.WriteLineAsync($"Check it: {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}");
     }
-
-    private static Option<string> ToOption() => new("--to") { Description = "The region that becomes primary.", Required = true };
 
     private static Argument<string> RegionArgument() => new("region") { Description = "The region, as `sandbox status` lists it." };
 
