@@ -15,6 +15,8 @@ namespace CrossClusterIac.Dr;
 /// </summary>
 public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
 {
+    private const string RebuildKey = Topology.Config.TopologyConfigLoader.RebuildKey;
+
     /// <summary>What the target knows of the old primary's last position, from its WAL receiver, as the verify identity (pg_monitor) reads it.</summary>
     public async Task<string> ExposureAsync(string from, string to, CancellationToken cancellationToken)
     {
@@ -96,7 +98,9 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
     /// <summary>
     /// Rebuilds a former primary as a replica: fenced first, then its Cluster replaced (<c>pulumi up --replace</c>),
     /// so that it bootstraps again from the new primary's backup: CNPG's docs, "a failover will be triggered,
-    /// necessitating a rebuild of the former primary" (docs/src/replica_cluster.md).
+    /// necessitating a rebuild of the former primary" (docs/src/replica_cluster.md). <c>cross-cluster-dr:rebuild</c>
+    /// names the region meanwhile, so that the replacement takes the manifest's bootstrap rather than the ignored one
+    /// it was made with; it is removed once the replacement is done.
     /// </summary>
     public async Task<VerifyReport> RejoinAsync(StackState state, string region, CancellationToken cancellationToken)
     {
@@ -111,8 +115,10 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
         await tools.FenceAsync(state.ContextOf(region), ns, cluster, cancellationToken);
         var urn = ClusterUrn(await tools.ExportAsync(cancellationToken), cluster)
             ?? throw new DrException($"the stack's state has no Cluster {cluster}; `pulumi up` creates it as a replica.");
-        progress.Report($"pulumi up --replace {urn}");
+        progress.Report($"pulumi config set {RebuildKey} {region}; pulumi up --replace {urn}; pulumi config rm {RebuildKey}");
+        await tools.SetAsync(RebuildKey, region, cancellationToken);
         await tools.UpAsync(progress, cancellationToken, "--replace", urn);
+        await tools.RemoveAsync(RebuildKey, cancellationToken);
         return await SwitchoverDriver.VerifyAsync(tools, progress, cancellationToken);
     }
 

@@ -31,6 +31,12 @@ public sealed record CnpgReplicaClusterArgs
 
     /// <summary>The region's Kubernetes provider.</summary>
     public required K8s.Provider Provider { get; init; }
+
+    /// <summary>
+    /// Whether the Cluster is being rebuilt (<c>cross-cluster-dr:rebuild</c>, set by <c>dr rejoin</c> around a
+    /// <c>pulumi up --replace</c>): its replacement then takes the manifest's bootstrap instead of the one it was made with.
+    /// </summary>
+    public bool Rebuilt { get; init; }
 }
 
 /// <summary>
@@ -69,7 +75,9 @@ public sealed class CnpgReplicaCluster : ComponentResource
         // target) swaps which regions' manifests say initdb and which say recovery: sent to running Clusters, that is a
         // change CNPG never acts on, rewriting how each was made. The engine keeps an existing Cluster's old value
         // (pulumi/pulumi pkg/resource/deploy/step_generator.go processIgnoreChanges); a new Cluster gets the manifest's.
-        clusterOptions.IgnoreChanges = [Bootstrap];
+        // A replacement keeps ignored inputs too (the engine takes them from the state whenever there is one: pulumi/pulumi
+        // #2657), so a former primary rebuilt as a replica would be created with its initdb; a rebuilt one takes the manifest's.
+        clusterOptions.IgnoreChanges = args.Rebuilt ? [] : [Bootstrap];
         Cluster = Declare(manifests.Cluster, clusterOptions, PromotionToken);
         BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, Options([Cluster])) : null;
         var pooler = Declare(manifests.Pooler, Options([Cluster]));

@@ -22,6 +22,9 @@ public class TopologyStack : Stack
     /// <summary>The secret stack config value that holds the old primary's demotion token during a switchover.</summary>
     public const string PromotionTokenKey = TopologyConfigLoader.PromotionTokenKey;
 
+    /// <summary>The stack config value that names a region whose Cluster is being rebuilt (<c>dr rejoin</c>).</summary>
+    public const string RebuildKey = TopologyConfigLoader.RebuildKey;
+
     /// <summary>Reads and validates the topology config, then declares every region.</summary>
     public TopologyStack()
         : this(null)
@@ -34,6 +37,7 @@ public class TopologyStack : Stack
     {
         // Validate before any resource: a bad config stops the run with the loader's one message listing every problem.
         var topology = LoadTopology();
+        var rebuild = RebuiltRegion(topology);
         var plan = PkiPlan.For(topology);
         var root = new SharedRootCa("root-ca", new SharedRootCaArgs { Spec = plan.Root, KeyAlgorithm = plan.KeyAlgorithm });
         var manifests = TopologyManifests.For(topology, plan).ToDictionary(m => m.Region);
@@ -49,12 +53,12 @@ public class TopologyStack : Stack
         // region comes after its peer: after the primary, or, while a switchover promotes its target, after the target,
         // whose peer is the primary. The primary's twins point at its peer, a replica, so they come last.
         var clusters = new Dictionary<string, CnpgReplicaCluster>(StringComparer.Ordinal);
-        clusters[primary.Name!] = DeclareCluster(regions[primary.Name!], []);
+        clusters[primary.Name!] = DeclareCluster(regions[primary.Name!], [], rebuild);
         foreach (var replica in topology.Regions.Where(r => r != primary).OrderBy(r => roles.PeerOf(r.Name!) != primary.Name))
         {
             var twins = DeclareTwins(regions[replica.Name!], clusters);
             var source = clusters[primary.Name!];
-            clusters[replica.Name!] = DeclareCluster(regions[replica.Name!], [.. twins, source.Cluster, source.BootstrapBackup!]);
+            clusters[replica.Name!] = DeclareCluster(regions[replica.Name!], [.. twins, source.Cluster, source.BootstrapBackup!], rebuild);
         }
 
         _ = DeclareTwins(regions[primary.Name!], clusters);
@@ -180,9 +184,20 @@ public class TopologyStack : Stack
         return new RegionResources(region, manifests, provider, declaredNamespace, certificates, pki, nodeAddress);
     }
 
-    private static CnpgReplicaCluster DeclareCluster(RegionResources region, IReadOnlyList<Resource> clusterDependsOn) =>
+    // The replica region `dr rejoin` rebuilds, if any; the primary is never rebuilt this way.
+    private static string? RebuiltRegion(TopologyConfig topology)
+    {
+        var region = new Pulumi.Config().Get("rebuild");
+        var replicas = topology.Regions.Select(r => r.Name!).Where(r => r != topology.PrimaryRegion).ToList();
+        return region is null || replicas.Contains(region)
+            ? region
+            : throw new RunException($"{RebuildKey}: '{region}' is not a replica region ({string.Join(", ", replicas)}); only a former primary rebuilt as a replica is named here, by `dr rejoin`. Remove it: pulumi config rm {RebuildKey}.");
+    }
+
+    private static CnpgReplicaCluster DeclareCluster(RegionResources region, IReadOnlyList<Resource> clusterDependsOn, string? rebuild) =>
         new($"{region.Config.Name}-cnpg", new CnpgReplicaClusterArgs
         {
+            Rebuilt = region.Config.Name == rebuild,
             Manifests = region.Manifests,
             NodeAddress = region.NodeAddress,
             KubeContext = region.Config.KubeContext!,

@@ -90,6 +90,43 @@ public sealed class DrCommandTests
         Assert.Equal(["eu"], failed);
     }
 
+    [Fact]
+    public async Task ARejoinFencesTheFormerPrimaryAndReplacesItsClusterTakingTheCurrentBootstrap()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("us", sandbox.Directory, SandboxExecutable);
+        await sandbox.SwitchoverAsync("us");
+        const string Urn = "urn:pulumi:prod::cross-cluster-dr::crosscluster:index:CnpgReplicaCluster$kubernetes:postgresql.cnpg.io/v1:Cluster::eu-cnpg-pg-eu-cluster";
+        System.Text.Json.Nodes.JsonObject Cluster(string urn, string name) => new()
+        {
+            ["urn"] = urn,
+            ["type"] = "kubernetes:postgresql.cnpg.io/v1:Cluster",
+            ["inputs"] = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = name } },
+        };
+        var resources = new System.Text.Json.Nodes.JsonArray(Cluster(Urn.Replace("eu-cnpg-pg-eu", "us-cnpg-pg-us", StringComparison.Ordinal), "pg-us"), Cluster(Urn, "pg-eu"));
+        shims.Write("export.json", new System.Text.Json.Nodes.JsonObject { ["deployment"] = new System.Text.Json.Nodes.JsonObject { ["resources"] = resources } }.ToJsonString());
+
+        var (exit, _, error) = await RunAsync(shims, "rejoin", "--stack", "prod", "--region", "eu", "--cwd", shims.Directory);
+
+        Assert.True(exit == 0, error);
+        var calls = shims.Calls.Select(c => c.Split(" --stack")[0].Split(" --request-timeout")[0]).ToList();
+        Assert.Equal(
+            [
+                "config --json --show-secrets",
+                "--context kind-k8s-eu --namespace default annotate --overwrite clusters.postgresql.cnpg.io pg-eu cnpg.io/fencedInstances=[\"*\"]",
+                "stack export",
+                "config set --path cross-cluster-dr:rebuild eu",
+                $"up --yes --skip-preview --replace {Urn}",
+                "config rm --path cross-cluster-dr:rebuild",
+            ],
+            calls.Take(6));
+
+        // Then verify, once more if eu's pooler was in PgBouncer's pause after the switchover restarted its instance.
+        Assert.All(calls.Skip(6), c => Assert.Equal("stack output --json --show-secrets", c));
+        Assert.Equal(["us - - eu"], shims.Ups);
+        Assert.Null(shims.Read("rebuild"));
+    }
+
     [Theory]
     [InlineData("switchover --stack prod --to ap", "--to: no region 'ap'")]
     [InlineData("switchover --stack prod --to eu", "Verify")]

@@ -53,17 +53,19 @@ internal sealed class StackShims : IDisposable
                   *.switchover.to) printf %s "$5" > "$S/to" ;;
                   *.primaryRegion) printf %s "$5" > "$S/primary" ;;
                   cross-cluster-dr:promotionToken) [ "$3" = --secret ] && printf %s "$5" > "$S/token" ;;
+                  cross-cluster-dr:rebuild) printf %s "$5" > "$S/rebuild" ;;
                   *) echo "unexpected key $4" >&2; exit 1 ;;
                 esac ;;
               "config rm")
                 case "$4" in
                   *.switchover) rm -f "$S/to" ;;
                   cross-cluster-dr:promotionToken) rm -f "$S/token" ;;
+                  cross-cluster-dr:rebuild) rm -f "$S/rebuild" ;;
                   *) echo "unexpected key $4" >&2; exit 1 ;;
                 esac ;;
               "up --yes")
                 seen=-; [ -n "$token" ] && seen=token
-                echo "$primary ${to:--} $seen" >> "$S/ups.log"
+                echo "$primary ${to:--} $seen $(cat "$S/rebuild" 2>/dev/null)" | sed 's/ $//' >> "$S/ups.log"
                 echo "Updating (${S##*/})"
                 # What CNPG does with the Clusters this update declares, done to the sandbox's servers.
                 if [ -n "$to" ] && [ -z "$token" ] && [ ! -f "$S/demotion" ] && [ ! -f "$S/hold-demotion" ]; then
@@ -75,6 +77,7 @@ internal sealed class StackShims : IDisposable
                   echo "error: region eu: the kube-apiserver did not answer" >&2; exit 255
                 fi ;;
               "stack output") cat '{{sandboxDirectory}}/outputs.json' ;;
+              "stack export") cat "$S/export.json" ;;
               *) echo "unexpected: $*" >&2; exit 1 ;;
             esac
             """);

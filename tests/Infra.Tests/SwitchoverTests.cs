@@ -111,6 +111,33 @@ public sealed class SwitchoverTests
         Assert.All(deployment.Mocks.Registered.Where(r => r.Type != ClusterType), r => Assert.Empty(RecordedTopologyStack.OptionsOf(r.Name!).IgnoreChanges));
     }
 
+    [Fact]
+    public async Task ARebuiltRegionsClusterTakesTheManifestsBootstrapAndNoOtherDoes()
+    {
+        var config = StackConfigFile.Read("prod");
+        config[TopologyStack.RebuildKey] = "us";
+
+        var deployment = await RecordedRunAsync("prod", config);
+
+        var clusters = deployment.Mocks.OfType(ClusterType).Select(c => c.Name!).ToList();
+        Assert.Empty(RecordedTopologyStack.OptionsOf(Assert.Single(clusters, c => c.StartsWith("us-", StringComparison.Ordinal))).IgnoreChanges);
+        Assert.All(clusters.Where(c => !c.StartsWith("us-", StringComparison.Ordinal)), c => Assert.Equal(["spec.bootstrap"], RecordedTopologyStack.OptionsOf(c).IgnoreChanges));
+    }
+
+    [Theory]
+    [InlineData("eu", "'eu' is not a replica region (us, ap)")]
+    [InlineData("mars", "'mars' is not a replica region (us, ap)")]
+    public async Task RebuildingThePrimaryOrAnUnknownRegionIsRefused(string region, string message)
+    {
+        var config = StackConfigFile.Read("prod");
+        config[TopologyStack.RebuildKey] = region;
+
+        var (error, mocks) = await FailedRunAsync("prod", config);
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Empty(mocks.Registered);
+    }
+
     [Theory]
     [InlineData(false, "eu")]
     [InlineData(true, "ap")]

@@ -17,6 +17,9 @@ public static class TopologyConfigLoader
     /// <summary>The secret stack config value beside the topology that holds a switchover's demotion token in phase 2.</summary>
     public const string PromotionTokenKey = "cross-cluster-dr:promotionToken";
 
+    /// <summary>The stack config value beside the topology that names a replica region whose Cluster is being rebuilt.</summary>
+    public const string RebuildKey = "cross-cluster-dr:rebuild";
+
     private const string RootPath = "topology";
 
     /// <summary>Most bytes read from a stack file (1 MiB): a stack file holds a few kilobytes of config.</summary>
