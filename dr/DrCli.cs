@@ -75,7 +75,8 @@ public static class DrCli
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
-            var steps = SwitchoverPlan.From(await tools.ReadStateAsync(cancellationToken), parsed.GetValue(to)!);
+            var state = await tools.ReadStateAsync(cancellationToken);
+            var steps = SwitchoverPlan.From(state, parsed.GetValue(to)!);
             if (parsed.GetValue(DryRunOption))
             {
                 foreach (var (step, index) in steps.Select((s, i) => (s, i + 1)))
@@ -86,7 +87,7 @@ public static class DrCli
                 return 0;
             }
 
-            var report = await new SwitchoverDriver(tools, Progress(error), TimeSpan.FromMinutes(parsed.GetValue(wait))).RunAsync(steps, cancellationToken);
+            var report = await new SwitchoverDriver(tools, Progress(error), TimeSpan.FromMinutes(parsed.GetValue(wait))).RunAsync(state, steps, cancellationToken);
             return await WriteReportAsync(output, parsed.GetValue(OutputOption), report);
         });
         return command;

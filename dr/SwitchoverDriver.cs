@@ -10,11 +10,10 @@ public sealed class SwitchoverDriver(StackTools tools, IProgress<string> progres
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
-    /// <summary>Runs <paramref name="steps"/> in order; returns verify's report.</summary>
-    public async Task<VerifyReport> RunAsync(IReadOnlyList<SwitchoverStep> steps, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="steps"/>, planned from <paramref name="state"/>, in order; returns verify's report.</summary>
+    public async Task<VerifyReport> RunAsync(StackState state, IReadOnlyList<SwitchoverStep> steps, CancellationToken cancellationToken)
     {
         VerifyReport? report = null;
-        var state = await tools.ReadStateAsync(cancellationToken);
         var ns = state.Topology.Namespace.Name;
         foreach (var (step, index) in steps.Select((s, i) => (s, i + 1)))
         {

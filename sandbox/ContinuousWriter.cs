@@ -18,7 +18,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
 
     private readonly RunningSandbox _sandbox;
     private readonly TimeSpan _interval;
-    private readonly IReadOnlyList<string> _regions;
+    private readonly List<string> _regions;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Acknowledged> _acknowledged = [];
     private readonly Task _loop;
@@ -114,12 +114,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
                 connection ??= await OpenAsync(_sandbox, region, EndpointKind.Pooler);
                 await using var insert = new NpgsqlCommand($"INSERT INTO {Table} (id, region) VALUES ($1, $2)", connection) { Parameters = { new() { Value = id }, new() { Value = region } } };
                 await insert.ExecuteNonQueryAsync();
-                lock (_acknowledged)
-                {
-                    _acknowledged.Add(new Acknowledged(id, region, _clock.Elapsed));
-                }
-
-                id++;
+                Acknowledge(id++, region);
                 if (_interval > TimeSpan.Zero)
                 {
                     await Task.Delay(_interval);
@@ -128,12 +123,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // A commit whose acknowledgement was lost on the way: the row is there.
-                lock (_acknowledged)
-                {
-                    _acknowledged.Add(new Acknowledged(id, region, _clock.Elapsed));
-                }
-
-                id++;
+                Acknowledge(id++, region);
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException or System.Security.Authentication.AuthenticationException)
             {
@@ -144,7 +134,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
                     connection = null;
                 }
 
-                region = _regions[(_regions.ToList().IndexOf(region) + 1) % _regions.Count];
+                region = _regions[(_regions.IndexOf(region) + 1) % _regions.Count];
                 await Task.Delay(5);
             }
         }
@@ -152,6 +142,14 @@ public sealed class ContinuousWriter : IAsyncDisposable
         if (connection is not null)
         {
             await connection.DisposeAsync();
+        }
+    }
+
+    private void Acknowledge(long id, string region)
+    {
+        lock (_acknowledged)
+        {
+            _acknowledged.Add(new Acknowledged(id, region, _clock.Elapsed));
         }
     }
 

@@ -17,6 +17,8 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     private static readonly TimeSpan PromotionWait = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PromotionPoll = TimeSpan.FromMilliseconds(100);
 
+    private AdministratorSql? _sql;
+
     private SandboxState State => ledger.State;
 
     private string OutputsPath => Path.Combine(ledger.Directory, LocalSandbox.OutputsFileName);
@@ -274,7 +276,8 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         return LocalSandbox.Realise(SandboxTopology.For(regions, switchover), ledger.Directory, regions, user);
     }
 
-    private AdministratorSql Sql() => new(ledger.Directory, TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)));
+    // Endpoints and the root do not change with the primary, so the outputs are read once, not on every poll.
+    private AdministratorSql Sql() => _sql ??= new(ledger.Directory, TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)));
 
     private PostgresServer Server(string region) => new(State.Regions.Single(r => r.Name == region), binaries, user, ledger);
 }

@@ -10,29 +10,15 @@ namespace CrossClusterIac.Sandbox;
 internal static class RealisedFiles
 {
     /// <summary>The certificates, keys and external-cluster secrets of the instance and the pooler, each 0600 as CNPG writes them.</summary>
-    public static void WriteController(RegionRealisation realisation)
-    {
-        foreach (var file in realisation.Instance.Certificates.Concat(realisation.Instance.Source?.Files ?? []).Concat(realisation.Pooler.Files))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
-            SecretFile.Write(file.Path, file.Content);
-        }
-    }
+    public static void WriteController(RegionRealisation realisation) =>
+        WriteSecrets(realisation.Instance.Certificates.Concat(realisation.Instance.Source?.Files ?? []).Concat(realisation.Pooler.Files));
 
     /// <summary>
     /// The files CNPG writes when a Cluster's source changes: the new source's <c>external/&lt;entry&gt;/</c> secrets
-    /// (<c>pkg/management/external/external.go</c>). The instance's and pooler's own certificates are untouched, as
-    /// in the pods: rewriting a file a running server may open (PgBouncer opens its TLS files for new server
-    /// connections) would fail its logins for nothing.
+    /// (<c>pkg/management/external/external.go</c> ConfigureConnectionToServer). The instance's and pooler's own
+    /// certificates come from Secrets a switchover does not change, so they are left as they are.
     /// </summary>
-    public static void WriteSource(ClusterInstance instance)
-    {
-        foreach (var file in instance.Source?.Files ?? [])
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
-            SecretFile.Write(file.Path, file.Content);
-        }
-    }
+    public static void WriteSource(ClusterInstance instance) => WriteSecrets(instance.Source?.Files ?? []);
 
     /// <summary>
     /// PGDATA's <c>pg_hba.conf</c>, <c>pg_ident.conf</c>, <c>custom.conf</c> and <c>override.conf</c> (plus
@@ -74,4 +60,13 @@ internal static class RealisedFiles
     // CNPG's values with the sandbox's over them.
     private static Dictionary<string, string> Overlay(IReadOnlyDictionary<string, string> cnpg, IReadOnlyDictionary<string, string> sandbox) =>
         cnpg.Where(p => !sandbox.ContainsKey(p.Key)).Concat(sandbox).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    private static void WriteSecrets(IEnumerable<ConfigFile> files)
+    {
+        foreach (var file in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
+            SecretFile.Write(file.Path, file.Content);
+        }
+    }
 }
