@@ -35,7 +35,7 @@ public sealed record AdministratorCertificate(string CertificatePath, string Key
         var written = In(directory);
         File.WriteAllText(written.CertificatePath, issued.ChainPem);
         SecretFile.Write(written.KeyPath, issued.PrivateKeyPem);
-        File.WriteAllText(written.RootCertificatePath, pki.Root.CertificatePem);
+        File.WriteAllText(written.RootCertificatePath, pki.TrustBundle);
         return written;
     }
 }

@@ -17,7 +17,7 @@ public static class SandboxOutputs
         Environment = Environment,
         PrimaryRegion = topology.PrimaryRegion!,
         Database = topology.Postgres.Database,
-        RootCaCertificate = pki.Root.CertificatePem,
+        RootCaCertificate = pki.TrustBundle,
         Regions = regions.Select(r => Region(r, pki)).ToList(),
         ClientKeys = regions.ToDictionary(
             r => r.Name,

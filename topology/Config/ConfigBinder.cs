@@ -36,6 +36,11 @@ internal static class ConfigBinder
             ["streaming"] = ReplicationMode.Streaming,
             ["archive"] = ReplicationMode.Archive,
         },
+        [typeof(RootRotationPhase)] = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["trustNext"] = RootRotationPhase.TrustNext,
+            ["signWithNext"] = RootRotationPhase.SignWithNext,
+        },
     };
 
     /// <summary>The wire name of an enum value, as a user writes it.</summary>

@@ -223,6 +223,66 @@ public sealed record PkiSettings
 
     /// <summary>Subject organisation (O=) of every certificate.</summary>
     public string Organization { get; init; } = "CrossClusterIac";
+
+    /// <summary>How long before its expiry an update re-issues a certificate, per tier.</summary>
+    public RenewalSettings RenewBeforeDays { get; init; } = new();
+
+    /// <summary>Generation of the root that signs the intermediates: 1 for a new stack, one more after each completed root rotation.</summary>
+    public int RootGeneration { get; init; } = 1;
+
+    /// <summary>The phase of a rotation to root generation <see cref="RootGeneration"/> + 1, or <c>null</c> when none is under way.</summary>
+    public RootRotationPhase? RootRotation { get; init; }
+}
+
+/// <summary>
+/// Days before expiry at which an update re-issues a certificate of each tier. A tier left out renews when a third
+/// of its validity is left, as cert-manager's default <c>renewBefore</c> does.
+/// </summary>
+public sealed record RenewalSettings
+{
+    /// <summary>Root CA renewal window, or <c>null</c> for a third of its validity.</summary>
+    public int? RootDays { get; init; }
+
+    /// <summary>Regional intermediate CA renewal window, or <c>null</c> for a third of its validity.</summary>
+    public int? IntermediateDays { get; init; }
+
+    /// <summary>Leaf certificate renewal window, or <c>null</c> for a third of its validity.</summary>
+    public int? LeafDays { get; init; }
+
+    /// <summary>The window of <paramref name="tier"/>, in days, given the tiers' validity.</summary>
+    public int DaysFor(CertificateTier tier, ValiditySettings validity) => tier switch
+    {
+        CertificateTier.Root => RootDays ?? Math.Max(1, validity.RootDays / 3),
+        CertificateTier.Intermediate => IntermediateDays ?? Math.Max(1, validity.IntermediateDays / 3),
+        CertificateTier.Leaf => LeafDays ?? Math.Max(1, validity.LeafDays / 3),
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Unknown certificate tier."),
+    };
+}
+
+/// <summary>A tier of the PKI: what renews together and what a rotation names.</summary>
+public enum CertificateTier
+{
+    /// <summary>The shared root.</summary>
+    Root,
+
+    /// <summary>The regional server and client intermediates.</summary>
+    Intermediate,
+
+    /// <summary>Every certificate a server or client presents.</summary>
+    Leaf,
+}
+
+/// <summary>
+/// The phases of replacing the root with a new key. Each is one update, applied everywhere before the next starts:
+/// no phase leaves two peers without a root they both trust, but skipping one does.
+/// </summary>
+public enum RootRotationPhase
+{
+    /// <summary>The next root exists and every trust bundle holds both roots; the current root still signs.</summary>
+    TrustNext,
+
+    /// <summary>The intermediates, and so every leaf, are re-issued under the next root; bundles still hold both.</summary>
+    SignWithNext,
 }
 
 /// <summary>Validity in days per certificate tier; each tier must end before its issuer.</summary>

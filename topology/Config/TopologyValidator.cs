@@ -408,7 +408,34 @@ public static partial class TopologyValidator
         {
             add("pki.validity.leafDays", $"{validity.LeafDays} days outlives its issuer, the intermediate ({validity.IntermediateDays} days); make it shorter than intermediateDays.");
         }
+
+        var renewal = pki.RenewBeforeDays;
+        foreach (var (window, validFor, key) in new[]
+        {
+            (renewal.RootDays, validity.RootDays, "rootDays"),
+            (renewal.IntermediateDays, validity.IntermediateDays, "intermediateDays"),
+            (renewal.LeafDays, validity.LeafDays, "leafDays"),
+        })
+        {
+            // Pulumi.Tls replaces a certificate on every update once it is inside its early-renewal window, so a
+            // window as long as the validity would re-issue it on every `pulumi up`.
+            if (window is < 1)
+            {
+                add($"pki.renewBeforeDays.{key}", $"{window} days is no renewal window; use a positive number of days, or leave it out for a third of the validity.");
+            }
+            else if (window >= validFor)
+            {
+                add($"pki.renewBeforeDays.{key}", $"{window} days is not shorter than the validity ({validFor} days, pki.validity.{key}), so every update would re-issue the certificate; use fewer days than pki.validity.{key}.");
+            }
+        }
+
+        if (pki.RootGeneration is < 1 or > MaxRootGeneration)
+        {
+            add("pki.rootGeneration", $"{pki.RootGeneration} is not a root generation; use 1 for a new stack and add one when a root rotation completes (at most {MaxRootGeneration}).");
+        }
     }
+
+    private const int MaxRootGeneration = 1000;
 
     private const int MaxInstances = 100;
 

@@ -34,7 +34,7 @@ public sealed record Manifest(
 /// <summary>Which part of an issued certificate a Secret key holds.</summary>
 public enum MaterialPart
 {
-    /// <summary>The certificate alone (PEM); for the root, the trust anchor <c>ca.crt</c>.</summary>
+    /// <summary>The certificate alone (PEM).</summary>
     Certificate,
 
     /// <summary>The certificate followed by its intermediate (PEM), as <c>tls.crt</c> must be.</summary>
@@ -42,6 +42,9 @@ public enum MaterialPart
 
     /// <summary>The private key (PEM). Secret.</summary>
     PrivateKey,
+
+    /// <summary>Every root the plan trusts (PEM, one after another), as <c>ca.crt</c> holds them; the certificate named is the signing root.</summary>
+    TrustedRoots,
 }
 
 /// <summary>A reference to certificate material that whoever issues the certificates fills in.</summary>

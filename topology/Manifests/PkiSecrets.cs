@@ -5,7 +5,8 @@ namespace CrossClusterIac.Topology.Manifests;
 
 /// <summary>
 /// A region's certificate Secrets in the layout CNPG reads: <c>tls.crt</c> is the leaf and its intermediate,
-/// <c>ca.crt</c> is the shared root, because OpenSSL needs a self-signed anchor and peers send their chains.
+/// <c>ca.crt</c> holds the shared roots (one, two while a root rotation overlaps), because OpenSSL needs self-signed
+/// anchors and peers send their chains; every certificate of an OpenSSL CA file is a trust anchor.
 /// No CA key is ever placed in a cluster, and a Secret only where something uses it: the server, replication and
 /// pooler-backend identities and the two anchors by CNPG; the app identity by the application's pods in the region.
 /// The verify identity is used from outside (stack outputs), so its key never lands in a cluster.
@@ -40,6 +41,6 @@ internal static class PkiSecrets
         Objects.Create("v1", "Secret", secret, names.Namespace, new()
         {
             ["type"] = "Opaque",
-            ["data"] = new Dictionary<string, object?> { ["ca.crt"] = new SecretMaterial(root, MaterialPart.Certificate) },
+            ["data"] = new Dictionary<string, object?> { ["ca.crt"] = new SecretMaterial(root, MaterialPart.TrustedRoots) },
         }, Reload);
 }

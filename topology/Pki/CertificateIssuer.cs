@@ -30,11 +30,11 @@ public static class CertificateIssuer
 
     /// <summary>
     /// Issues one certificate outside any plan: verify uses it for certificates the servers must refuse
-    /// (an untrusted CA, an expired leaf).
+    /// (an untrusted CA, an expired leaf). <paramref name="keyPem"/> keeps an existing key, as a renewal does.
     /// </summary>
-    public static IssuedCertificate Issue(CertificateSpec spec, KeyAlgorithm algorithm, IssuedCertificate? issuer, DateTimeOffset notBefore)
+    public static IssuedCertificate Issue(CertificateSpec spec, KeyAlgorithm algorithm, IssuedCertificate? issuer, DateTimeOffset notBefore, string? keyPem = null)
     {
-        using var key = CreateKey(algorithm);
+        using var key = keyPem is null ? CreateKey(algorithm) : LoadKey(keyPem);
         var request = CreateRequest(spec, key);
         AddExtensions(request, spec, key, issuer?.Certificate);
 
@@ -55,7 +55,7 @@ public static class CertificateIssuer
             };
         }
 
-        var keyPem = key.ExportPkcs8PrivateKeyPem() + "\n";
+        keyPem = key.ExportPkcs8PrivateKeyPem() + "\n";
         var chainPem = certificate.ExportCertificatePem() + "\n";
         if (issuer is not null && issuer.Spec.IssuerId is not null)
         {

@@ -1,3 +1,5 @@
+using CrossClusterIac.Topology.Config;
+
 namespace CrossClusterIac.Topology.Pki;
 
 /// <summary>What a certificate is for; decides CA constraints, key usage and extended key usage.</summary>
@@ -58,6 +60,17 @@ public sealed record CertificateSpec
 
     /// <summary>How long the certificate is valid from issue; zero makes a certificate that is expired once issued.</summary>
     public required TimeSpan Validity { get; init; }
+
+    /// <summary>How long before its expiry an update re-issues it (zero for a probe that is never renewed).</summary>
+    public TimeSpan RenewBefore { get; init; }
+
+    /// <summary>The tier it belongs to.</summary>
+    public CertificateTier Tier => Kind switch
+    {
+        CertificateKind.RootCa => CertificateTier.Root,
+        CertificateKind.ServerIntermediateCa or CertificateKind.ClientIntermediateCa => CertificateTier.Intermediate,
+        _ => CertificateTier.Leaf,
+    };
 
     /// <summary>Whether the certificate is expired once issued: a probe that servers must refuse.</summary>
     public bool IsExpiredOnIssue => Validity == TimeSpan.Zero;

@@ -12,9 +12,11 @@ public sealed class PkiPlan
 {
     private readonly Dictionary<string, CertificateSpec> _byId;
 
-    private PkiPlan(KeyAlgorithm keyAlgorithm, IReadOnlyList<CertificateSpec> certificates, IReadOnlyList<RegionalCertificates> regions)
+    private PkiPlan(KeyAlgorithm keyAlgorithm, IReadOnlyList<CertificateSpec> trustedRoots, CertificateSpec root, IReadOnlyList<CertificateSpec> certificates, IReadOnlyList<RegionalCertificates> regions)
     {
         KeyAlgorithm = keyAlgorithm;
+        TrustedRoots = trustedRoots;
+        Root = root;
         Certificates = certificates;
         Regions = regions;
         _byId = certificates.ToDictionary(c => c.Id, StringComparer.Ordinal);
@@ -23,11 +25,17 @@ public sealed class PkiPlan
     /// <summary>Algorithm of every key in the plan.</summary>
     public KeyAlgorithm KeyAlgorithm { get; }
 
-    /// <summary>All certificates, each after its issuer.</summary>
+    /// <summary>All certificates, each after its issuer: the trusted roots first.</summary>
     public IReadOnlyList<CertificateSpec> Certificates { get; }
 
-    /// <summary>The shared root.</summary>
-    public CertificateSpec Root => Certificates[0];
+    /// <summary>The shared root that signs the intermediates.</summary>
+    public CertificateSpec Root { get; }
+
+    /// <summary>
+    /// The roots every trust bundle (<c>ca.crt</c>) holds, oldest generation first: the signing root alone, or during a
+    /// root rotation the current and the next.
+    /// </summary>
+    public IReadOnlyList<CertificateSpec> TrustedRoots { get; }
 
     /// <summary>Per-region certificates, in the config's region order.</summary>
     public IReadOnlyList<RegionalCertificates> Regions { get; }
@@ -43,16 +51,10 @@ public sealed class PkiPlan
     public static PkiPlan For(TopologyConfig topology)
     {
         var pki = topology.Pki;
-        var certificates = new List<CertificateSpec>();
-        var root = new CertificateSpec
-        {
-            Id = "root-ca",
-            CommonName = $"{pki.Organization} Root CA",
-            Organization = pki.Organization,
-            Kind = CertificateKind.RootCa,
-            Validity = TimeSpan.FromDays(pki.Validity.RootDays),
-        };
-        certificates.Add(root);
+        var current = RootOf(pki, pki.RootGeneration);
+        IReadOnlyList<CertificateSpec> trusted = pki.RootRotation is null ? [current] : [current, RootOf(pki, pki.RootGeneration + 1)];
+        var root = pki.RootRotation == RootRotationPhase.SignWithNext ? trusted[1] : current;
+        var certificates = new List<CertificateSpec>(trusted);
 
         var regions = new List<RegionalCertificates>();
         foreach (var region in topology.Regions)
@@ -62,8 +64,23 @@ public sealed class PkiPlan
             certificates.AddRange(regional.All);
         }
 
-        return new PkiPlan(pki.KeyAlgorithm, certificates, regions);
+        return new PkiPlan(pki.KeyAlgorithm, trusted, root, certificates, regions);
     }
+
+    /// <summary>The root of one generation. The first keeps the id and name it always had, so an existing stack keeps its root.</summary>
+    private static CertificateSpec RootOf(PkiSettings pki, int generation) => new()
+    {
+        Id = generation == 1 ? "root-ca" : $"root-ca-{generation}",
+        // A distinct subject per generation: OpenSSL looks an issuer up by subject name, and two roots of one name in
+        // a bundle would leave it to the key identifier to pick the right one.
+        CommonName = generation == 1 ? $"{pki.Organization} Root CA" : $"{pki.Organization} Root CA {generation}",
+        Organization = pki.Organization,
+        Kind = CertificateKind.RootCa,
+        Validity = TimeSpan.FromDays(pki.Validity.RootDays),
+        RenewBefore = RenewBefore(pki, CertificateTier.Root),
+    };
+
+    private static TimeSpan RenewBefore(PkiSettings pki, CertificateTier tier) => TimeSpan.FromDays(pki.RenewBeforeDays.DaysFor(tier, pki.Validity));
 
     private static RegionalCertificates PlanRegion(TopologyConfig topology, RegionConfig region, CertificateSpec root)
     {
@@ -82,11 +99,13 @@ public sealed class PkiPlan
             IssuerId = root.Id,
             Region = name,
             Validity = intermediateValidity,
+            RenewBefore = RenewBefore(pki, CertificateTier.Intermediate),
         };
 
         var serverCa = Intermediate("server-ca", "server", CertificateKind.ServerIntermediateCa);
         var clientCa = Intermediate("client-ca", "client", CertificateKind.ClientIntermediateCa);
 
+        var leafRenewal = RenewBefore(pki, CertificateTier.Leaf);
         CertificateSpec Client(string id, string role, TimeSpan validity) => new()
         {
             Id = $"{name}-{id}",
@@ -96,6 +115,7 @@ public sealed class PkiPlan
             IssuerId = clientCa.Id,
             Region = name,
             Validity = validity,
+            RenewBefore = validity == TimeSpan.Zero ? TimeSpan.Zero : leafRenewal,
         };
 
         var dnsNames = new[] { names.ReadWriteService, names.ReadOnlyService, names.ReadService, names.Pooler }
@@ -128,6 +148,7 @@ public sealed class PkiPlan
             DnsNames = dnsNames,
             IpAddresses = ipAddresses,
             Validity = leafValidity,
+            RenewBefore = leafRenewal,
         };
 
         return new RegionalCertificates

@@ -19,7 +19,7 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void CaSecretsHoldTheRootAndLeafSecretsHoldChainAndKey()
+    public void CaSecretsHoldTheTrustedRootsAndLeafSecretsHoldChainAndKey()
     {
         var eu = TopologyManifests.For(Dev)[0];
 
@@ -30,7 +30,7 @@ public sealed class ManifestTests
             {
                 var anchor = Assert.Single(data);
                 Assert.Equal("ca.crt", anchor.Key);
-                Assert.Equal(new SecretMaterial(PkiPlan.For(Dev).Root, MaterialPart.Certificate), anchor.Value);
+                Assert.Equal(new SecretMaterial(PkiPlan.For(Dev).Root, MaterialPart.TrustedRoots), anchor.Value);
             }
             else
             {
