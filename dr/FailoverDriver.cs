@@ -23,7 +23,7 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
         var outputs = TopologyOutputsJson.Parse(await tools.OutputsAsync(cancellationToken));
         var region = outputs.Regions.Single(r => r.Name == to);
         using var identity = ClientIdentity.For(outputs, region, ClientNames.Verify);
-        using var root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
+        var root = Connector.TrustAnchors(outputs.RootCaCertificate);
         try
         {
             await using var connection = await new Connector(root, outputs.Database, TimeSpan.FromSeconds(10)).OpenAsync(ConnectionTarget.Instance(region), identity, cancellationToken);

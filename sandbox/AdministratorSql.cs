@@ -47,7 +47,7 @@ internal sealed class AdministratorSql(string directory, TopologyOutputs outputs
     {
         var administrator = AdministratorCertificate.In(directory);
         using var identity = ClientIdentity.FromPem(SandboxOnly.AdministratorRole, await File.ReadAllTextAsync(administrator.CertificatePath, cancellationToken), await File.ReadAllTextAsync(administrator.KeyPath, cancellationToken));
-        using var root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
+        var root = Connector.TrustAnchors(outputs.RootCaCertificate);
         var target = ConnectionTarget.Instance(outputs.Regions.Single(r => r.Name == region));
         return await new Connector(root, "postgres", Timeout).OpenAsync(target, identity, cancellationToken);
     }

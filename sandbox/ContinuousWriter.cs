@@ -159,7 +159,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
         var outputs = sandbox.Outputs;
         var endpoint = outputs.Regions.Single(r => r.Name == region);
         using var identity = ClientIdentity.For(outputs, endpoint, ClientNames.App);
-        using var root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
+        var root = Connector.TrustAnchors(outputs.RootCaCertificate);
         var target = kind == EndpointKind.Pooler ? ConnectionTarget.Pooler(endpoint) : ConnectionTarget.Instance(endpoint);
         // A short limit: a pooler whose backend is gone keeps a login waiting on its auth query, and a client that
         // waited long there would measure its own patience, not the switchover.

@@ -121,6 +121,7 @@ public static class LocalSandbox
         // The manifests the Pulumi program would declare for this topology, realised the way CNPG would.
         var manifests = TopologyManifests.For(topology, pki.Plan);
         ClusterSecrets.Write(directory, manifests, pki);
+        IssuedCertificates.Write(directory, pki);
         var realisations = manifests.Select(m => Realise(Amended(m, options.Amend), pki.Material, regions, user)).ToList();
         var cloneConcurrency = CloneConcurrency(realisations[0].Instance, regions.Count - 1);
         foreach (var (region, realisation) in regions.Zip(realisations))

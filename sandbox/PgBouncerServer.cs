@@ -62,6 +62,56 @@ public sealed class PgBouncerServer(SandboxRegion region, ServerBinaries binarie
         }
     }
 
+    /// <summary>
+    /// Makes PgBouncer read its configuration and TLS files again and waits until it has. CNPG's pooler sends the
+    /// admin console's RELOAD after rewriting them (internal/pgbouncer/management/controller, synchronizeConfig then
+    /// Reload); the sandbox, whose PgBouncer has no admin socket, sends SIGHUP, which runs the same two steps
+    /// (PgBouncer 1.18 src/main.c handle_sighup and src/admin.c admin_cmd_reload: load_config, then sbuf_tls_setup).
+    /// PgBouncer logs the signal as the event loop takes it, before those steps, and serves no other event until they
+    /// end; so once the line is logged, a new connection is accepted with the new files.
+    /// </summary>
+    /// <exception cref="SandboxException">PgBouncer did not take the signal in time, or kept its old TLS files.</exception>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        const string Reloaded = "got SIGHUP, re-reading config";
+        const string Refused = "TLS configuration could not be reloaded";
+        var offset = File.Exists(Layout.PgBouncerLog) ? new FileInfo(Layout.PgBouncerLog).Length : 0;
+        if (ledger.Find(region.Name, ServerKind.PgBouncer) is not { } daemon || !daemon.Hangup())
+        {
+            return;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(StartTimeout);
+        try
+        {
+            while (!LogSince(offset).Contains(Reloaded, StringComparison.Ordinal))
+            {
+                await Task.Delay(10, limit.Token);
+            }
+
+            // The refusal is logged within the same event as the signal's line; a moment later it is there if it happened.
+            await Task.Delay(20, limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SandboxException($"PgBouncer in region {region.Name} did not reload within {StartTimeout.TotalSeconds:0} s. See {Layout.PgBouncerLog}.");
+        }
+
+        if (LogSince(offset).Contains(Refused, StringComparison.Ordinal))
+        {
+            throw new SandboxException($"PgBouncer in region {region.Name} refused the new TLS files and keeps the old ones. See {Layout.PgBouncerLog}.");
+        }
+    }
+
+    private string LogSince(long offset)
+    {
+        using var log = new FileStream(Layout.PgBouncerLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        log.Seek(Math.Min(offset, log.Length), SeekOrigin.Begin);
+        using var reader = new StreamReader(log);
+        return reader.ReadToEnd();
+    }
+
     /// <summary>Stops PgBouncer if the process the sandbox started still runs.</summary>
     public async Task StopAsync()
     {

@@ -11,6 +11,7 @@ namespace CrossClusterIac.Sandbox;
 /// <param name="StartTicks">Start time, clock ticks after boot.</param>
 public sealed record ProcessIdentity(int Pid, ulong StartTicks)
 {
+    private const int SignalHangup = 1;
     private const int SignalInterrupt = 2;
     private const int SignalQuit = 3;
     private const int SignalKill = 9;
@@ -74,6 +75,9 @@ public sealed record ProcessIdentity(int Pid, ulong StartTicks)
 
     /// <summary>Immediate shutdown of a postmaster (SIGQUIT), then SIGKILL: what a crash leaves.</summary>
     public Task CrashPostmasterAsync(TimeSpan grace) => StopAsync([SignalQuit, SignalKill], grace);
+
+    /// <summary>SIGHUP: PgBouncer reloads its configuration and TLS files on it. Returns whether it was sent.</summary>
+    public bool Hangup() => LibC.Signal(Pid, SignalHangup, () => IsRunning);
 
     /// <summary>SIGTERM, then SIGKILL if it is still there after <paramref name="grace"/>.</summary>
     public Task TerminateAsync(TimeSpan grace) => StopAsync([SignalTerminate, SignalKill], grace);

@@ -66,6 +66,15 @@ public sealed class RunningSandbox : IAsyncDisposable
     public Task PromoteWithTokenAsync(string region, string token, CancellationToken cancellationToken = default) =>
         Changes.PromoteAsync(region, PromotionToken.Parse(token), new Progress<string>(), cancellationToken);
 
+    /// <summary>
+    /// Re-issues a tier of certificates as an update would and reloads every server as CNPG does on a Secret change;
+    /// a root rotation goes through its phases, <paramref name="pause"/> apart (1 s when not given). Run again after an
+    /// interruption, a root rotation resumes.
+    /// </summary>
+    /// <exception cref="SandboxException">A switchover or another rotation is under way, or a server did not reload.</exception>
+    public Task<RotationReport> RotateAsync(Topology.Config.CertificateTier tier, IProgress<string>? progress = null, TimeSpan? pause = null, CancellationToken cancellationToken = default) =>
+        new CertificateRotation(_ledger, _binaries, _user).RotateAsync(tier, pause ?? TimeSpan.FromSeconds(1), progress ?? new Progress<string>(), cancellationToken);
+
     /// <summary>Stops a region's PgBouncer.</summary>
     public Task StopPoolerAsync(string region) => Pooler(region).StopAsync();
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Reporting;
@@ -58,6 +59,7 @@ public static class SandboxCli
             StartCommand(output, error),
             SwitchoverCommand(output, error),
             FailoverCommand(output, error),
+            RotateCommand(output, error),
             RunCommand(output, error),
         };
 
@@ -275,6 +277,50 @@ public static class SandboxCli
         (sandbox, to, progress, cancellationToken) => sandbox.FailoverAsync(to, progress, cancellationToken),
         output,
         error);
+
+    private static Command RotateCommand(TextWriter output, TextWriter error)
+    {
+        var tier = new Option<CertificateTier>("--tier")
+        {
+            Description = "leaf: every server and client certificate; intermediate: the regional CAs and every leaf under them; root: a new root key, through the phases trustNext, signWithNext and completion.",
+            Required = true,
+        };
+        var command = new Command("rotate", """
+            Re-issue a tier of certificates on the running sandbox as `pulumi up` would inside the renewal window (keys
+            kept, serials new), write the Secrets' files and reload PostgreSQL and PgBouncer as CNPG does on a Secret
+            change. Connections keep working throughout; a root rotation never leaves two peers without a root both
+            trust. Interrupted, run it again: a root rotation resumes at the phase it reached.
+            """) { tier, DirectoryOption, OutputOption };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var sandbox = LocalSandbox.Attach(parsed.GetValue(DirectoryOption)!);
+            RotationReport report;
+            try
+            {
+                report = await sandbox.RotateAsync(parsed.GetValue(tier), new ConsoleProgress(error), cancellationToken: cancellationToken);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox rotate --tier {parsed.GetValue(tier).ToString().ToLowerInvariant()}` again to finish it.");
+                return InterruptedExitCode;
+            }
+
+            if (parsed.GetValue(OutputOption) == OutputFormat.Json)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(report, TopologyOutputsJson.Options));
+                return 0;
+            }
+
+            foreach (var step in report.Steps)
+            {
+                await output.WriteLineAsync($"{step.Name}: {step.Reissued.Count} certificates re-issued; bundles trust {string.Join(" and ", step.TrustedRoots)}");
+            }
+
+            await output.WriteLineAsync($"Check it: {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}");
+            return 0;
+        });
+        return command;
+    }
 
     private static Command PrimaryChangeCommand(string name, string description, Func<RunningSandbox, string, IProgress<string>, CancellationToken, Task<PrimaryChangeReport>> change, TextWriter output, TextWriter error)
     {

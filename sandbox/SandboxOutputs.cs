@@ -18,6 +18,7 @@ public static class SandboxOutputs
         PrimaryRegion = topology.PrimaryRegion!,
         Database = topology.Postgres.Database,
         RootCaCertificate = pki.TrustBundle,
+        RenewBeforeDays = RenewalWindows.Of(topology.Pki),
         Regions = regions.Select(r => Region(r, pki)).ToList(),
         ClientKeys = regions.ToDictionary(
             r => r.Name,

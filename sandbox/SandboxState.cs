@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
 
@@ -25,6 +26,9 @@ public sealed record SandboxState
 
     /// <summary>Former primaries fenced by a failover: each is rewound onto the new primary's timeline before it starts again.</summary>
     public IReadOnlyList<string> Fenced { get; init; } = [];
+
+    /// <summary>The root generation and a root rotation under way, as the stack's <c>pki</c> config would hold them.</summary>
+    public SandboxPki Pki { get; init; } = new();
 
     /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
     public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();
@@ -53,6 +57,11 @@ public sealed record SandboxState
         File.Move(next, path, overwrite: true);
     }
 }
+
+/// <summary>The sandbox's <c>pki.rootGeneration</c> and <c>pki.rootRotation</c>.</summary>
+/// <param name="RootGeneration">Generation of the root that signs (1 until a root rotation completes).</param>
+/// <param name="RootRotation">The phase of a root rotation under way, or <c>null</c>.</param>
+public sealed record SandboxPki(int RootGeneration = 1, RootRotationPhase? RootRotation = null);
 
 /// <summary>A change of primary under way.</summary>
 /// <param name="From">The primary before it.</param>

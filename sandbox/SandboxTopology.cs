@@ -41,12 +41,13 @@ public static partial class SandboxTopology
 
     /// <summary>
     /// The topology for <paramref name="regions"/> served on the given ports, the region whose role is primary as
-    /// <c>primaryRegion</c>, and <paramref name="switchover"/> when one is under way.
+    /// <c>primaryRegion</c>, the root generation of <paramref name="pki"/>, and <paramref name="switchover"/> when one is under way.
     /// </summary>
-    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions, SwitchoverConfig? switchover = null) => new()
+    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions, SandboxPki? pki = null, SwitchoverConfig? switchover = null) => new()
     {
         PrimaryRegion = regions.First(r => r.Role == RegionRole.Primary).Name,
         Switchover = switchover,
+        Pki = new PkiSettings { RootGeneration = pki?.RootGeneration ?? 1, RootRotation = pki?.RootRotation },
         Regions = regions.Select(r => new RegionConfig
         {
             Name = r.Name,

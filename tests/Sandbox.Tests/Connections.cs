@@ -10,7 +10,7 @@ public sealed class Connections(RunningSandbox sandbox) : IDisposable
 {
     private readonly List<ClientIdentity> _identities = [];
     private readonly Connector _connector = new(
-        System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(sandbox.Outputs.RootCaCertificate),
+        Connector.TrustAnchors(sandbox.Outputs.RootCaCertificate),
         sandbox.Outputs.Database,
         TimeSpan.FromSeconds(10));
 
@@ -33,7 +33,7 @@ public sealed class Connections(RunningSandbox sandbox) : IDisposable
     {
         var identity = ClientIdentity.FromPem("postgres", File.ReadAllText(sandbox.Administrator.CertificatePath), File.ReadAllText(sandbox.Administrator.KeyPath));
         _identities.Add(identity);
-        return new Connector(_connector.Root, database, _connector.Timeout).OpenAsync(ConnectionTarget.Instance(Region(region)), identity, CancellationToken.None);
+        return new Connector(_connector.Roots, database, _connector.Timeout).OpenAsync(ConnectionTarget.Instance(Region(region)), identity, CancellationToken.None);
     }
 
     /// <inheritdoc />

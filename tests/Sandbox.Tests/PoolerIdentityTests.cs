@@ -20,7 +20,7 @@ public sealed class PoolerIdentityTests(SandboxFixture fixture)
         var controller = eu.Layout.Controller;
         var query = File.ReadLines(controller.PgBouncerIni).Single(l => l.StartsWith("auth_query = ", StringComparison.Ordinal))["auth_query = ".Length..];
         using var identity = ClientIdentity.FromPem(RoleNames.Pooler, await File.ReadAllTextAsync(controller.PoolerServerCertificate), await File.ReadAllTextAsync(controller.PoolerServerKey));
-        var connector = new Connector(X509Certificate2.CreateFromPem(fixture.Sandbox.Outputs.RootCaCertificate), "postgres", TimeSpan.FromSeconds(10));
+        var connector = new Connector(Connector.TrustAnchors(fixture.Sandbox.Outputs.RootCaCertificate), "postgres", TimeSpan.FromSeconds(10));
 
         await using var connection = await connector.OpenAsync(ConnectionTarget.Instance(fixture.Sandbox.Outputs.Regions.Single(r => r.Name == "eu")), identity, CancellationToken.None);
 

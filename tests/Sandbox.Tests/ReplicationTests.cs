@@ -89,7 +89,7 @@ public sealed class ReplicationTests(SandboxFixture fixture) : IDisposable
     [Fact]
     public async Task PlaintextConnectionIsRefusedByEveryEndpoint()
     {
-        var connector = new Connector(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(fixture.Sandbox.Outputs.RootCaCertificate), "app", TimeSpan.FromSeconds(5));
+        var connector = new Connector(Connector.TrustAnchors(fixture.Sandbox.Outputs.RootCaCertificate), "app", TimeSpan.FromSeconds(5));
         foreach (var target in ConnectionTarget.All(fixture.Sandbox.Outputs))
         {
             var refused = await Assert.ThrowsAsync<PostgresException>(() => connector.OpenAsync(target, null, CancellationToken.None, ConnectionVariant.Plaintext, user: "app"));

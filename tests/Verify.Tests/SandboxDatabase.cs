@@ -13,7 +13,7 @@ internal static class SandboxDatabase
     public static async Task<NpgsqlConnection> OpenAsAdministratorAsync(RunningSandbox sandbox, string region, string database = "postgres")
     {
         using var identity = ClientIdentity.FromPem("postgres", await File.ReadAllTextAsync(sandbox.Administrator.CertificatePath), await File.ReadAllTextAsync(sandbox.Administrator.KeyPath));
-        using var root = X509Certificate2.CreateFromPem(sandbox.Outputs.RootCaCertificate);
+        var root = Connector.TrustAnchors(sandbox.Outputs.RootCaCertificate);
         var target = ConnectionTarget.Instance(sandbox.Outputs.Regions.Single(r => r.Name == region));
         return await new Connector(root, database, TimeSpan.FromSeconds(5)).OpenAsync(target, identity, CancellationToken.None);
     }

@@ -25,14 +25,38 @@ public sealed record TopologyOutputs
     /// <summary>Application database every region serves.</summary>
     public required string Database { get; init; }
 
-    /// <summary>The shared root CA certificate (PEM): the only trust anchor.</summary>
+    /// <summary>The trusted roots (PEM): the shared root CA, or the current root and the next while a root rotation overlaps.</summary>
     public required string RootCaCertificate { get; init; }
+
+    /// <summary>How long before expiry the stack re-issues each tier, in days; verify warns inside it. Absent in older documents.</summary>
+    public RenewalWindows? RenewBeforeDays { get; init; }
 
     /// <summary>Every region, primary included.</summary>
     public required IReadOnlyList<RegionOutputs> Regions { get; init; }
 
     /// <summary>Client private keys (PEM) by region, then by role name. Secret.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ClientKeys { get; init; }
+}
+
+/// <summary>Renewal windows in days per certificate tier.</summary>
+/// <param name="Root">The shared root.</param>
+/// <param name="Intermediate">The regional intermediates.</param>
+/// <param name="Leaf">Server and client certificates.</param>
+public sealed record RenewalWindows(int Root, int Intermediate, int Leaf)
+{
+    /// <summary>The stack's windows, as <c>pki.renewBeforeDays</c> resolves them.</summary>
+    public static RenewalWindows Of(Config.PkiSettings pki) => new(
+        pki.RenewBeforeDays.DaysFor(Config.CertificateTier.Root, pki.Validity),
+        pki.RenewBeforeDays.DaysFor(Config.CertificateTier.Intermediate, pki.Validity),
+        pki.RenewBeforeDays.DaysFor(Config.CertificateTier.Leaf, pki.Validity));
+
+    /// <summary>The window of one tier.</summary>
+    public int For(Config.CertificateTier tier) => tier switch
+    {
+        Config.CertificateTier.Root => Root,
+        Config.CertificateTier.Intermediate => Intermediate,
+        _ => Leaf,
+    };
 }
 
 /// <summary>Whether a region runs the primary or a replica.</summary>

@@ -81,9 +81,14 @@ public static class TopologyOutputsJson
         Require(outputs.Environment, "environment");
         Require(outputs.PrimaryRegion, "primaryRegion");
         Require(outputs.Database, "database");
-        if (OutputsMaterial.CertificateCount(outputs.RootCaCertificate, "rootCaCertificate") is var roots and not 1)
+        if (OutputsMaterial.CertificateCount(outputs.RootCaCertificate, "rootCaCertificate") is var roots and not (1 or 2))
         {
-            throw new OutputsFormatException($"'rootCaCertificate' holds {roots} certificates: give the shared root CA alone");
+            throw new OutputsFormatException($"'rootCaCertificate' holds {roots} certificates: give the shared root CA, or during a root rotation the current root and the next");
+        }
+
+        if (outputs.RenewBeforeDays is { } renewal && (renewal.Root < 1 || renewal.Intermediate < 1 || renewal.Leaf < 1))
+        {
+            throw new OutputsFormatException("'renewBeforeDays' holds a window of less than one day: give each tier's window in whole days, as the stack's pki.renewBeforeDays does");
         }
 
         if (outputs.Regions.Count == 0)

@@ -4,7 +4,10 @@ using CrossClusterIac.Verify.Connections;
 
 namespace CrossClusterIac.Verify.Checks;
 
-/// <summary>Every certificate in the outputs chains to the root with the right purpose, and is not about to expire.</summary>
+/// <summary>
+/// Every certificate in the outputs chains to a trusted root with the right purpose, is valid now, and is not inside
+/// its tier's renewal window; each one's serial, issuer and days left are reported.
+/// </summary>
 public static class CertificateChecks
 {
     /// <summary>One check per region.</summary>
@@ -13,8 +16,10 @@ public static class CertificateChecks
 
     private static CheckOutcome Run(CheckContext context, RegionOutputs region)
     {
+        var now = DateTime.UtcNow;
         var problems = new List<string>();
         var expiring = new List<string>();
+        var inventory = new List<string>();
         var soonest = int.MaxValue;
 
         void Inspect(string label, string chainPem, System.Security.Cryptography.Oid purpose)
@@ -22,17 +27,23 @@ public static class CertificateChecks
             var chain = new X509Certificate2Collection();
             chain.ImportFromPem(chainPem);
             var leaf = chain[0];
-            var verdict = CertificateChains.Verify(leaf, context.Root, chain, purpose);
-            if (!verdict.Trusted)
+            var verdict = CertificateChains.Verify(leaf, context.Roots, chain, purpose, now);
+            inventory.Add($"{label}: {CertificateFacts.Summary(leaf, verdict.Anchor, now)}");
+            if (CertificateFacts.TimeProblem(leaf, now) is { } time)
+            {
+                problems.Add($"{label} ({CertificateFacts.Describe(leaf)}) is {time}");
+            }
+            else if (!verdict.Trusted)
             {
                 problems.Add($"{label}: {string.Join(", ", verdict.Problems)}");
             }
 
-            var days = (int)Math.Floor((leaf.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalDays);
+            var days = CertificateFacts.DaysLeft(leaf, now);
             soonest = Math.Min(soonest, days);
-            if (days < context.Options.ExpiryWarningDays)
+            var window = context.WarningDays(CertificateFacts.TierOf(leaf));
+            if (days < window)
             {
-                expiring.Add($"{label} expires in {days} d");
+                expiring.Add($"{label} has {days} d left, inside its {window}-day renewal window");
             }
         }
 
@@ -43,14 +54,15 @@ public static class CertificateChecks
             Inspect($"{name} ({client.User})", client.CertificateChain, CertificateChains.ClientAuthentication);
         }
 
-        var detail = $"server CA, client CA and {region.Clients.Count - 1} client certificates chain to the root with their EKU; soonest expiry in {soonest} d";
+        var detail = $"server CA, client CA and {region.Clients.Count - 1} client certificates chain to a trusted root with their EKU; soonest expiry in {soonest} d ({string.Join("; ", inventory)})";
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["certificateDaysLeft"] = soonest };
         if (problems.Count > 0)
         {
-            return CheckOutcome.Fail(string.Join("; ", problems), "a certificate does not chain to the shared root with the purpose it serves: reissue it from the region's intermediate");
+            return CheckOutcome.Fail(detail, $"{string.Join("; ", problems)}: re-issue it (`pulumi up` inside the renewal window, or `sandbox rotate`)") with { Metrics = metrics };
         }
 
         return expiring.Count > 0
-            ? CheckOutcome.Warn(detail, $"{string.Join("; ", expiring)}: rotate before the warning threshold of {context.Options.ExpiryWarningDays} days runs out")
-            : CheckOutcome.Pass(detail);
+            ? CheckOutcome.Warn(detail, $"{string.Join("; ", expiring)}: run `pulumi up` to re-issue it") with { Metrics = metrics }
+            : CheckOutcome.Pass(detail) with { Metrics = metrics };
     }
 }

@@ -23,8 +23,8 @@ public sealed class CheckContext : IDisposable
         Outputs = outputs;
         Options = options;
         _run = run;
-        Root = X509Certificate2.CreateFromPem(outputs.RootCaCertificate);
-        Connector = new Connector(Root, outputs.Database, options.Timeout);
+        Roots = Connector.TrustAnchors(outputs.RootCaCertificate);
+        Connector = new Connector(Roots, outputs.Database, options.Timeout);
         ProbeRows = new ProbeRows(this);
         _probeTable = new Lazy<Task>(CreateProbeTableAsync);
     }
@@ -35,14 +35,21 @@ public sealed class CheckContext : IDisposable
     /// <summary>Limits and thresholds.</summary>
     public VerifyOptions Options { get; }
 
-    /// <summary>The shared root CA.</summary>
-    public X509Certificate2 Root { get; }
+    /// <summary>The trusted roots: the shared root, or two while a root rotation overlaps.</summary>
+    public X509Certificate2Collection Roots { get; }
 
     /// <summary>Opens connections.</summary>
     public Connector Connector { get; }
 
     /// <summary>The rows this run writes, claimed before they are written and removed when the run ends.</summary>
     public ProbeRows ProbeRows { get; }
+
+    /// <summary>
+    /// Days before expiry from which a certificate of <paramref name="tier"/> is reported: the stack's renewal window when
+    /// the outputs carry it (an update inside it re-issues the certificate, so one still in use there was not renewed),
+    /// else <c>--expiry-warning-days</c>.
+    /// </summary>
+    public int WarningDays(Topology.Config.CertificateTier tier) => Outputs.RenewBeforeDays?.For(tier) ?? Options.ExpiryWarningDays;
 
     /// <summary>The primary region.</summary>
     public RegionOutputs Primary => Outputs.Regions.Single(r => r.Role == RegionRole.Primary);
@@ -100,7 +107,10 @@ public sealed class CheckContext : IDisposable
             identity.Dispose();
         }
 
-        Root.Dispose();
+        foreach (var root in Roots)
+        {
+            root.Dispose();
+        }
     }
 
     // Shared by every check that writes, so bounded by the run's token and a limit of its own, not by one check's.

@@ -12,6 +12,7 @@ public static class CheckSuite
     [
         .. CertificateChecks.For(context),
         .. TlsChecks.For(context),
+        .. CertificateGenerationChecks.For(context),
         .. ReplicationChecks.For(context),
         .. DataChecks.For(context),
         .. CrossRegionChecks.For(context),

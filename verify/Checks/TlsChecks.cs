@@ -1,10 +1,14 @@
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Connections;
 using Npgsql;
 
 namespace CrossClusterIac.Verify.Checks;
 
-/// <summary>TLS to every endpoint: what was negotiated, the server certificate held to the root under verify-full, and a certificate login.</summary>
+/// <summary>
+/// TLS to every endpoint: what was negotiated, the server certificate held to the trusted roots under verify-full
+/// (its serial, issuer, root and days left reported), and a certificate login.
+/// </summary>
 public static class TlsChecks
 {
     /// <summary>One check per endpoint.</summary>
@@ -17,7 +21,7 @@ public static class TlsChecks
     private static async Task<CheckOutcome> RunAsync(CheckContext context, ConnectionTarget target, CancellationToken cancellationToken)
     {
         var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
-        var session = await EndpointException.Attribute(target, "TLS handshake", () => TlsProbe.HandshakeAsync(target, context.Root, identity, context.Options.Timeout, cancellationToken));
+        var session = await EndpointException.Attribute(target, "TLS handshake", () => TlsProbe.HandshakeAsync(target, context.Roots, identity, context.Options.Timeout, cancellationToken));
         var user = await EndpointException.Attribute(target, $"certificate login as {identity.User}", async () =>
         {
             await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
@@ -25,12 +29,18 @@ public static class TlsChecks
             return (string?)await command.ExecuteScalarAsync(cancellationToken);
         });
 
-        var days = (int)Math.Floor((session.ServerCertificate.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalDays);
-        var detail = $"{target}: {Protocol(session)} {session.CipherSuite}; server certificate valid for {target.Endpoint.ServerName} under the root, expires in {days} d; certificate login as {user}";
-        return days < context.Options.ExpiryWarningDays
-            ? CheckOutcome.Warn(detail, $"the server certificate of {target} expires in {days} days; rotate it")
-            : CheckOutcome.Pass(detail);
+        var now = DateTime.UtcNow;
+        var certificate = session.ServerCertificate;
+        var days = CertificateFacts.DaysLeft(certificate, now);
+        var window = context.WarningDays(CertificateTier.Leaf);
+        var detail = $"{target}: {Protocol(session)} {session.CipherSuite}; server certificate valid for {target.Endpoint.ServerName} ({CertificateFacts.Summary(certificate, session.Anchor, now)}); certificate login as {user}";
+        return days < window
+            ? CheckOutcome.Warn(detail, $"the server certificate of {target} has {days} days left, inside the {window}-day renewal window: run `pulumi up` to re-issue it (or `sandbox rotate --tier leaf`)")
+                with { Metrics = Metrics(days) }
+            : CheckOutcome.Pass(detail) with { Metrics = Metrics(days) };
     }
+
+    private static Dictionary<string, double> Metrics(int days) => new(StringComparer.Ordinal) { ["certificateDaysLeft"] = days };
 
     private static string Protocol(TlsSession session) => session.Protocol switch
     {

@@ -12,12 +12,12 @@ public static class CertificateChains
     /// <summary>TLS client authentication (EKU 1.3.6.1.5.5.7.3.2).</summary>
     public static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
 
-    /// <summary>Builds <paramref name="leaf"/>'s chain to <paramref name="root"/> through <paramref name="intermediates"/>, for <paramref name="purpose"/>.</summary>
-    public static ChainVerdict Verify(X509Certificate2 leaf, X509Certificate2 root, X509Certificate2Collection intermediates, Oid purpose, DateTime? at = null)
+    /// <summary>Builds <paramref name="leaf"/>'s chain to one of <paramref name="roots"/> through <paramref name="intermediates"/>, for <paramref name="purpose"/>.</summary>
+    public static ChainVerdict Verify(X509Certificate2 leaf, X509Certificate2Collection roots, X509Certificate2Collection intermediates, Oid purpose, DateTime? at = null)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.ExtraStore.AddRange(intermediates);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(purpose);
@@ -27,15 +27,31 @@ public static class CertificateChains
         }
 
         var trusted = chain.Build(leaf);
+        var when = at ?? DateTime.Now;
         var problems = chain.ChainElements
-            .SelectMany(e => e.ChainElementStatus.Select(s => $"{e.Certificate.GetNameInfo(X509NameType.SimpleName, false)}: {s.StatusInformation.Trim()}"))
+            .SelectMany(e => e.ChainElementStatus.Select(s => $"{e.Certificate.GetNameInfo(X509NameType.SimpleName, false)}: {Explain(e.Certificate, s, when)}"))
             .Distinct()
             .ToList();
-        return new ChainVerdict(trusted, problems);
+        var anchor = trusted ? X509CertificateLoader.LoadCertificate(chain.ChainElements[^1].Certificate.RawData) : null;
+        return new ChainVerdict(trusted, problems, anchor);
     }
+
+    // The platform says "expired or not yet valid" alike; which one, and since when, is what an operator acts on.
+    private static string Explain(X509Certificate2 certificate, X509ChainStatus status, DateTime at) => status.Status switch
+    {
+        X509ChainStatusFlags.NotTimeValid when at > certificate.NotAfter => $"expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC",
+        X509ChainStatusFlags.NotTimeValid => $"not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC",
+        _ => status.StatusInformation.Trim(),
+    };
 }
+
+/// <summary>A server certificate verify refused, with the reasons its chain did not verify.</summary>
+/// <param name="message">What was wrong, naming the certificate.</param>
+/// <param name="inner">The TLS stack's refusal.</param>
+public sealed class ServerCertificateException(string message, Exception inner) : System.Security.Authentication.AuthenticationException(message, inner);
 
 /// <summary>Whether a chain verified, and what was wrong if not.</summary>
 /// <param name="Trusted">The chain ends at the root and every element is valid for the purpose.</param>
 /// <param name="Problems">One line per problem found, naming the certificate.</param>
-public sealed record ChainVerdict(bool Trusted, IReadOnlyList<string> Problems);
+/// <param name="Anchor">The trusted root the chain ends at, when it verified.</param>
+public sealed record ChainVerdict(bool Trusted, IReadOnlyList<string> Problems, X509Certificate2? Anchor = null);

@@ -7,10 +7,18 @@ namespace CrossClusterIac.Verify.Connections;
 /// Opens database connections the way the topology must be used: TLS, verify-full against the shared root
 /// only, checked against the endpoint's server name rather than the address dialled, with a client certificate.
 /// </summary>
-public sealed class Connector(X509Certificate2 root, string database, TimeSpan timeout)
+public sealed class Connector(X509Certificate2Collection roots, string database, TimeSpan timeout)
 {
-    /// <summary>The shared root CA.</summary>
-    public X509Certificate2 Root => root;
+    /// <summary>The trusted roots: the shared root, or the current and the next during a root rotation.</summary>
+    public X509Certificate2Collection Roots => roots;
+
+    /// <summary>The certificates of a PEM trust bundle (the outputs' <c>rootCaCertificate</c>), each a trust anchor.</summary>
+    public static X509Certificate2Collection TrustAnchors(string bundlePem)
+    {
+        var certificates = new X509Certificate2Collection();
+        certificates.ImportFromPem(bundlePem);
+        return certificates;
+    }
 
     /// <summary>Per-attempt limit for connecting and for each command.</summary>
     public TimeSpan Timeout => timeout;
@@ -56,7 +64,7 @@ public sealed class Connector(X509Certificate2 root, string database, TimeSpan t
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
         if (variant != ConnectionVariant.Plaintext)
         {
-            builder.UseRootCertificate(root);
+            builder.UseRootCertificates(roots);
             builder.UseSslClientAuthenticationOptionsCallback(options =>
             {
                 // Dial the address, but hold the certificate to the service name, as in-cluster clients see it.

@@ -44,6 +44,11 @@ public sealed partial record Fault(FaultKind Kind, string Description)
             return new Fault(FaultKind.LoginRefused, $"{target} refused the login: {refused.SqlState} {refused.MessageText}");
         }
 
+        if (chain.OfType<ServerCertificateException>().FirstOrDefault() is { } untrusted)
+        {
+            return new Fault(FaultKind.ServerCertificateRefused, $"verify refused the server certificate of {target}: {untrusted.Message}");
+        }
+
         if (chain.OfType<AuthenticationException>().Any())
         {
             return new Fault(FaultKind.ServerCertificateRefused, $"verify refused the server certificate of {target}: not issued under the shared root, or not valid for the name {target.Endpoint.ServerName}");

@@ -16,13 +16,13 @@ public static class TlsProbe
     public const int SslRequestCode = 80877103;
 
     /// <summary>
-    /// Performs the handshake within <paramref name="timeout"/>, verifying the server certificate against the root under
-    /// the endpoint's server name. A stopped server's kernel still completes the TCP handshake from its listen backlog,
+    /// Performs the handshake within <paramref name="timeout"/>, verifying the server certificate against the trusted
+    /// roots under the endpoint's server name. A stopped server's kernel still completes the TCP handshake from its listen backlog,
     /// so only a limit on the whole exchange stops verify from waiting on it forever.
     /// </summary>
-    /// <exception cref="AuthenticationException">The server certificate is not trusted or does not match.</exception>
+    /// <exception cref="ServerCertificateException">The server certificate is not trusted (expired, not yet valid, another root) or does not match.</exception>
     /// <exception cref="OperationCanceledException">The server did not finish the handshake in time, or the caller cancelled.</exception>
-    public static async Task<TlsSession> HandshakeAsync(ConnectionTarget target, X509Certificate2 root, ClientIdentity identity, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<TlsSession> HandshakeAsync(ConnectionTarget target, X509Certificate2Collection roots, ClientIdentity identity, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -41,26 +41,45 @@ public static class TlsProbe
         }
 
         X509Certificate2? serverCertificate = null;
+        string? refusal = null;
+        ChainVerdict? verdict = null;
         await using var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-        await tls.AuthenticateAsClientAsync(
-            new SslClientAuthenticationOptions
-            {
-                TargetHost = target.Endpoint.ServerName,
-                ClientCertificateContext = identity.Context,
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        try
+        {
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions
                 {
-                    if (certificate is null || chain is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+                    TargetHost = target.Endpoint.ServerName,
+                    ClientCertificateContext = identity.Context,
+                    RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                     {
-                        return false;
-                    }
+                        if (certificate is null || chain is null)
+                        {
+                            refusal = "the server sent no certificate";
+                            return false;
+                        }
 
-                    // The system store is not consulted: only the shared root anchors the chain.
-                    serverCertificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                    return CertificateChains.Verify(serverCertificate, root, chain.ChainPolicy.ExtraStore, CertificateChains.ServerAuthentication).Trusted;
+                        serverCertificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+                        {
+                            refusal = $"{CertificateFacts.Describe(serverCertificate)} is not valid for the name {target.Endpoint.ServerName}";
+                            return false;
+                        }
+
+                        // The system store is not consulted: only the trusted roots anchor the chain.
+                        verdict = CertificateChains.Verify(serverCertificate, roots, chain.ChainPolicy.ExtraStore, CertificateChains.ServerAuthentication);
+                        refusal = verdict.Trusted ? null : $"{CertificateFacts.Describe(serverCertificate)} does not verify under the trusted roots: {string.Join("; ", verdict.Problems)}";
+                        return verdict.Trusted;
+                    },
                 },
-            },
-            cancellationToken);
-        return new TlsSession(tls.SslProtocol, tls.NegotiatedCipherSuite, serverCertificate!);
+                cancellationToken);
+        }
+        catch (AuthenticationException e) when (refusal is not null)
+        {
+            throw new ServerCertificateException(refusal, e);
+        }
+
+        return new TlsSession(tls.SslProtocol, tls.NegotiatedCipherSuite, serverCertificate!, verdict!.Anchor!);
     }
 }
 
@@ -68,4 +87,5 @@ public static class TlsProbe
 /// <param name="Protocol">TLS version.</param>
 /// <param name="CipherSuite">Cipher suite.</param>
 /// <param name="ServerCertificate">The server's leaf certificate.</param>
-public sealed record TlsSession(SslProtocols Protocol, TlsCipherSuite CipherSuite, X509Certificate2 ServerCertificate);
+/// <param name="Anchor">The trusted root its chain ends at.</param>
+public sealed record TlsSession(SslProtocols Protocol, TlsCipherSuite CipherSuite, X509Certificate2 ServerCertificate, X509Certificate2 Anchor);

@@ -1,0 +1,156 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Manifests;
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Topology.Pki;
+
+namespace CrossClusterIac.Sandbox;
+
+/// <summary>
+/// Certificate rotation on the running sandbox, through the plan and the renewal a <c>pulumi up</c> would run
+/// (<see cref="CertificateRenewal"/>): each update's Secrets are written where CNPG writes them, and each server is
+/// reloaded as CNPG reloads it after a Secret change: PostgreSQL with <c>pg_ctl reload</c> (pkg/reconciler/instance/certificate
+/// RefreshSecrets, then Instance.Reload), PgBouncer with a reload of its files (see <see cref="PgBouncerServer.ReloadAsync"/>).
+/// A root rotation runs its phases in order, each recorded in <c>sandbox.json</c> before it is applied, so running it
+/// again resumes; a phase is applied to every server before the next begins.
+/// </summary>
+internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries binaries, ServerUser user)
+{
+    // How long a new session may take to show the postmaster's reload (it is done before the postmaster forks again).
+    private static readonly TimeSpan ReloadWait = TimeSpan.FromSeconds(10);
+
+    private SandboxState State => ledger.State;
+
+    private string OutputsPath => Path.Combine(ledger.Directory, LocalSandbox.OutputsFileName);
+
+    /// <summary>
+    /// Re-issues <paramref name="tier"/>: leaves under the current intermediates; intermediates and so every leaf; or,
+    /// for the root, a new root key through the phases trustNext, signWithNext and completion. <paramref name="pause"/>
+    /// separates a root rotation's phases, the time clients get to take up each phase's outputs.
+    /// </summary>
+    public async Task<RotationReport> RotateAsync(CertificateTier tier, TimeSpan pause, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        if (State.Change is { } change)
+        {
+            throw new SandboxException($"a {(change.Failover ? "failover" : "switchover")} to {change.To} is under way; finish it with `sandbox {(change.Failover ? "failover" : "switchover")} --to {change.To}` first.", SandboxException.UsageExitCode);
+        }
+
+        if (tier != CertificateTier.Root)
+        {
+            if (State.Pki.RootRotation is { } phase)
+            {
+                throw new SandboxException($"a root rotation is under way (phase {Wire(phase)}); finish it with `sandbox rotate --tier root` first.", SandboxException.UsageExitCode);
+            }
+
+            return new RotationReport(tier, [await ApplyAsync(State.Pki, tier, progress, cancellationToken)], State.Pki.RootGeneration);
+        }
+
+        var steps = new List<RotationStep>();
+        var generation = State.Pki.RootGeneration;
+        var phases = new List<SandboxPki>();
+        if (State.Pki.RootRotation is null)
+        {
+            phases.Add(new SandboxPki(generation, RootRotationPhase.TrustNext));
+        }
+
+        if (State.Pki.RootRotation is not RootRotationPhase.SignWithNext)
+        {
+            phases.Add(new SandboxPki(generation, RootRotationPhase.SignWithNext));
+        }
+
+        phases.Add(new SandboxPki(generation + 1));
+
+        // A phase interrupted half-way is applied again: renewal finds what it already issued and re-issues nothing.
+        if (State.Pki.RootRotation is not null)
+        {
+            phases.Insert(0, State.Pki);
+        }
+
+        foreach (var phase in phases)
+        {
+            if (steps.Count > 0)
+            {
+                await Task.Delay(pause, cancellationToken);
+            }
+
+            ledger.Update(s => s with { Pki = phase });
+            steps.Add(await ApplyAsync(phase, null, progress, cancellationToken));
+        }
+
+        return new RotationReport(tier, steps, State.Pki.RootGeneration);
+    }
+
+    private async Task<RotationStep> ApplyAsync(SandboxPki phase, CertificateTier? force, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var name = phase.RootRotation is { } rotation ? Wire(rotation) : force is { } tier ? $"{tier.ToString().ToLowerInvariant()} renewal" : $"root generation {phase.RootGeneration}";
+        var topology = SandboxTopology.For(State.Regions, phase);
+        var plan = PkiPlan.For(topology);
+        var renewed = CertificateRenewal.Renew(plan, IssuedCertificates.Read(ledger.Directory, plan), DateTimeOffset.UtcNow, force);
+        var pki = renewed.Pki;
+        progress.Report($"{name}: re-issued {(renewed.Reissued.Count == 0 ? "nothing" : string.Join(", ", renewed.Reissued))}; trust bundles hold {string.Join(" and ", plan.TrustedRoots.Select(r => r.CommonName))}");
+
+        // The stack's state first: an interruption from here on is repaired by running the same rotation again.
+        IssuedCertificates.Write(ledger.Directory, pki);
+        ClusterSecrets.Write(ledger.Directory, TopologyManifests.For(topology, plan), pki);
+        AdministratorCertificate.Write(pki, topology, ledger.Directory);
+        SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, State.Regions)));
+
+        var realised = LocalSandbox.Realise(topology, ledger.Directory, State.Regions, user);
+        var sql = new AdministratorSql(ledger.Directory, TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken)));
+        foreach (var region in State.Regions)
+        {
+            RealisedFiles.WriteController(realised[region.Name]);
+            await user.TakeOwnershipAsync(region.Directory, cancellationToken);
+            await ReloadPostgresAsync(region, sql, cancellationToken);
+            await new PgBouncerServer(region, binaries, user, ledger).ReloadAsync(cancellationToken);
+        }
+
+        progress.Report($"{name}: every running PostgreSQL and PgBouncer reloaded its certificates");
+        return new RotationStep(
+            name,
+            renewed.Reissued,
+            renewed.Reissued.ToDictionary(id => id, id => pki[plan[id]].Certificate.SerialNumber, StringComparer.Ordinal),
+            [.. plan.TrustedRoots.Select(r => r.CommonName)]);
+    }
+
+    /// <summary>A phase as <c>pki.rootRotation</c> spells it.</summary>
+    public static string Wire(RootRotationPhase phase) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(phase.ToString());
+
+    // pg_conf_load_time() of a new session is the postmaster's last reload, which re-reads the SSL files in the same
+    // SIGHUP handling (PostgreSQL 15 src/backend/postmaster/postmaster.c SIGHUP_handler: ProcessConfigFile, then
+    // secure_initialize(false)); a session started after it has changed is served with the new files.
+    private async Task ReloadPostgresAsync(SandboxRegion region, AdministratorSql sql, CancellationToken cancellationToken)
+    {
+        var server = new PostgresServer(region, binaries, user, ledger);
+        if (!server.IsRunning)
+        {
+            return;
+        }
+
+        const string LoadTime = "SELECT pg_catalog.pg_conf_load_time()";
+        var before = await sql.ScalarAsync<DateTime>(region.Name, LoadTime, cancellationToken);
+        await server.ReloadAsync(cancellationToken);
+        var deadline = DateTime.UtcNow + ReloadWait;
+        while (await sql.ScalarAsync<DateTime>(region.Name, LoadTime, cancellationToken) <= before)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new SandboxException($"PostgreSQL in region {region.Name} did not reload within {ReloadWait.TotalSeconds:0} s. See {region.Layout.PostgresLog}.");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+}
+
+/// <summary>What a rotation did.</summary>
+/// <param name="Tier">The tier asked for.</param>
+/// <param name="Steps">Each update applied, in order: one, or a root rotation's phases.</param>
+/// <param name="RootGeneration">The root generation afterwards.</param>
+public sealed record RotationReport(CertificateTier Tier, IReadOnlyList<RotationStep> Steps, int RootGeneration);
+
+/// <summary>One update of a rotation.</summary>
+/// <param name="Name">The phase or renewal it was.</param>
+/// <param name="Reissued">Plan ids of the certificates issued anew.</param>
+/// <param name="Serials">The new serial of each, by plan id (hexadecimal, as X.509 tools print it).</param>
+/// <param name="TrustedRoots">The roots every trust bundle held afterwards.</param>
+public sealed record RotationStep(string Name, IReadOnlyList<string> Reissued, IReadOnlyDictionary<string, string> Serials, IReadOnlyList<string> TrustedRoots);

@@ -1,0 +1,40 @@
+using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Verify.Connections;
+
+namespace CrossClusterIac.Verify.Checks;
+
+/// <summary>
+/// Which root every server's chain ends at. One root everywhere is the settled state; two mean a root rotation is
+/// under way (some servers re-issued under the next root, some not yet), which is safe only while every bundle still
+/// trusts both, so it is reported with the step that finishes it.
+/// </summary>
+public static class CertificateGenerationChecks
+{
+    /// <summary>One check over every endpoint.</summary>
+    public static IEnumerable<Check> For(CheckContext context) =>
+        [new Check("certificate-generations", null, cancellationToken => RunAsync(context, cancellationToken))];
+
+    private static async Task<CheckOutcome> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        // Concurrently: on a WAN each handshake costs round trips, and none depends on another.
+        var presented = await Task.WhenAll(ConnectionTarget.All(context.Outputs).Select(async target =>
+        {
+            var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
+            var session = await EndpointException.Attribute(target, "TLS handshake", () => TlsProbe.HandshakeAsync(target, context.Roots, identity, context.Options.Timeout, cancellationToken));
+            return (Target: target, Root: CertificateFacts.Name(session.Anchor));
+        }));
+
+        var byRoot = presented.GroupBy(p => p.Root, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var trusted = string.Join(", ", context.Roots.Select(r => $"'{CertificateFacts.Name(r)}'"));
+        var detail = string.Join("; ", byRoot.Select(g => $"under '{g.Key}': {string.Join(", ", g.Select(p => p.Target.ToString()))}")) + $"; the outputs trust {trusted}";
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["rootsPresented"] = byRoot.Count, ["rootsTrusted"] = context.Roots.Count };
+        if (byRoot.Count > 1)
+        {
+            return CheckOutcome.Warn(detail, $"servers present chains to {byRoot.Count} different roots: a root rotation is re-issuing (pki.rootRotation: signWithNext); every bundle must trust both until it completes with pki.rootGeneration raised by one and pki.rootRotation removed") with { Metrics = metrics };
+        }
+
+        return context.Roots.Count > 1
+            ? CheckOutcome.Warn(detail, $"the outputs trust {context.Roots.Count} roots while every server presents one: a root rotation is under way; go on to the next phase (signWithNext re-issues under the next root, then raise pki.rootGeneration and remove pki.rootRotation)") with { Metrics = metrics }
+            : CheckOutcome.Pass(detail) with { Metrics = metrics };
+    }
+}
