@@ -48,7 +48,7 @@ public static class VerifyCli
 
     private static readonly Option<int> ExpiryWarningOption = new("--expiry-warning-days")
     {
-        Description = "Warn about certificates that expire in fewer days, where the outputs do not carry the stack's renewal windows (renewBeforeDays); inside a window verify warns anyway.",
+        Description = "Warn about certificates that expire in fewer days; outputs that carry the stack's renewal windows (renewBeforeDays) set the threshold per tier instead.",
         DefaultValueFactory = _ => new VerifyOptions().ExpiryWarningDays,
     };
 

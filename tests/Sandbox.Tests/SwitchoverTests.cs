@@ -26,7 +26,7 @@ public sealed class SwitchoverTests
             Assert.NotNull(PromotionToken.Parse(there.PromotionToken!));
             Assert.Equal(2, there.Timeline);
             await AssertOnePrimaryAsync(connections, "us");
-            await AssertEveryRowEverywhereAsync(connections, writer.Rows);
+            await AcknowledgedRows.AssertEverywhereAsync(connections, writer.Rows);
             var report = await AssertVerifyPassesAsync(sandbox);
             Assert.All(report.Checks.Where(c => c.Name == "recovery-role"), c => Assert.EndsWith("; timeline 2", c.Detail, StringComparison.Ordinal));
             Assert.Contains(report.Checks, c => c is { Name: "recovery-role", Region: "us" } && c.Detail.StartsWith("pg-us is not in recovery, as a primary must be", StringComparison.Ordinal));
@@ -38,7 +38,7 @@ public sealed class SwitchoverTests
         }
 
         await AssertOnePrimaryAsync(connections, "eu");
-        await AssertEveryRowEverywhereAsync(connections, writer.Rows);
+        await AcknowledgedRows.AssertEverywhereAsync(connections, writer.Rows);
         await AssertVerifyPassesAsync(sandbox);
     }
 
@@ -98,7 +98,7 @@ public sealed class SwitchoverTests
         }
 
         // Rows eu acknowledged after us last heard from it are lost; everything us took is everywhere.
-        await AssertEveryRowEverywhereAsync(connections, [.. writer.Rows.Where(r => r.Region == "us")]);
+        await AcknowledgedRows.AssertEverywhereAsync(connections, [.. writer.Rows.Where(r => r.Region == "us")]);
         await AssertVerifyPassesAsync(sandbox);
     }
 
@@ -187,38 +187,6 @@ public sealed class SwitchoverTests
     }
 
     // Every acknowledged row is on every region once replay has caught up (bounded wait, never a fixed sleep).
-    private static async Task AssertEveryRowEverywhereAsync(Connections connections, IReadOnlyList<ContinuousWriter.Acknowledged> rows)
-    {
-        Assert.NotEmpty(rows);
-        var ids = rows.Select(r => r.Id).ToHashSet();
-        foreach (var region in connections.Regions)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-            while (true)
-            {
-                await using var connection = await connections.OpenAsAdministratorAsync(region, "app");
-                await using var command = new NpgsqlCommand($"SELECT id FROM {ContinuousWriter.Table}", connection);
-                var present = new HashSet<long>();
-                await using (var reader = await command.ExecuteReaderAsync())
-                {
-                    while (await reader.ReadAsync())
-                    {
-                        present.Add(reader.GetInt64(0));
-                    }
-                }
-
-                var missing = ids.Where(id => !present.Contains(id)).ToList();
-                if (missing.Count == 0)
-                {
-                    break;
-                }
-
-                Assert.True(DateTime.UtcNow < deadline, $"{missing.Count} acknowledged rows are not on {region}, e.g. {string.Join(", ", missing.Take(5))}");
-                await Task.Delay(50);
-            }
-        }
-    }
-
     // A region whose primary went down a moment ago (demoted, or rewound) has a PgBouncer that saw its server logins
     // fail and refuses new ones for server_login_retry (PgBouncer's default 15 s, which CNPG keeps; PgBouncer 1.18
     // src/objects.c disconnect_server and check_fast_fail), as it would in the cluster: verify runs once every pooler
