@@ -23,6 +23,16 @@ internal static class OutputsMaterial
         return certificates.Count;
     }
 
+    /// <summary>How many certificates of <paramref name="pem"/> repeat one before them (by thumbprint).</summary>
+    /// <exception cref="OutputsFormatException">The text holds no certificate, or a block that does not parse.</exception>
+    public static int RepeatedCertificates(string pem, string key)
+    {
+        var certificates = Certificates(pem, key);
+        var repeated = certificates.Count - certificates.Select(c => c.Thumbprint).Distinct(StringComparer.Ordinal).Count();
+        Dispose(certificates);
+        return repeated;
+    }
+
     /// <summary>
     /// Checks a client's chain (under <paramref name="chainKey"/>) and that <paramref name="privateKeyPem"/> (under
     /// <paramref name="key"/>) is the unencrypted private key of its first certificate, the leaf.

@@ -86,6 +86,11 @@ public static class TopologyOutputsJson
             throw new OutputsFormatException($"'rootCaCertificate' holds {roots} certificates: give the shared root CA, or during a root rotation the current root and the next");
         }
 
+        if (OutputsMaterial.RepeatedCertificates(outputs.RootCaCertificate, "rootCaCertificate") > 0)
+        {
+            throw new OutputsFormatException("'rootCaCertificate' holds the same root twice: give the shared root CA once, or during a root rotation the current root and the next");
+        }
+
         if (outputs.RenewBeforeDays is { } renewal && (renewal.Root < 1 || renewal.Intermediate < 1 || renewal.Leaf < 1))
         {
             throw new OutputsFormatException("'renewBeforeDays' holds a window of less than one day: give each tier's window in whole days, as the stack's pki.renewBeforeDays does");
