@@ -20,6 +20,9 @@ public sealed record RegionalPkiArgs
     /// <summary>The shared root that signs the region's intermediates.</summary>
     public required SharedRootCa Root { get; init; }
 
+    /// <summary>Every root the trust bundles hold, oldest generation first: <see cref="Root"/>, and during a root rotation the next.</summary>
+    public required IReadOnlyList<SharedRootCa> TrustedRoots { get; init; }
+
     /// <summary>The region's certificate Secrets from the core's manifests; their values name the material they hold.</summary>
     public required IReadOnlyList<Manifest> Secrets { get; init; }
 
@@ -40,6 +43,7 @@ public sealed class RegionalPki : ComponentResource
     private readonly Dictionary<string, Output<string>> _chains = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Output<string>> _keys = new(StringComparer.Ordinal);
     private readonly SharedRootCa _root;
+    private readonly Output<string> _trustBundle;
 
     /// <summary>Issues the region's certificates and writes its Secrets.</summary>
     public RegionalPki(string name, RegionalPkiArgs args, ComponentResourceOptions? options = null)
@@ -47,6 +51,7 @@ public sealed class RegionalPki : ComponentResource
     {
         ArgumentNullException.ThrowIfNull(args);
         _root = args.Root;
+        _trustBundle = Output.All(args.TrustedRoots.Select(r => r.CertificatePem)).Apply(pems => string.Concat(pems.Select(p => p.TrimEnd('\n') + "\n")));
         foreach (var spec in args.Certificates.All)
         {
             Issue(name, spec, args);
@@ -97,6 +102,7 @@ public sealed class RegionalPki : ComponentResource
 
     private Output<string> Material(SecretMaterial material) => material.Part switch
     {
+        MaterialPart.TrustedRoots => _trustBundle,
         MaterialPart.Certificate when material.Certificate.Id == _root.Spec.Id => _root.CertificatePem,
         MaterialPart.Certificate => _certificates[material.Certificate.Id],
         MaterialPart.Chain => _chains[material.Certificate.Id],
@@ -140,6 +146,7 @@ public sealed class RegionalPki : ComponentResource
             SetSubjectKeyId = true,
             AllowedUses = TlsMapping.AllowedUses(spec),
             ValidityPeriodHours = TlsMapping.ValidityHours(spec),
+            EarlyRenewalHours = TlsMapping.EarlyRenewalHours(spec),
         }, new CustomResourceOptions { Parent = this });
 
         _certificates[spec.Id] = certificate.CertPem;

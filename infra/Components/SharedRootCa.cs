@@ -16,8 +16,8 @@ public sealed record SharedRootCaArgs
 }
 
 /// <summary>
-/// The one self-signed root every region trusts. Its key lives only in the stack state (secret) and signs the
-/// regional intermediates; no resource writes it to a cluster.
+/// A self-signed root every region trusts: the one that signs the regional intermediates, or during a root rotation
+/// also the next. Its key lives only in the stack state (secret); no resource writes it to a cluster.
 /// </summary>
 public sealed class SharedRootCa : ComponentResource
 {
@@ -41,6 +41,7 @@ public sealed class SharedRootCa : ComponentResource
             SetSubjectKeyId = true,
             AllowedUses = TlsMapping.AllowedUses(args.Spec),
             ValidityPeriodHours = TlsMapping.ValidityHours(args.Spec),
+            EarlyRenewalHours = TlsMapping.EarlyRenewalHours(args.Spec),
         }, new CustomResourceOptions { Parent = this });
 
         CertificatePem = certificate.CertPem;

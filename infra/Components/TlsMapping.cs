@@ -45,4 +45,12 @@ internal static class TlsMapping
 
     /// <summary>Validity in whole hours.</summary>
     public static int ValidityHours(CertificateSpec spec) => checked((int)spec.Validity.TotalHours);
+
+    /// <summary>
+    /// The renewal window in whole hours, as <c>earlyRenewalHours</c>: once an update runs inside it, the provider
+    /// marks the certificate ready for renewal and replaces it (terraform-provider-tls internal/provider/common_cert.go,
+    /// modifyPlanIfCertificateReadyForRenewal); its key, a resource of its own, is kept. The certificates it signed are
+    /// replaced in the same update, since their <c>caCertPem</c> changes and that forces a replacement.
+    /// </summary>
+    public static int EarlyRenewalHours(CertificateSpec spec) => checked((int)spec.RenewBefore.TotalHours);
 }

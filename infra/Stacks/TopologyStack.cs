@@ -39,13 +39,16 @@ public class TopologyStack : Stack
         var topology = LoadTopology();
         var rebuild = RebuiltRegion(topology);
         var plan = PkiPlan.For(topology);
-        var root = new SharedRootCa("root-ca", new SharedRootCaArgs { Spec = plan.Root, KeyAlgorithm = plan.KeyAlgorithm });
+        // One component per trusted root, named by its plan id: the first generation keeps the name `root-ca` it always
+        // had, and the next root a root rotation adds keeps its name when the rotation completes, so neither is replaced.
+        var trusted = plan.TrustedRoots.Select(r => new SharedRootCa(r.Id, new SharedRootCaArgs { Spec = r, KeyAlgorithm = plan.KeyAlgorithm })).ToList();
+        var root = trusted.Single(r => r.Spec.Id == plan.Root.Id);
         var manifests = TopologyManifests.For(topology, plan).ToDictionary(m => m.Region);
         var primary = topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
         var roles = ReplicaRoles.Of(topology);
 
         var regions = topology.Regions
-            .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root))
+            .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root, trusted))
             .ToDictionary(r => r.Config.Name!);
 
         // The primary first: every replica Cluster waits for it and for its bootstrap Backup, which hold the data
@@ -80,7 +83,12 @@ public class TopologyStack : Stack
         Environment = Output.Create(Deployment.Instance.StackName);
         PrimaryRegion = Output.Create(writable);
         Database = Output.Create(topology.Postgres.Database);
-        RootCaCertificate = root.CertificatePem;
+        RootCaCertificate = Output.All(trusted.Select(r => r.CertificatePem)).Apply(pems => string.Concat(pems.Select(p => p.TrimEnd('\n') + "\n")));
+        var renewal = RenewalWindows.Of(topology.Pki);
+        RenewBeforeDays = Output.Create(ImmutableDictionary<string, int>.Empty
+            .Add("root", renewal.Root)
+            .Add("intermediate", renewal.Intermediate)
+            .Add("leaf", renewal.Leaf));
         Regions = Output.All(outputs);
         ClientKeys = Output.CreateSecret(Output.All(clientKeys).Apply(pairs => pairs.ToImmutableDictionary()));
     }
@@ -101,9 +109,13 @@ public class TopologyStack : Stack
     [Output("database")]
     public Output<string> Database { get; private set; }
 
-    /// <summary>The shared root CA certificate (PEM).</summary>
+    /// <summary>The trusted roots (PEM): the shared root CA, and the next one while a root rotation overlaps.</summary>
     [Output("rootCaCertificate")]
     public Output<string> RootCaCertificate { get; private set; }
+
+    /// <summary>Days before expiry each tier is re-issued by an update (root, intermediate, leaf); verify warns inside them.</summary>
+    [Output("renewBeforeDays")]
+    public Output<ImmutableDictionary<string, int>> RenewBeforeDays { get; private set; }
 
     /// <summary>Every region in the <see cref="RegionOutputs"/> JSON shape.</summary>
     [Output("regions")]
@@ -158,7 +170,7 @@ public class TopologyStack : Stack
         return topology;
     }
 
-    private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root)
+    private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root, IReadOnlyList<SharedRootCa> trusted)
     {
         var name = region.Name!;
         var provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs { Context = region.KubeContext!, Namespace = manifests.Cluster.Namespace });
@@ -174,6 +186,7 @@ public class TopologyStack : Stack
             Certificates = certificates,
             KeyAlgorithm = plan.KeyAlgorithm,
             Root = root,
+            TrustedRoots = trusted,
             Secrets = manifests.Secrets,
             DependsOn = declaredNamespace,
             Provider = provider,
