@@ -63,12 +63,11 @@ public sealed class PgBouncerServer(SandboxRegion region, ServerBinaries binarie
     }
 
     /// <summary>
-    /// Makes PgBouncer read its configuration and TLS files again and waits until it has. CNPG's pooler sends the
-    /// admin console's RELOAD after rewriting them (internal/pgbouncer/management/controller, synchronizeConfig then
-    /// Reload); the sandbox, whose PgBouncer has no admin socket, sends SIGHUP, which runs the same two steps
-    /// (PgBouncer 1.18 src/main.c handle_sighup and src/admin.c admin_cmd_reload: load_config, then sbuf_tls_setup).
-    /// PgBouncer logs the signal as the event loop takes it, before those steps, and serves no other event until they
-    /// end; so once the line is logged, a new connection is accepted with the new files.
+    /// Makes PgBouncer read its configuration and TLS files again (<see cref="SandboxOnly.ReloadPgBouncer"/>) and waits
+    /// until it has. PgBouncer logs the signal as its event loop takes it, before reloading, and serves no other event
+    /// until the reload ends; so once the line is logged, a new connection is accepted with the new files. With TLS on,
+    /// the reload also marks every server connection to be closed once released (src/sbuf.c sbuf_tls_setup,
+    /// tag_pool_dirty), so PgBouncer's next server logins present its new certificate.
     /// </summary>
     /// <exception cref="SandboxException">PgBouncer did not take the signal in time, or kept its old TLS files.</exception>
     public async Task ReloadAsync(CancellationToken cancellationToken)
@@ -76,7 +75,7 @@ public sealed class PgBouncerServer(SandboxRegion region, ServerBinaries binarie
         const string Reloaded = "got SIGHUP, re-reading config";
         const string Refused = "TLS configuration could not be reloaded";
         var offset = File.Exists(Layout.PgBouncerLog) ? new FileInfo(Layout.PgBouncerLog).Length : 0;
-        if (ledger.Find(region.Name, ServerKind.PgBouncer) is not { } daemon || !daemon.Hangup())
+        if (ledger.Find(region.Name, ServerKind.PgBouncer) is not { } daemon || !SandboxOnly.ReloadPgBouncer(daemon))
         {
             return;
         }

@@ -113,4 +113,13 @@ public static class SandboxOnly
     private static SandboxRegion Resolve(string host, IReadOnlyList<SandboxRegion> regions) =>
         regions.FirstOrDefault(r => LocalSandbox.Names(r.Name).ReadWriteService == host)
         ?? throw new SandboxException($"no region of this sandbox serves '{host}': the manifests point at a service the sandbox does not run");
+
+    /// <summary>
+    /// Makes a running PgBouncer read its files again. CNPG's pooler manager sends RELOAD on the admin console after
+    /// rewriting them (internal/pgbouncer/management/controller synchronizeConfig, then pgBouncerInstance.Reload); the
+    /// sandbox's PgBouncer has no admin socket (<c>unix_socket_dir</c> is empty), so it gets SIGHUP, which runs the same
+    /// two steps (PgBouncer 1.18 src/main.c handle_sighup and src/admin.c admin_cmd_reload: load_config, sbuf_tls_setup).
+    /// Returns whether the signal was sent.
+    /// </summary>
+    public static bool ReloadPgBouncer(ProcessIdentity daemon) => daemon.Hangup();
 }

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
 
 // A rerunnable timing harness for the local data path: how long the sandbox takes to come up, how long verify
-// takes on it, and what an application writing at a steady rate sees of a switchover and a failover.
-// Usage: local-bench [bringup|verify|switchover|failover|all] [runs]. Figures are medians over the runs.
+// takes on it, what an application writing at a steady rate sees of a switchover and a failover, and what clients
+// opening connections and the streaming link see of a certificate rotation of each tier.
+// Usage: local-bench [bringup|verify|switchover|failover|rotate|all] [runs]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
-if (what is not ("bringup" or "verify" or "switchover" or "failover" or "all"))
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "rotate" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|all] [runs]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|rotate|all] [runs]");
     return 2;
 }
 
@@ -127,6 +129,40 @@ if (what is "failover" or "all")
     }
 
     Console.WriteLine($"failover   2 regions, writer at 100 rows/s: time to writable median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost per run {string.Join(", ", losses)}");
+}
+
+if (what is "rotate" or "all")
+{
+    foreach (var tier in new[] { CertificateTier.Leaf, CertificateTier.Intermediate, CertificateTier.Root })
+    {
+        var (attempts, failures, linkDown, walls, lost) = (new List<double>(), 0, new List<double>(), new List<double>(), 0);
+        for (var i = 0; i < runs; i++)
+        {
+            await using var sandbox = await LocalSandbox.UpAsync(Options(2));
+            var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval);
+            await using (writer)
+            {
+                await using var link = await StreamingLink.WatchAsync(sandbox);
+                var churn = ConnectionChurn.Start(sandbox);
+                await using (churn)
+                {
+                    await churn.UntilMoreAttemptsAsync(20, TimeSpan.FromSeconds(30));
+                    var (before, failedBefore) = (churn.Attempts, churn.Failures.Count);
+                    var wall = Stopwatch.StartNew();
+                    await sandbox.RotateAsync(tier);
+                    walls.Add(wall.Elapsed.TotalSeconds);
+                    attempts.Add(churn.Attempts - before);
+                    failures += churn.Failures.Count - failedBefore;
+                }
+
+                linkDown.Add(link.Down.TotalSeconds);
+            }
+
+            lost += writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync("us")).Count();
+        }
+
+        Console.WriteLine($"rotate {tier.ToString().ToLowerInvariant(),-12} 2 regions, churn through both poolers, writer at 100 rows/s: rotation median {Median(walls):0.00} s; connections attempted during it median {Median(attempts):0}, failed {failures} in all; streaming link down median {Median(linkDown) * 1000:0} ms (max {linkDown.Max() * 1000:0}); acknowledged rows lost {lost}");
+    }
 }
 
 return 0;

@@ -20,6 +20,7 @@ public sealed class FidelityTableTests
             SandboxOnly.AdministratorRule,
             $"SandboxOnly.{nameof(SandboxOnly.BootstrapSource)}",
             $"SandboxOnly.{nameof(SandboxOnly.Localise)}",
+            $"SandboxOnly.{nameof(SandboxOnly.ReloadPgBouncer)}",
         ]);
     }
 
