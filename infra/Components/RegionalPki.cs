@@ -42,7 +42,6 @@ public sealed class RegionalPki : ComponentResource
     private readonly Dictionary<string, Output<string>> _certificates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Output<string>> _chains = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Output<string>> _keys = new(StringComparer.Ordinal);
-    private readonly SharedRootCa _root;
     private readonly Output<string> _trustBundle;
 
     /// <summary>Issues the region's certificates and writes its Secrets.</summary>
@@ -50,7 +49,6 @@ public sealed class RegionalPki : ComponentResource
         : base("crosscluster:index:RegionalPki", name, options)
     {
         ArgumentNullException.ThrowIfNull(args);
-        _root = args.Root;
         _trustBundle = Output.All(args.TrustedRoots.Select(r => r.CertificatePem)).Apply(pems => string.Concat(pems.Select(p => p.TrimEnd('\n') + "\n")));
         foreach (var spec in args.Certificates.All)
         {
@@ -103,8 +101,6 @@ public sealed class RegionalPki : ComponentResource
     private Output<string> Material(SecretMaterial material) => material.Part switch
     {
         MaterialPart.TrustedRoots => _trustBundle,
-        MaterialPart.Certificate when material.Certificate.Id == _root.Spec.Id => _root.CertificatePem,
-        MaterialPart.Certificate => _certificates[material.Certificate.Id],
         MaterialPart.Chain => _chains[material.Certificate.Id],
         MaterialPart.PrivateKey => _keys.TryGetValue(material.Certificate.Id, out var key)
             ? key

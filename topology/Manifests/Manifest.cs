@@ -34,9 +34,6 @@ public sealed record Manifest(
 /// <summary>Which part of an issued certificate a Secret key holds.</summary>
 public enum MaterialPart
 {
-    /// <summary>The certificate alone (PEM).</summary>
-    Certificate,
-
     /// <summary>The certificate followed by its intermediate (PEM), as <c>tls.crt</c> must be.</summary>
     Chain,
 

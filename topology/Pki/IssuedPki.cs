@@ -34,7 +34,7 @@ public sealed class IssuedPki
         Manifests.MaterialPart.Chain => this[material.Certificate].ChainPem,
         Manifests.MaterialPart.PrivateKey => this[material.Certificate].PrivateKeyPem,
         Manifests.MaterialPart.TrustedRoots => TrustBundle,
-        _ => this[material.Certificate].CertificatePem,
+        _ => throw new ArgumentOutOfRangeException(nameof(material), material.Part, "Unknown material part."),
     };
 
     /// <summary>Every issued certificate, issuers first.</summary>
