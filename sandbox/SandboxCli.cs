@@ -280,11 +280,11 @@ public static class SandboxCli
 
     private static Command RotateCommand(TextWriter output, TextWriter error)
     {
-        var tier = new Option<CertificateTier>("--tier")
+        var tier = new Option<string>("--tier")
         {
             Description = "leaf: every server and client certificate; intermediate: the regional CAs and every leaf under them; root: a new root key, through the phases trustNext, signWithNext and completion.",
             Required = true,
-        };
+        }.AcceptOnlyFromAmong("leaf", "intermediate", "root");
         var command = new Command("rotate", """
             Re-issue a tier of certificates on the running sandbox as `pulumi up` would inside the renewal window (keys
             kept, serials new), write the Secrets' files and reload PostgreSQL and PgBouncer as CNPG does on a Secret
@@ -297,11 +297,11 @@ public static class SandboxCli
             RotationReport report;
             try
             {
-                report = await sandbox.RotateAsync(parsed.GetValue(tier), new ConsoleProgress(error), cancellationToken: cancellationToken);
+                report = await sandbox.RotateAsync(Enum.Parse<CertificateTier>(parsed.GetValue(tier)!, ignoreCase: true), new ConsoleProgress(error), cancellationToken: cancellationToken);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox rotate --tier {parsed.GetValue(tier).ToString().ToLowerInvariant()}` again to finish it.");
+                await error.WriteLineAsync($"sandbox: interrupted; run `sandbox rotate --tier {parsed.GetValue(tier)}` again to finish it.");
                 return InterruptedExitCode;
             }
 

@@ -42,6 +42,51 @@ public sealed class CommandLineTests
         Assert.Contains("sandbox --help", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sideways", "sideways")]
+    [InlineData("", "--tier")]
+    public async Task RotateWithABadTierExitsTwoNamingTheOption(string tier, string expected)
+    {
+        var (exitCode, _, error) = await RunAsync(tier.Length == 0 ? ["rotate", "--dir", TemporaryDirectory.NewPath()] : ["rotate", "--tier", tier, "--dir", TemporaryDirectory.NewPath()]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RotateWithoutSandboxExitsTwoSayingHowToStartOne()
+    {
+        var directory = TemporaryDirectory.NewPath();
+
+        var (exitCode, _, error) = await RunAsync("rotate", "--tier", "leaf", "--dir", directory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"sandbox up --dir {directory}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RotateAsJsonReportsEachPhaseWithItsSerials()
+    {
+        var directory = TemporaryDirectory.NewPath();
+        try
+        {
+            Assert.Equal(0, (await RunAsync("up", "--dir", directory, "--regions", "eu")).ExitCode);
+
+            var (exitCode, output, _) = await RunAsync("rotate", "--tier", "root", "--dir", directory, "--output", "json");
+
+            Assert.Equal(0, exitCode);
+            using var report = System.Text.Json.JsonDocument.Parse(output);
+            Assert.Equal(["trustNext", "signWithNext", "root generation 2"], report.RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+            Assert.Equal(2, report.RootElement.GetProperty("rootGeneration").GetInt32());
+            Assert.Matches("^[0-9A-F]+$", report.RootElement.GetProperty("steps")[1].GetProperty("serials").GetProperty("eu-server").GetString());
+            Assert.DoesNotContain("PRIVATE KEY", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Assert.Equal(0, (await RunAsync("down", "--dir", directory)).ExitCode);
+        }
+    }
+
     [Fact]
     public async Task StatusWithoutSandboxExitsOneAndSaysSo()
     {
