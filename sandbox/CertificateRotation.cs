@@ -46,25 +46,11 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
 
         var steps = new List<RotationStep>();
         var generation = State.Pki.RootGeneration;
-        var phases = new List<SandboxPki>();
-        if (State.Pki.RootRotation is null)
-        {
-            phases.Add(new SandboxPki(generation, RootRotationPhase.TrustNext));
-        }
+        SandboxPki[] sequence = [new(generation, RootRotationPhase.TrustNext), new(generation, RootRotationPhase.SignWithNext), new(generation + 1)];
 
-        if (State.Pki.RootRotation is not RootRotationPhase.SignWithNext)
-        {
-            phases.Add(new SandboxPki(generation, RootRotationPhase.SignWithNext));
-        }
-
-        phases.Add(new SandboxPki(generation + 1));
-
-        // A phase interrupted half-way is applied again: renewal finds what it already issued and re-issues nothing.
-        if (State.Pki.RootRotation is not null)
-        {
-            phases.Insert(0, State.Pki);
-        }
-
+        // Resumed at the phase recorded, applied again: it may have stopped half-way, and its renewal re-issues nothing
+        // it already issued.
+        var phases = sequence.SkipWhile(p => State.Pki.RootRotation is { } recorded && p.RootRotation != recorded).ToList();
         foreach (var phase in phases)
         {
             if (steps.Count > 0)
