@@ -16,18 +16,35 @@ public static class CertificateGenerationChecks
 
     private static async Task<CheckOutcome> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        // Concurrently: on a WAN each handshake costs round trips, and none depends on another.
-        var presented = await Task.WhenAll(ConnectionTarget.All(context.Outputs).Select(async target =>
+        // Concurrently: on a WAN each handshake costs round trips, and none depends on another. An endpoint that does not
+        // complete one is left out: its own tls check fails with the diagnosis, and this one judges what the others present.
+        var answers = await Task.WhenAll(ConnectionTarget.All(context.Outputs).Select(async target =>
         {
             var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
-            var session = await EndpointException.Attribute(target, "TLS handshake", () => TlsProbe.HandshakeAsync(target, context.Roots, identity, context.Options.Timeout, cancellationToken));
-            return (Target: target, Root: CertificateFacts.Name(session.Anchor));
+            try
+            {
+                var session = await TlsProbe.HandshakeAsync(target, context.Roots, identity, context.Options.Timeout, cancellationToken);
+                return (Target: target, Root: (string?)CertificateFacts.Name(session.Anchor));
+            }
+            catch (Exception e) when (EndpointException.IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+            {
+                return (Target: target, Root: null);
+            }
         }));
 
-        var byRoot = presented.GroupBy(p => p.Root, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var presented = answers.Where(a => a.Root is not null).ToList();
+        var byRoot = presented.GroupBy(p => p.Root!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var trusted = string.Join(", ", context.Roots.Select(r => $"'{CertificateFacts.Name(r)}'"));
-        var detail = string.Join("; ", byRoot.Select(g => $"under '{g.Key}': {string.Join(", ", g.Select(p => p.Target.ToString()))}")) + $"; the outputs trust {trusted}";
+        var missing = answers.Where(a => a.Root is null).Select(a => a.Target.ToString()).ToList();
+        var detail = string.Join("; ", byRoot.Select(g => $"under '{g.Key}': {string.Join(", ", g.Select(p => p.Target.ToString()))}"))
+            + (missing.Count > 0 ? $"; no handshake with {string.Join(", ", missing)} (see its tls check)" : string.Empty)
+            + $"; the outputs trust {trusted}";
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["rootsPresented"] = byRoot.Count, ["rootsTrusted"] = context.Roots.Count };
+        if (presented.Count == 0)
+        {
+            return CheckOutcome.Warn(detail, "no server completed a TLS handshake, so which roots they present is unknown; the tls checks say why") with { Metrics = metrics };
+        }
+
         if (byRoot.Count > 1)
         {
             return CheckOutcome.Warn(detail, $"servers present chains to {byRoot.Count} different roots: a root rotation is re-issuing (pki.rootRotation: signWithNext); every bundle must trust both until it completes with pki.rootGeneration raised by one and pki.rootRotation removed") with { Metrics = metrics };
