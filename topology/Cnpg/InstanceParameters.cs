@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CrossClusterIac.Topology.Cnpg;
 
 /// <summary>
@@ -85,6 +87,16 @@ public static class InstanceParameters
         parameters["ssl_key_file"] = paths.ServerKey;
         parameters["ssl_ca_file"] = paths.ClientCa;
         parameters["unix_socket_directories"] = paths.SocketDirectory;
+
+        // pkg/management/postgres/configuration.go (a replica cluster's spec.replica.minApplyDelay) and
+        // pkg/postgres/configuration.go CreatePostgresqlConfiguration: on every instance, in whole seconds, floored.
+        if (IsReplicaCluster(cluster) && ManifestFields.String(ManifestFields.Map(ManifestFields.Map(cluster, "spec"), "replica"), "minApplyDelay") is { } delay)
+        {
+            parameters["recovery_min_apply_delay"] = Config.ApplyDelay.TryParse(delay, out var parsed)
+                ? string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(parsed.TotalSeconds)}s")
+                : throw new CnpgRealisationException($"spec.replica.minApplyDelay: '{delay}' is not a duration CNPG parses");
+        }
+
         return parameters;
     }
 

@@ -107,6 +107,20 @@ public sealed record RegionConfig
 
     /// <summary>How the region's services are reached from other regions.</summary>
     public ExposureConfig? Exposure { get; init; }
+
+    /// <summary>How the region follows the primary while it is a replica.</summary>
+    public RegionReplicationConfig? Replication { get; init; }
+}
+
+/// <summary>A replica region's own replication settings.</summary>
+public sealed record RegionReplicationConfig
+{
+    /// <summary>
+    /// How long the region holds back replaying each transaction after its commit (CNPG <c>replica.minApplyDelay</c>,
+    /// PostgreSQL <c>recovery_min_apply_delay</c>), e.g. <c>1h</c>: a copy to recover from a mistaken DROP TABLE. WAL
+    /// still arrives at once; only its replay waits.
+    /// </summary>
+    public string? MinApplyDelay { get; init; }
 }
 
 /// <summary>A barman-cloud ObjectStore (S3-compatible).</summary>

@@ -151,6 +151,35 @@ public static partial class TopologyValidator
 
         ValidateObjectStore(region.ObjectStore, $"{at}.objectStore", label, add);
         ValidateExposure(region.Exposure, $"{at}.exposure", label, add);
+        ValidateApplyDelay(config, region, $"{at}.replication.minApplyDelay", label, add);
+    }
+
+    private static void ValidateApplyDelay(TopologyConfig config, RegionConfig region, string at, string label, Action<string, string> add)
+    {
+        if (region.Replication?.MinApplyDelay is not { } text)
+        {
+            return;
+        }
+
+        if (!ApplyDelay.TryParse(text, out var delay) || delay > ApplyDelay.Longest)
+        {
+            add(at, $"'{text}' is not a delay CNPG reads for {label}: give a Go duration of whole seconds up to {ApplyDelay.Longest.TotalHours:0}h, such as '1h', '30m', '1h30m' or '90s'.");
+        }
+        else if (delay < TimeSpan.FromSeconds(1) || delay.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            // pkg/postgres/configuration.go writes math.Floor of the seconds: 1500ms would be 1s, 500ms no delay at all.
+            add(at, $"'{text}' is not whole seconds; CNPG writes recovery_min_apply_delay in whole seconds, rounding down, so give at least '1s' in whole seconds.");
+        }
+        else if (region.Name == config.PrimaryRegion)
+        {
+            add(at, $"{label} is the primary, which replays nothing; put the delay on a replica region.");
+        }
+        else if (region.Name == config.Switchover?.To)
+        {
+            // internal/webhook/v1/cluster_webhook.go: a replica with minApplyDelay cannot take a promotionToken, and a
+            // switchover's target takes one in its second phase.
+            add(at, $"{label} is the target of the switchover, and CNPG refuses minApplyDelay together with a promotion token; remove the delay from {label} before switching over to it (a delayed replica is a copy to recover from, not one to promote).");
+        }
     }
 
     private static void ValidateObjectStore(ObjectStoreConfig? store, string at, string label, Action<string, string> add)

@@ -109,6 +109,11 @@ internal static class ClusterManifest
                 replica["promotionToken"] = topology.Switchover!.PromotionToken;
             }
 
+            if (region.Replication?.MinApplyDelay is { } delay && !roles.IsSelfPrimary(region.Name!))
+            {
+                replica["minApplyDelay"] = delay;
+            }
+
             spec["replica"] = replica;
             // CNPG's docs require every member of the distributed topology in every Cluster's externalClusters
             // (docs/src/replica_cluster.md), and any member can be the source after a switchover, so each other member

@@ -42,6 +42,21 @@ public sealed class CnpgRealisationTests
         Assert.True(rules.IndexOf("hostssl replication streaming_replica all cert map=cnpg_streaming_replica") < rules.IndexOf($"hostssl all {Prod.Postgres.Owner} all cert map=crosscluster"));
     }
 
+    // Issue 14: a delayed replica is CNPG's replica.minApplyDelay, which its instances apply as recovery_min_apply_delay.
+    [Fact]
+    public void ADelayedReplicaRendersMinApplyDelayAndItsInstancesApplyItInWholeSeconds()
+    {
+        var topology = Prod with { Regions = [.. Prod.Regions.Select(r => r.Name == "us" ? r with { Replication = new RegionReplicationConfig { MinApplyDelay = "1h30m" } } : r)] };
+        Assert.Empty(TopologyValidator.Validate(topology));
+        var manifests = TopologyManifests.For(topology, Pki.Plan).ToDictionary(m => m.Region);
+        RegionRealisation Of(string region) => RegionRealisation.For(manifests[region], Pki.Material, Paths, "postgres", "password");
+
+        var replica = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)manifests["us"].Cluster.Body["spec"]!)["replica"]!;
+        Assert.Equal("1h30m", replica["minApplyDelay"]);
+        Assert.Equal("5400s", Of("us").Instance.Parameters["recovery_min_apply_delay"]);
+        Assert.DoesNotContain("recovery_min_apply_delay", Of("eu").Instance.Parameters.Keys);
+    }
+
     [Fact]
     public void PgBouncerIniIsCnpgsWithCertificateAuthAndNoAuthFile()
     {
