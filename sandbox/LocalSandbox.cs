@@ -21,7 +21,7 @@ public static class LocalSandbox
     /// <exception cref="SandboxException">The machine lacks something, the directory is taken, or a server failed to start.</exception>
     public static async Task<RunningSandbox> UpAsync(SandboxOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var problems = SandboxTopology.Problems(options.Regions);
+        var problems = SandboxTopology.Problems(options.Regions, options.MinApplyDelays);
         if (problems.Count > 0)
         {
             throw new SandboxException(string.Join(Environment.NewLine, problems), SandboxException.UsageExitCode);
@@ -108,7 +108,8 @@ public static class LocalSandbox
             i == 0 ? RegionRole.Primary : RegionRole.Replica,
             ports[2 * i],
             ports[(2 * i) + 1],
-            Path.Combine(directory, name))).ToList();
+            Path.Combine(directory, name),
+            options.MinApplyDelays.GetValueOrDefault(name))).ToList();
         var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions };
         state.Write(directory);
         var ledger = new ProcessLedger(directory, state);

@@ -177,6 +177,11 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
             return underWay;
         }
 
+        if (state.Regions.Single(r => r.Name == target).MinApplyDelay is { } delay)
+        {
+            throw new SandboxException($"--to: {target} is a delayed replica (minApplyDelay {delay}): a copy to recover from, not one to promote, and CNPG refuses its promotion token with minApplyDelay (internal/webhook/v1/cluster_webhook.go validatePromotionToken); name another region.", SandboxException.UsageExitCode);
+        }
+
         if (state.PrimaryRegion == target)
         {
             throw new SandboxException($"--to: {target} is already the primary region; name another region ({string.Join(", ", state.Regions.Select(r => r.Name).Where(r => r != target))}).", SandboxException.UsageExitCode);

@@ -33,6 +33,12 @@ public static class SandboxCli
         CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))],
     };
 
+    private static readonly Option<string[]> DelayOption = new("--min-apply-delay")
+    {
+        Description = "A delayed replica: REGION=DURATION (whole seconds, e.g. us=5s), as regions[].replication.minApplyDelay; repeat for several.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private static readonly Option<OutputFormat> OutputOption = new("--output")
     {
         Description = "table for people, json for scripts.",
@@ -101,6 +107,7 @@ public static class SandboxCli
         {
             DirectoryOption,
             RegionsOption,
+            DelayOption,
             OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
@@ -142,11 +149,12 @@ public static class SandboxCli
         {
             directory,
             RegionsOption,
+            DelayOption,
             OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var options = new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = RegionsOf(parsed) };
+            var options = new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = RegionsOf(parsed), MinApplyDelays = DelaysOf(parsed) };
             var progress = new ConsoleProgress(error);
             await using var sandbox = await LocalSandbox.UpAsync(options, progress, cancellationToken);
             progress.Report("Running verify");
@@ -391,7 +399,24 @@ public static class SandboxCli
     {
         Directory = parsed.GetValue(DirectoryOption)!,
         Regions = RegionsOf(parsed),
+        MinApplyDelays = DelaysOf(parsed),
     };
+
+    // REGION=DURATION pairs; a malformed one is a usage error naming the option, the durations are checked with the regions.
+    private static Dictionary<string, string> DelaysOf(ParseResult parsed)
+    {
+        var delays = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in parsed.GetValue(DelayOption) ?? [])
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0 || !delays.TryAdd(parts[0], parts[1]))
+            {
+                throw new SandboxException($"--min-apply-delay: '{pair}' is not REGION=DURATION for a region named once, e.g. us=5s.", SandboxException.UsageExitCode);
+            }
+        }
+
+        return delays;
+    }
 
     // The default is applied here, not by the option, so that help prints it comma-separated as it is typed.
     private static IReadOnlyList<string> RegionsOf(ParseResult parsed) =>

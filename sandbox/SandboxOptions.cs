@@ -17,6 +17,9 @@ public sealed record SandboxOptions
     /// <summary>Region names, primary first.</summary>
     public IReadOnlyList<string> Regions { get; init; } = SandboxTopology.DefaultRegions;
 
+    /// <summary>Replica regions that hold back replay, with their delay as <c>regions[].replication.minApplyDelay</c> takes it (e.g. <c>5s</c>).</summary>
+    public IReadOnlyDictionary<string, string> MinApplyDelays { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real
     /// deployment: how tests show that the sandbox's behaviour follows from the manifests.

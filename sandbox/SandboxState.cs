@@ -79,7 +79,8 @@ public sealed record PrimaryChange(string From, string To, string? PromotionToke
 /// <param name="InstancePort">PostgreSQL's TCP port on 127.0.0.1.</param>
 /// <param name="PoolerPort">PgBouncer's TCP port on 127.0.0.1.</param>
 /// <param name="Directory">The region's directory.</param>
-public sealed record SandboxRegion(string Name, RegionRole Role, int InstancePort, int PoolerPort, string Directory)
+/// <param name="MinApplyDelay">A delayed replica's <c>minApplyDelay</c>, or <c>null</c>.</param>
+public sealed record SandboxRegion(string Name, RegionRole Role, int InstancePort, int PoolerPort, string Directory, string? MinApplyDelay = null)
 {
     /// <summary>Where the region's files are.</summary>
     [JsonIgnore]

@@ -17,8 +17,8 @@ public static partial class SandboxTopology
     /// <summary>Regions when none are asked for: the playground's two.</summary>
     public static readonly IReadOnlyList<string> DefaultRegions = ["eu", "us"];
 
-    /// <summary>Checks region names given on the command line; returns one message per problem.</summary>
-    public static IReadOnlyList<string> Problems(IReadOnlyList<string> regions)
+    /// <summary>Checks region names and delays given on the command line; returns one message per problem.</summary>
+    public static IReadOnlyList<string> Problems(IReadOnlyList<string> regions, IReadOnlyDictionary<string, string>? delays = null)
     {
         var problems = new List<string>();
         if (regions.Count == 0)
@@ -34,6 +34,22 @@ public static partial class SandboxTopology
         foreach (var duplicate in regions.GroupBy(r => r, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             problems.Add($"--regions: '{duplicate.Key}' is listed {duplicate.Count()} times; name each region once.");
+        }
+
+        foreach (var (region, delay) in delays ?? new Dictionary<string, string>())
+        {
+            if (!regions.Contains(region, StringComparer.Ordinal))
+            {
+                problems.Add($"--min-apply-delay: '{region}' is not among the regions ({string.Join(", ", regions)}); name a replica region, e.g. {(regions.Count > 1 ? regions[1] : "us")}=5s.");
+            }
+            else if (regions[0] == region)
+            {
+                problems.Add($"--min-apply-delay: '{region}' is the primary, which replays nothing; name a replica region.");
+            }
+            else if (!ApplyDelay.TryParse(delay, out var parsed) || parsed < TimeSpan.FromSeconds(1) || parsed > ApplyDelay.Longest || parsed.Ticks % TimeSpan.TicksPerSecond != 0)
+            {
+                problems.Add($"--min-apply-delay: '{delay}' for {region} is not a delay of whole seconds CNPG applies; give e.g. {region}=5s or {region}=1m.");
+            }
         }
 
         return problems;
@@ -52,6 +68,7 @@ public static partial class SandboxTopology
         {
             Name = r.Name,
             KubeContext = $"sandbox-{r.Name}",
+            Replication = r.MinApplyDelay is { } delay ? new RegionReplicationConfig { MinApplyDelay = delay } : null,
 
             // Rendered as the playground's would be, not realised: the sandbox has no object store (see docs/cnpg-fidelity.md).
             ObjectStore = new ObjectStoreConfig

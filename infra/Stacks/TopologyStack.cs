@@ -233,6 +233,8 @@ public class TopologyStack : Stack
         var names = new ClusterNames(region.Name!, topology.Namespace.Name);
         var exposure = region.Exposure!;
         var (certificates, pki) = (resources.Certificates, resources.Pki);
+        // A delayed replica tells verify its delay, so that a lag of that much is expected rather than a failure.
+        var delay = !isPrimary && ApplyDelay.TryParse(region.Replication?.MinApplyDelay, out var parsed) ? (int?)parsed.TotalSeconds : null;
         return Output.Tuple(pki.ServerCaCertificate, pki.ClientCaCertificate, pki.ChainOf(certificates.App), pki.ChainOf(certificates.Verify), pki.ChainOf(certificates.ExpiredProbe), Output.Tuple(cluster.ReadWriteAddress, cluster.PoolerAddress))
             .Apply(values => ImmutableDictionary<string, object>.Empty
                 .Add("name", region.Name!)
@@ -245,7 +247,8 @@ public class TopologyStack : Stack
                 .Add("clients", ImmutableDictionary<string, object>.Empty
                     .Add(ClientNames.App, Client(certificates.App, values.Item3))
                     .Add(ClientNames.Verify, Client(certificates.Verify, values.Item4))
-                    .Add(ClientNames.ExpiredProbe, Client(certificates.ExpiredProbe, values.Item5))));
+                    .Add(ClientNames.ExpiredProbe, Client(certificates.ExpiredProbe, values.Item5)))
+                .AddRange(delay is { } seconds ? [KeyValuePair.Create<string, object>("minApplyDelaySeconds", seconds)] : []));
     }
 
     private static ImmutableDictionary<string, object> Endpoint(string host, int port, string serverName) =>

@@ -53,6 +53,23 @@ public sealed class CommandLineTests
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("eu=5s", "'eu' is the primary")]
+    [InlineData("us=500ms", "not a delay of whole seconds")]
+    [InlineData("ap=5s", "'ap' is not among the regions")]
+    [InlineData("us", "is not REGION=DURATION")]
+    public async Task ABadDelayExitsTwoNamingTheOptionAndStartsNothing(string delay, string expected)
+    {
+        var directory = TemporaryDirectory.NewPath();
+
+        var (exitCode, _, error) = await RunAsync("up", "--dir", directory, "--regions", "eu,us", "--min-apply-delay", delay);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--min-apply-delay: ", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
+    }
+
     [Fact]
     public async Task RotateWithoutSandboxExitsTwoSayingHowToStartOne()
     {

@@ -90,6 +90,8 @@ public sealed class BadOutputsDocumentTests : IDisposable
         ["root is a private key"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = Text(d, "clientKeys", "eu", "app")),
         ["root is the same certificate twice"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = Text(d, "rootCaCertificate") + Text(d, "rootCaCertificate")),
         ["root is three certificates"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = Text(d, "rootCaCertificate") + Text(d, "regions", 0, "serverCaCertificate") + Text(d, "regions", 1, "serverCaCertificate")),
+        ["a delay of no seconds"] = ("'regions[us].minApplyDelaySeconds'", d => d["regions"]![1]!["minApplyDelaySeconds"] = 0),
+        ["a delay on the primary"] = ("'regions[eu].minApplyDelaySeconds'", d => d["regions"]![0]!["minApplyDelaySeconds"] = 60),
         ["renewal window of no days"] = ("'renewBeforeDays'", d => d["renewBeforeDays"] = new JsonObject { ["root"] = 1, ["intermediate"] = 0, ["leaf"] = 1 }),
         ["root is base64 of no certificate"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
         ["regions is empty"] = ("'regions'", d => d["regions"] = new JsonArray()),

@@ -96,6 +96,10 @@ public sealed record RegionOutputs
 
     /// <summary>Client certificates verify uses, by role name; keys are in <see cref="TopologyOutputs.ClientKeys"/>.</summary>
     public required IReadOnlyDictionary<string, ClientCertificate> Clients { get; init; }
+
+    /// <summary>Seconds a delayed replica holds back replaying each commit (<c>replication.minApplyDelay</c>); absent when it does not.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MinApplyDelaySeconds { get; init; }
 }
 
 /// <summary>A TCP endpoint and the name its server certificate must carry (verify-full).</summary>

@@ -132,6 +132,16 @@ public static class TopologyOutputsJson
     {
         var at = $"regions[{region.Name}]";
         Require(region.Cluster, $"{at}.cluster");
+        if (region.MinApplyDelaySeconds is { } delay && (delay < 1 || delay > Config.ApplyDelay.Longest.TotalSeconds))
+        {
+            throw new OutputsFormatException($"'{at}.minApplyDelaySeconds' is {delay}: a delayed replica holds back between 1 and {Config.ApplyDelay.Longest.TotalSeconds:0} seconds; leave it out for a replica without delay");
+        }
+
+        if (region.MinApplyDelaySeconds is not null && region.Role == RegionRole.Primary)
+        {
+            throw new OutputsFormatException($"'{at}.minApplyDelaySeconds' is set on the primary, which replays nothing");
+        }
+
         foreach (var (endpoint, name) in new[] { (region.Instance, "instance"), (region.Pooler, "pooler") })
         {
             if (endpoint.Port is < 1 or > 65535 || string.IsNullOrWhiteSpace(endpoint.Host))

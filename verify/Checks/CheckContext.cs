@@ -51,6 +51,9 @@ public sealed class CheckContext : IDisposable
     /// </summary>
     public int WarningDays(Topology.Config.CertificateTier tier) => Outputs.RenewBeforeDays?.For(tier) ?? Options.ExpiryWarningDays;
 
+    /// <summary>How long <paramref name="region"/> holds back replaying each commit: zero unless it is a delayed replica.</summary>
+    public static TimeSpan DelayOf(RegionOutputs region) => TimeSpan.FromSeconds(region.MinApplyDelaySeconds ?? 0);
+
     /// <summary>The primary region.</summary>
     public RegionOutputs Primary => Outputs.Regions.Single(r => r.Role == RegionRole.Primary);
 

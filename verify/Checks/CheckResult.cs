@@ -46,4 +46,8 @@ public sealed record CheckOutcome(CheckStatus Status, string Detail, string? Dia
 /// <param name="Name">What it checks.</param>
 /// <param name="Region">The region it concerns, or <c>null</c>.</param>
 /// <param name="Run">Its body.</param>
-public sealed record Check(string Name, string? Region, Func<CancellationToken, Task<CheckOutcome>> Run);
+public sealed record Check(string Name, string? Region, Func<CancellationToken, Task<CheckOutcome>> Run)
+{
+    /// <summary>Time the check waits on purpose beyond its connections' limits (a delayed replica's delay), added to its limit.</summary>
+    public TimeSpan Wait { get; init; }
+}

@@ -33,7 +33,7 @@ public static class CheckSuite
         {
             return await Task.WhenAll(checks.Select(async check =>
             {
-                var result = await RunOneAsync(context, check, limit, bodies, cancellationToken);
+                var result = await RunOneAsync(context, check, limit + check.Wait, bodies, cancellationToken);
                 completed?.Invoke(result);
                 return result;
             }));

@@ -11,7 +11,7 @@ public static class DataChecks
 
     /// <summary>One check per replica.</summary>
     public static IEnumerable<Check> For(CheckContext context) =>
-        context.Replicas.Select(replica => new Check("data-arrives-whole", replica.Name, ct => RunAsync(context, replica, ct)));
+        context.Replicas.Select(replica => new Check("data-arrives-whole", replica.Name, ct => RunAsync(context, replica, ct)) { Wait = CheckContext.DelayOf(replica) });
 
     private static async Task<CheckOutcome> RunAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
     {
@@ -36,9 +36,11 @@ public static class DataChecks
         // over the whole batch would load the replica it waits on.
         await using var reader = await EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken));
         await using var replayed = new NpgsqlCommand("SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)", reader) { Parameters = { new() { Value = written.Lsn } } };
+        // A delayed replica replays the batch's commit only once the delay has passed (recovery_min_apply_delay).
+        var delay = CheckContext.DelayOf(replica);
         var arrived = await EndpointException.Attribute(instance, "waiting for the replay of the batch", () => Polling.UntilAsync(
             async ct => (bool)(await replayed.ExecuteScalarAsync(ct))!,
-            context.Options.Timeout,
+            context.Options.Timeout + delay,
             cancellationToken));
         var seen = arrived
             ? await EndpointException.Attribute(instance, "counting the rows", () => SummaryAsync(reader, runId, cancellationToken))
@@ -47,7 +49,7 @@ public static class DataChecks
         if (!arrived)
         {
             return CheckOutcome.Fail(
-                $"{replica.Cluster} did not replay the batch of {rows} rows (WAL {written.Lsn}) within {context.Options.Timeout.TotalSeconds:0.#} s",
+                $"{replica.Cluster} did not replay the batch of {rows} rows (WAL {written.Lsn}) within {(context.Options.Timeout + delay).TotalSeconds:0.#} s{(delay > TimeSpan.Zero ? $" (its {delay.TotalSeconds:0} s delay included)" : string.Empty)}",
                 await Diagnoses.ReplicaAsync(context, replica));
         }
 

@@ -13,7 +13,7 @@ public static class ReplicationChecks
     public static IEnumerable<Check> For(CheckContext context) =>
         context.Outputs.Regions.Select(region => new Check("recovery-role", region.Name, ct => RecoveryRoleAsync(context, region, ct)))
             .Concat(context.Replicas.Select(replica => new Check("streams-over-mtls", replica.Name, ct => StreamingAsync(context, replica, ct))))
-            .Concat(context.Replicas.Select(replica => new Check("write-visible", replica.Name, ct => WriteVisibleAsync(context, replica, ct))));
+            .Concat(context.Replicas.Select(replica => new Check("write-visible", replica.Name, ct => WriteVisibleAsync(context, replica, ct)) { Wait = CheckContext.DelayOf(replica) }));
 
     private static async Task<CheckOutcome> RecoveryRoleAsync(CheckContext context, RegionOutputs region, CancellationToken cancellationToken)
     {
@@ -126,24 +126,49 @@ public static class ReplicationChecks
         await EndpointException.Attribute(pooler, "writing through the pooler", () => insert.ExecuteNonQueryAsync(cancellationToken));
         var sinceCommit = Stopwatch.StartNew();
 
+        var delay = CheckContext.DelayOf(replica);
         var visible = await EndpointException.Attribute(instance, "reading the write", () => Polling.UntilAsync(
             async ct => await Polling.UnlessTableMissingAsync(async () => (bool)(await probe.ExecuteScalarAsync(ct))!),
-            context.Options.Timeout,
+            context.Options.Timeout + delay,
             cancellationToken));
         var lag = sinceCommit.Elapsed;
         if (!visible)
         {
             return CheckOutcome.Fail(
-                $"a row written through {pooler} was not visible on {replica.Cluster} after {context.Options.Timeout.TotalSeconds:0.#} s",
+                $"a row written through {pooler} was not visible on {replica.Cluster} after {(context.Options.Timeout + delay).TotalSeconds:0.#} s{(delay > TimeSpan.Zero ? $" (its {delay.TotalSeconds:0} s delay included)" : string.Empty)}",
                 await Diagnoses.ReplicaAsync(context, replica));
+        }
+
+        var metrics = new Dictionary<string, double> { ["lagMs"] = Math.Round(lag.TotalMilliseconds, 2) };
+        if (delay > TimeSpan.Zero)
+        {
+            return DelayedOutcome(context, replica, pooler, lag, delay) with { Metrics = metrics };
         }
 
         var detail = $"written through {pooler.Endpoint.ServerName}, visible on {replica.Cluster} after {lag.TotalMilliseconds:0.0} ms";
         var outcome = lag <= context.Options.MaxLag
             ? CheckOutcome.Pass(detail)
             : CheckOutcome.Fail(detail, $"replication lag {lag.TotalMilliseconds:0} ms is over the threshold of {context.Options.MaxLag.TotalMilliseconds:0} ms");
-        return outcome with { Metrics = new Dictionary<string, double> { ["lagMs"] = Math.Round(lag.TotalMilliseconds, 2) } };
+        return outcome with { Metrics = metrics };
     }
+
+    // A delayed replica passes when the row appears once the delay has passed (the floor, less the clock granularity of
+    // CNPG's whole seconds) and within the lag threshold after it; seen earlier, the delay is not applied.
+    private static CheckOutcome DelayedOutcome(CheckContext context, RegionOutputs replica, ConnectionTarget pooler, TimeSpan lag, TimeSpan delay)
+    {
+        var detail = $"written through {pooler.Endpoint.ServerName}, visible on {replica.Cluster} after {lag.TotalMilliseconds:0.0} ms, which holds back replay by {delay.TotalSeconds:0} s";
+        if (lag < delay - DelayTolerance)
+        {
+            return CheckOutcome.Fail(detail, $"{replica.Cluster} showed the row {lag.TotalMilliseconds:0} ms after its commit, before its {delay.TotalSeconds:0} s delay: recovery_min_apply_delay is not applied (the Cluster's replica.minApplyDelay is missing, or CNPG did not reload)");
+        }
+
+        return lag <= delay + context.Options.MaxLag
+            ? CheckOutcome.Pass(detail)
+            : CheckOutcome.Fail(detail, $"replication lag {lag.TotalMilliseconds:0} ms is over the delay plus the threshold ({(delay + context.Options.MaxLag).TotalMilliseconds:0} ms)");
+    }
+
+    // PostgreSQL compares the standby's clock with the commit's timestamp, taken a moment before verify's own clock starts.
+    private static readonly TimeSpan DelayTolerance = TimeSpan.FromMilliseconds(250);
 
     private sealed record WalSender(string State, bool Ssl, string Version, string ClientDn, string IssuerDn, string ApplicationName, double ReplayLagMilliseconds);
 }
