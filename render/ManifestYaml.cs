@@ -1,4 +1,5 @@
 using CrossClusterIac.Topology.Manifests;
+using CrossClusterIac.Topology.Pki;
 using YamlDotNet.Serialization;
 
 namespace CrossClusterIac.Render;
@@ -10,20 +11,21 @@ public static class ManifestYaml
     private static readonly ISerializer Serializer = new SerializerBuilder().WithQuotingNecessaryStrings().DisableAliases().Build();
 
     /// <summary>One region's manifests (<paramref name="objects"/>), after a comment naming the region and what was left out.</summary>
-    public static string Region(RegionManifests region, IReadOnlyList<Manifest> objects, string kubeContext, Func<SecretMaterial, string>? material)
+    public static string Region(RegionManifests region, IReadOnlyList<Manifest> objects, string kubeContext, Func<SecretMaterial, string>? material, Func<CertificateSpec, DateTimeOffset>? notAfter)
     {
         var writer = new StringWriter();
         writer.WriteLine($"# region: {region.Region} (kube context {kubeContext})");
-        var manifests = objects.Where(m => material is not null || !m.IsSecret).ToList();
+        var manifests = objects.Where(m => material is not null || !ManifestDocument.HoldsIssuedMaterial(m)).ToList();
         if (material is null)
         {
-            writer.WriteLine($"# left out: {string.Join(", ", region.Secrets.Select(s => s.Name))} (the certificate Secrets, leaf keys among them; render --include-secrets)");
+            var left = objects.Where(ManifestDocument.HoldsIssuedMaterial).Select(m => m.Name);
+            writer.WriteLine($"# left out: {string.Join(", ", left)} (the certificate Secrets, leaf keys among them, and what holds the certificates' dates; render --include-secrets)");
         }
 
         foreach (var manifest in manifests)
         {
             writer.WriteLine("---");
-            writer.Write(Serializer.Serialize(ManifestDocument.ToObject(manifest, material)));
+            writer.Write(Serializer.Serialize(ManifestDocument.ToObject(manifest, material, notAfter)));
         }
 
         return writer.ToString();

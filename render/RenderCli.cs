@@ -115,14 +115,17 @@ public static class RenderCli
         }
 
         Func<SecretMaterial, string>? material = null;
+        Func<CertificateSpec, DateTimeOffset>? notAfter = null;
         if (parsed.GetValue(IncludeSecretsOption))
         {
-            material = CertificateIssuer.Issue(plan).Material;
+            var pki = CertificateIssuer.Issue(plan);
+            material = pki.Material;
+            notAfter = spec => new DateTimeOffset(pki[spec].Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         }
 
         // Everything is rendered before anything is written, so a failure leaves no partial output behind.
         var files = manifests
-            .Select(m => (m.Region.Region, Yaml: ManifestYaml.Region(m.Region, m.Objects, topology.Regions.Single(r => r.Name == m.Region.Region).KubeContext!, material)))
+            .Select(m => (m.Region.Region, Yaml: ManifestYaml.Region(m.Region, m.Objects, topology.Regions.Single(r => r.Name == m.Region.Region).KubeContext!, material, notAfter)))
             .ToList();
         if (directory is null)
         {

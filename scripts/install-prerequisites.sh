@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the sandbox and its tests run (PostgreSQL 15 and PgBouncer) when missing.
+# Installs the Debian packages the sandbox and its tests run (PostgreSQL 15, PgBouncer, and prometheus for promtool,
+# which tests the alert rules) when missing.
 set -euo pipefail
 
 missing=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()

@@ -24,6 +24,9 @@ public sealed record TopologyConfig
     /// <summary>How replica regions follow the primary.</summary>
     public ReplicationSettings Replication { get; init; } = new();
 
+    /// <summary>Prometheus Operator objects per region: scraping and alerts.</summary>
+    public MonitoringSettings Monitoring { get; init; } = new();
+
     /// <summary>A controlled switchover of the primary to another region, while one is under way; <c>null</c> otherwise.</summary>
     public SwitchoverConfig? Switchover { get; init; }
 }
@@ -330,6 +333,23 @@ public enum KeyAlgorithm
 
     /// <summary>RSA with a 4096-bit modulus.</summary>
     Rsa4096,
+}
+
+/// <summary>
+/// Monitoring as code: per region a PodMonitor for the Cluster and one for the Pooler (Prometheus Operator's
+/// <c>monitoring.coreos.com/v1</c>), a PrometheusRule with the topology's alerts, and a custom query that exports the
+/// certificates' end dates. Off by default: the playground has no Prometheus Operator.
+/// </summary>
+public sealed record MonitoringSettings
+{
+    /// <summary>Whether the monitoring objects are declared.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>Replay lag, in seconds beyond a replica's own delay, above which the lag alert fires.</summary>
+    public int ReplicationLagSeconds { get; init; } = 300;
+
+    /// <summary>Labels on the PodMonitors and PrometheusRules, so the Prometheus' selectors pick them (e.g. <c>release: prometheus</c>).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>Replication settings.</summary>

@@ -24,6 +24,7 @@ public static partial class TopologyValidator
         ValidateNamespace(config.Namespace, Add);
         ValidatePostgres(config.Postgres, Add);
         ValidatePki(config.Pki, Add);
+        ValidateMonitoring(config.Monitoring, Add);
         ValidateRegions(config, Add);
         ValidateSwitchover(config, Add);
         return problems;
@@ -465,6 +466,33 @@ public static partial class TopologyValidator
     }
 
     private const int MaxRootGeneration = 1000;
+
+    private static void ValidateMonitoring(MonitoringSettings monitoring, Action<string, string> add)
+    {
+        if (monitoring.ReplicationLagSeconds is < 1 or > 86_400)
+        {
+            add("monitoring.replicationLagSeconds", $"{monitoring.ReplicationLagSeconds} is not a lag threshold; use 1 to 86400 seconds (CNPG's sample rule uses 300).");
+        }
+
+        foreach (var (key, value) in monitoring.Labels)
+        {
+            // Kubernetes label syntax (apimachinery validation IsQualifiedName, IsValidLabelValue).
+            if (!LabelKey().IsMatch(key) || key.Length > 317)
+            {
+                add($"monitoring.labels.{key}", "is not a Kubernetes label key; use e.g. 'release' or 'example.com/team'.");
+            }
+            else if (value.Length > 63 || !LabelValue().IsMatch(value))
+            {
+                add($"monitoring.labels.{key}", $"'{value}' is not a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit.");
+            }
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex LabelKey();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+    private static partial System.Text.RegularExpressions.Regex LabelValue();
 
     private const int MaxInstances = 100;
 

@@ -88,6 +88,15 @@ internal static class ClusterManifest
                     ["recovery"] = new Dictionary<string, object?> { ["source"] = PrimaryCluster(topology) },
                 },
         };
+        if (topology.Monitoring.Enabled)
+        {
+            // The instances export the certificate query beside CNPG's default ones (api/v1 MonitoringConfiguration).
+            spec["monitoring"] = new Dictionary<string, object?>
+            {
+                ["customQueriesConfigMap"] = new object?[] { Objects.SecretKey(MonitoringManifests.QueriesConfigMap(names), CertificateExpiries.Key) },
+            };
+        }
+
         if (postgres.WalStorageSize is { } walSize)
         {
             spec["walStorage"] = new Dictionary<string, object?> { ["size"] = walSize };

@@ -10,7 +10,8 @@ public static class ManifestDocument
     /// Secrets, whose <c>data</c> values come out base64-encoded as the API expects.
     /// </summary>
     /// <exception cref="InvalidOperationException">A Secret is converted without <paramref name="material"/>.</exception>
-    public static Dictionary<string, object?> ToObject(Manifest manifest, Func<SecretMaterial, string>? material = null)
+    /// <remarks><paramref name="notAfter"/> gives each certificate's end, for the certificate query's ConfigMap.</remarks>
+    public static Dictionary<string, object?> ToObject(Manifest manifest, Func<SecretMaterial, string>? material = null, Func<Pki.CertificateSpec, DateTimeOffset>? notAfter = null)
     {
         var metadata = new Dictionary<string, object?> { ["name"] = manifest.Name };
         if (manifest.Namespace.Length > 0)
@@ -32,21 +33,36 @@ public static class ManifestDocument
         var document = new Dictionary<string, object?> { ["apiVersion"] = manifest.ApiVersion, ["kind"] = manifest.Kind, ["metadata"] = metadata };
         foreach (var (key, value) in manifest.Body)
         {
-            document[key] = Resolve(value, manifest, material);
+            document[key] = Resolve(value, manifest, material, notAfter);
         }
 
         return document;
     }
 
-    private static object? Resolve(object? value, Manifest manifest, Func<SecretMaterial, string>? material) => value switch
+    /// <summary>Whether the manifest holds what only the issued certificates fill in (a Secret's keys, the certificate query's dates).</summary>
+    public static bool HoldsIssuedMaterial(Manifest manifest) => manifest.Body.Values.Any(Holds);
+
+    private static bool Holds(object? value) => value switch
+    {
+        SecretMaterial or CertificateExpiries => true,
+        IReadOnlyDictionary<string, object?> map => map.Values.Any(Holds),
+        string => false,
+        System.Collections.IEnumerable list => list.Cast<object?>().Any(Holds),
+        _ => false,
+    };
+
+    private static object? Resolve(object? value, Manifest manifest, Func<SecretMaterial, string>? material, Func<Pki.CertificateSpec, DateTimeOffset>? notAfter) => value switch
     {
         SecretMaterial secret => material is null
             ? throw new InvalidOperationException($"{manifest} holds certificate material; pass a source for it.")
             : Convert.ToBase64String(Encoding.ASCII.GetBytes(material(secret))),
-        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => Resolve(p.Value, manifest, material)),
+        CertificateExpiries expiries => notAfter is null
+            ? throw new InvalidOperationException($"{manifest} holds certificates' end dates; pass a source for them.")
+            : expiries.Render(notAfter),
+        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => Resolve(p.Value, manifest, material, notAfter)),
         IReadOnlyDictionary<string, string> strings => strings.ToDictionary(p => p.Key, p => (object?)p.Value),
         string text => text,
-        System.Collections.IEnumerable list => list.Cast<object?>().Select(item => Resolve(item, manifest, material)).ToList(),
+        System.Collections.IEnumerable list => list.Cast<object?>().Select(item => Resolve(item, manifest, material, notAfter)).ToList(),
         _ => value,
     };
 }

@@ -32,6 +32,9 @@ public sealed record RegionManifests
     /// <summary>Services exposing this region's rw instance and pooler to the others.</summary>
     public required IReadOnlyList<Manifest> Exposures { get; init; }
 
+    /// <summary>PodMonitors, the PrometheusRule and the certificate query's ConfigMap; empty unless monitoring is enabled.</summary>
+    public IReadOnlyList<Manifest> Monitoring { get; init; } = [];
+
     /// <summary>Twins of the peer region's rw and pooler Services, made once the peer's addresses are known.</summary>
     public required IReadOnlyList<RemoteEndpoint> RemoteEndpoints { get; init; }
 
@@ -41,8 +44,8 @@ public sealed record RegionManifests
     /// </summary>
     public IEnumerable<Manifest> All(Func<RemoteEndpoint, ExposureAddress> addressOf) =>
         new[] { Namespace }.OfType<Manifest>()
-            .Concat(Secrets).Concat(ObjectStores).Append(Cluster)
+            .Concat(Secrets).Concat(Monitoring.Where(m => m.Kind == "ConfigMap")).Concat(ObjectStores).Append(Cluster)
             .Concat(new[] { BootstrapBackup }.OfType<Manifest>())
-            .Append(Pooler).Append(ScheduledBackup).Concat(Exposures)
+            .Append(Pooler).Append(ScheduledBackup).Concat(Monitoring.Where(m => m.Kind != "ConfigMap")).Concat(Exposures)
             .Concat(RemoteEndpoints.SelectMany(endpoint => endpoint.For(addressOf(endpoint))));
 }

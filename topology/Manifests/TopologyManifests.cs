@@ -27,6 +27,7 @@ public static class TopologyManifests
                 ScheduledBackup = CnpgCompanions.ScheduledBackup(topology, names, isPrimary),
                 BootstrapBackup = isPrimary ? CnpgCompanions.BootstrapBackup(topology, names) : null,
                 Exposures = NetworkManifests.Exposures(topology, region),
+                Monitoring = MonitoringManifests.For(topology, region, plan),
                 RemoteEndpoints = NetworkManifests.RemoteEndpoints(topology, region),
             };
         }).ToList();

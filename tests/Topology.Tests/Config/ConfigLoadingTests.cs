@@ -53,7 +53,8 @@ public class ConfigLoadingTests
         var json = """
             {"namespace":"databases","primaryRegion":"eu",
              "postgres":{"image":"ghcr.io/cloudnative-pg/postgresql:15","instances":3,"storageSize":"200Gi","walStorageSize":"50Gi","poolerInstances":"2"},
-             "pki":{"keyAlgorithm":"RSA-2048","organization":"Example Corp","validity":{"rootDays":3650,"intermediateDays":1095,"leafDays":90}},
+             "pki":{"keyAlgorithm":"RSA-2048","organization":"Example Corp","validity":{"rootDays":3650,"intermediateDays":1095,"leafDays":90},"renewBeforeDays":{"leafDays":30}},
+             "monitoring":{"enabled":true,"replicationLagSeconds":300,"labels":{"release":"prometheus"}},
              "regions":[
               {"name":"eu","kubeContext":"prod-eu-west-1","objectStore":{"name":"backups-eu","endpointUrl":"https://s3.eu-west-1.amazonaws.com","destinationPath":"s3://example-prod-pg-eu/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","loadBalancer":{"ingress":"hostname","annotations":{"service.beta.kubernetes.io/aws-load-balancer-type":"external","service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":"ip","service.beta.kubernetes.io/aws-load-balancer-scheme":"internal"},"sourceRanges":["10.0.0.0/8"]}}},
               {"name":"us","kubeContext":"prod-us-east-1","objectStore":{"name":"backups-us","endpointUrl":"https://s3.us-east-1.amazonaws.com","destinationPath":"s3://example-prod-pg-us/","credentials":{"secretName":"backup-credentials"}},"exposure":{"type":"LoadBalancer","loadBalancer":{"ingress":"hostname","annotations":{"service.beta.kubernetes.io/aws-load-balancer-type":"external","service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":"ip","service.beta.kubernetes.io/aws-load-balancer-scheme":"internal"},"sourceRanges":["10.0.0.0/8"]}}},
