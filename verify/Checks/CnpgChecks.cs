@@ -72,7 +72,7 @@ public static class CnpgChecks
     private static async Task<RegionViews> ReadAsync(CheckContext context, CnpgReader reader, RegionOutputs region)
     {
         var cluster = Task.Run(() => reader.ClusterAsync(region.Cluster, context.Run));
-        var sql = Task.Run(() => SqlAsync(context, region));
+        var sql = Task.Run(() => SqlViewAsync(context, region));
         try
         {
             await Task.WhenAll(cluster, sql);
@@ -96,7 +96,11 @@ public static class CnpgChecks
         return new RegionViews(cluster.Result, null, await sql, null);
     }
 
-    private static async Task<SqlView> SqlAsync(CheckContext context, RegionOutputs region)
+    /// <summary>
+    /// What verify's SQL sees of <paramref name="region"/>'s read-write instance, as the verify role; a failure is an
+    /// <see cref="EndpointException"/> naming the endpoint.
+    /// </summary>
+    public static async Task<SqlView> SqlViewAsync(CheckContext context, RegionOutputs region)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.Run);
         limit.CancelAfter(context.Options.Timeout * 2);
