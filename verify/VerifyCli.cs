@@ -57,6 +57,28 @@ public static class VerifyCli
         Description = "The primary's -app Secret as `kubectl get secret pg-eu-app -o json` prints it: its password must be refused everywhere. Without it a wrong password is tried, which still shows whether a password rule exists.",
     };
 
+    private static readonly Option<bool> KubeOption = new("--kube")
+    {
+        Description = "Also read each region's CNPG Cluster and Pooler status through Kubernetes and compare it with what SQL sees (a replica CNPG calls Ready whose WAL receiver does not stream fails). Needs --kube-context for every region.",
+    };
+
+    private static readonly Option<string[]> KubeContextOption = new("--kube-context")
+    {
+        Description = "REGION=CONTEXT: the kubeconfig context of a region, for --kube; once per region.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    private static readonly Option<string> KubeconfigOption = new("--kubeconfig")
+    {
+        Description = "The kubeconfig file for --kube; by default KUBECONFIG, else ~/.kube/config.",
+    };
+
+    private static readonly Option<string> KubeNamespaceOption = new("--kube-namespace")
+    {
+        Description = "The namespace of every region's Cluster and Pooler, for --kube.",
+        DefaultValueFactory = _ => Cnpg.KubeOptions.DefaultNamespace,
+    };
+
     private static readonly Option<ReportFormat> OutputOption = new("--output")
     {
         Description = "table for people, json for CI.",
@@ -73,6 +95,7 @@ public static class VerifyCli
             """)
         {
             OutputsOption, StackOption, InfraDirectoryOption, TimeoutOption, MaxLagOption, RowsOption, ExpiryWarningOption, AppSecretOption, OutputOption,
+            KubeOption, KubeContextOption, KubeconfigOption, KubeNamespaceOption,
         };
         root.SetAction((parsed, ct) => RunAsync(parsed, input, output, error, ct));
 
@@ -107,6 +130,7 @@ public static class VerifyCli
     {
         var options = Options(parsed);
         var outputs = await OutputsSource.ReadAsync(parsed.GetValue(OutputsOption), parsed.GetValue(StackOption), parsed.GetValue(InfraDirectoryOption)!, input, cancellationToken);
+        options.Kube?.RequireEveryRegion(outputs);
         var progress = ReportConsole.For(error);
         var report = await VerifyRunner.RunAsync(outputs, options, result => TableReport.Progress(result, progress), cancellationToken);
         if (parsed.GetValue(OutputOption) == ReportFormat.Json)
@@ -149,6 +173,8 @@ public static class VerifyCli
             problems.Add($"--expiry-warning-days {expiry}: give zero or more days");
         }
 
+        var kube = Kube(parsed, problems);
+
         return problems.Count > 0
             ? throw new UsageException(string.Join(Environment.NewLine + "verify: ", problems))
             : new VerifyOptions
@@ -158,7 +184,39 @@ public static class VerifyCli
                 Rows = rows,
                 ExpiryWarningDays = expiry,
                 AppSecret = parsed.GetValue(AppSecretOption) is { } appSecret ? AppSecretFile.Read(appSecret) : null,
+                Kube = kube,
             };
+    }
+
+    // The options' form only; whether every region has a context is known once the outputs are read.
+    private static Cnpg.KubeOptions? Kube(ParseResult parsed, List<string> problems)
+    {
+        var contexts = Cnpg.KubeOptions.ParseContexts(parsed.GetValue(KubeContextOption) ?? [], problems);
+        var kubeconfig = parsed.GetValue(KubeconfigOption);
+        var kubeNamespace = parsed.GetValue(KubeNamespaceOption)!;
+        if (!parsed.GetValue(KubeOption))
+        {
+            // Without --kube nothing is read from Kubernetes; an option that would be ignored is refused, not ignored.
+            var given = new Option[] { KubeContextOption, KubeconfigOption, KubeNamespaceOption }.Where(o => parsed.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (given.Count > 0)
+            {
+                problems.Add($"{string.Join(", ", given)}: only with --kube, which reads CNPG's view; add --kube");
+            }
+
+            return null;
+        }
+
+        if (kubeNamespace.Trim().Length == 0)
+        {
+            problems.Add("--kube-namespace: give a namespace, e.g. --kube-namespace default");
+        }
+
+        if (kubeconfig is not null && !File.Exists(kubeconfig))
+        {
+            problems.Add($"--kubeconfig {kubeconfig} does not exist; give a kubeconfig file, or leave the option out for KUBECONFIG or ~/.kube/config");
+        }
+
+        return new Cnpg.KubeOptions(contexts, kubeconfig, kubeNamespace.Trim());
     }
 }
 

@@ -17,4 +17,7 @@ public sealed record VerifyOptions
 
     /// <summary>The owner's password from the primary's app Secret, tried where only certificates may work; <c>null</c> tries a wrong one.</summary>
     public AppCredentials? AppSecret { get; init; }
+
+    /// <summary>Where to read CNPG's view of each region (<c>--kube</c>); <c>null</c> leaves CNPG's view out.</summary>
+    public Cnpg.KubeOptions? Kube { get; init; }
 }

@@ -13,7 +13,7 @@ namespace CrossClusterIac.Tests.Verify;
 /// </summary>
 public sealed class BadOutputsDocumentTests : IDisposable
 {
-    private static readonly Lazy<string> ValidDocument = new(Build);
+    internal static readonly Lazy<string> ValidDocument = new(Build);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("crosscluster-verify-outputs-").FullName;
 

@@ -13,6 +13,7 @@ public sealed class CheckContext : IDisposable
     public const string ProbeTable = "crosscluster_verify_probe";
 
     private readonly ConcurrentDictionary<(string Region, string Client), ClientIdentity> _identities = new();
+    private readonly ConcurrentBag<IDisposable> _owned = [];
     private readonly Lazy<Task> _probeTable;
 
     private readonly CancellationToken _run;
@@ -53,6 +54,17 @@ public sealed class CheckContext : IDisposable
 
     /// <summary>How long <paramref name="region"/> holds back replaying each commit: zero unless it is a delayed replica.</summary>
     public static TimeSpan DelayOf(RegionOutputs region) => TimeSpan.FromSeconds(region.MinApplyDelaySeconds ?? 0);
+
+    /// <summary>The run's token: cancelled when the run is interrupted, never by one check's limit.</summary>
+    public CancellationToken Run => _run;
+
+    /// <summary>Disposes <paramref name="disposable"/> with the context, e.g. a client shared by a region's checks.</summary>
+    public T Own<T>(T disposable)
+        where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
 
     /// <summary>The primary region.</summary>
     public RegionOutputs Primary => Outputs.Regions.Single(r => r.Role == RegionRole.Primary);
@@ -105,6 +117,11 @@ public sealed class CheckContext : IDisposable
     public void Dispose()
     {
         ProbeRows.Dispose();
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
         foreach (var identity in _identities.Values)
         {
             identity.Dispose();

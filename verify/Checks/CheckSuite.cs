@@ -7,7 +7,7 @@ namespace CrossClusterIac.Verify.Checks;
 /// <summary>Every check of a topology, run concurrently, each within its own limit.</summary>
 public static class CheckSuite
 {
-    /// <summary>The checks, in report order.</summary>
+    /// <summary>The checks, in report order; CNPG's view (<see cref="CnpgChecks"/>) only with <c>--kube</c>.</summary>
     public static IReadOnlyList<Check> For(CheckContext context) =>
     [
         .. CertificateChecks.For(context),
@@ -18,6 +18,7 @@ public static class CheckSuite
         .. CrossRegionChecks.For(context),
         .. RefusalChecks.For(context),
         .. PasswordRefusalChecks.For(context),
+        .. CnpgChecks.For(context),
     ];
 
     /// <summary>
