@@ -83,6 +83,13 @@ public sealed class CnpgReplicaCluster : ComponentResource
         var pooler = Declare(manifests.Pooler, Options([Cluster]));
         _ = Declare(manifests.ScheduledBackup, Options([Cluster]));
 
+        // PodMonitors and the PrometheusRule (Prometheus Operator CRDs), when monitoring is on; the query ConfigMap the
+        // Cluster names comes with the certificates it dates (RegionalPki).
+        foreach (var monitor in manifests.Monitoring.Where(m => m.Kind != "ConfigMap"))
+        {
+            _ = Declare(monitor, Options([Cluster]));
+        }
+
         var poolerReady = new Command($"{name}-pooler-rollout", new CommandArgs
         {
             // kubectl is the interpreter and the Deployment its last argument: no shell parses the context name.

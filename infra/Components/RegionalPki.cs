@@ -26,6 +26,9 @@ public sealed record RegionalPkiArgs
     /// <summary>The region's certificate Secrets from the core's manifests; their values name the material they hold.</summary>
     public required IReadOnlyList<Manifest> Secrets { get; init; }
 
+    /// <summary>The ConfigMap of the certificate query (its dates filled in from the issued certificates), when monitoring is on.</summary>
+    public Manifest? CertificateQueries { get; init; }
+
     /// <summary>What the Secrets need first in the region (its namespace, when the program declares it).</summary>
     public IReadOnlyList<Resource> DependsOn { get; init; } = [];
 
@@ -42,6 +45,7 @@ public sealed class RegionalPki : ComponentResource
     private readonly Dictionary<string, Output<string>> _certificates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Output<string>> _chains = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Output<string>> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Output<string>> _ends = new(StringComparer.Ordinal);
     private readonly Output<string> _trustBundle;
 
     /// <summary>Issues the region's certificates and writes its Secrets.</summary>
@@ -63,6 +67,22 @@ public sealed class RegionalPki : ComponentResource
             StringData = InputMaps.From(ManifestInputs.Map(secret.Body["data"])
                 .Select(entry => KeyValuePair.Create(entry.Key, Material((SecretMaterial)entry.Value!)))),
         }, secretOptions)).ToList();
+
+        foreach (var root in args.TrustedRoots)
+        {
+            _ends[root.Spec.Id] = root.ValidityEndTime;
+        }
+
+        // A re-issued certificate changes its end date, so the ConfigMap, which CNPG reloads (cnpg.io/reload).
+        if (args.CertificateQueries is { } queries)
+        {
+            CertificateQueries = new K8s.Core.V1.ConfigMap($"{name}-{queries.Name}", new K8s.Types.Inputs.Core.V1.ConfigMapArgs
+            {
+                Metadata = ManifestInputs.Metadata(queries),
+                Data = InputMaps.From(ManifestInputs.Map(queries.Body["data"])
+                    .Select(entry => KeyValuePair.Create(entry.Key, Dates((CertificateExpiries)entry.Value!)))),
+            }, secretOptions);
+        }
 
         ServerCaCertificate = _certificates[args.Certificates.ServerCa.Id];
         ClientCaCertificate = _certificates[args.Certificates.ClientCa.Id];
@@ -89,6 +109,9 @@ public sealed class RegionalPki : ComponentResource
     [Output("privateKeys")]
     public Output<ImmutableDictionary<string, string>> PrivateKeys { get; private set; }
 
+    /// <summary>The certificate query's ConfigMap, when monitoring is on; the Cluster depends on it as on the Secrets.</summary>
+    public K8s.Core.V1.ConfigMap? CertificateQueries { get; }
+
     /// <summary>The Secrets written to the region; CNPG resources depend on them.</summary>
     public IReadOnlyList<K8s.Core.V1.Secret> Secrets { get; }
 
@@ -97,6 +120,11 @@ public sealed class RegionalPki : ComponentResource
 
     /// <summary>Private key (PKCS#8 PEM, secret) of one certificate.</summary>
     public Output<string> KeyOf(CertificateSpec spec) => _keys[spec.Id];
+
+    // The query with every certificate's end, as Pulumi.Tls reports it (validityEndTime, RFC 3339).
+    private Output<string> Dates(CertificateExpiries expiries) =>
+        Output.All(expiries.Certificates.Select(c => _ends[c.Id].Apply(end => KeyValuePair.Create(c.Id, DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture)))))
+            .Apply(ends => expiries.Render(spec => ends.Single(e => e.Key == spec.Id).Value));
 
     private Output<string> Material(SecretMaterial material) => material.Part switch
     {
@@ -146,6 +174,7 @@ public sealed class RegionalPki : ComponentResource
         }, new CustomResourceOptions { Parent = this });
 
         _certificates[spec.Id] = certificate.CertPem;
+        _ends[spec.Id] = certificate.ValidityEndTime;
         _chains[spec.Id] = spec.IsCertificateAuthority ? certificate.CertPem : Chain(certificate.CertPem, issuerCertificate);
     }
 

@@ -45,6 +45,7 @@ public sealed class SharedRootCa : ComponentResource
         }, new CustomResourceOptions { Parent = this });
 
         CertificatePem = certificate.CertPem;
+        ValidityEndTime = certificate.ValidityEndTime;
         PrivateKeyPem = Output.CreateSecret(key.PrivateKeyPem);
         RegisterOutputs();
     }
@@ -55,6 +56,10 @@ public sealed class SharedRootCa : ComponentResource
     /// <summary>The root certificate (PEM), the only trust anchor of the topology.</summary>
     [Output("certificatePem")]
     public Output<string> CertificatePem { get; private set; }
+
+    /// <summary>When the root certificate expires (RFC 3339).</summary>
+    [Output("validityEndTime")]
+    public Output<string> ValidityEndTime { get; private set; }
 
     /// <summary>The root private key (PEM, secret); used only to sign intermediates.</summary>
     [Output("privateKeyPem")]

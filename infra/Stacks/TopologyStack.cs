@@ -188,6 +188,7 @@ public class TopologyStack : Stack
             Root = root,
             TrustedRoots = trusted,
             Secrets = manifests.Secrets,
+            CertificateQueries = manifests.Monitoring.SingleOrDefault(m => m.Kind == "ConfigMap"),
             DependsOn = declaredNamespace,
             Provider = provider,
         });
@@ -214,7 +215,7 @@ public class TopologyStack : Stack
             Manifests = region.Manifests,
             NodeAddress = region.NodeAddress,
             KubeContext = region.Config.KubeContext!,
-            DependsOn = [.. region.Namespace, .. region.Pki.Secrets],
+            DependsOn = [.. region.Namespace, .. region.Pki.Secrets, .. new[] { region.Pki.CertificateQueries }.OfType<Resource>()],
             ClusterDependsOn = clusterDependsOn,
             Provider = region.Provider,
         });

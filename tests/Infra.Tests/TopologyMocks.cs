@@ -76,7 +76,9 @@ internal sealed class TopologyMocks
                 break;
             case "tls:index/selfSignedCert:SelfSignedCert":
             case "tls:index/locallySignedCert:LocallySignedCert":
-                state["certPem"] = Issued(name, "cert").CertificatePem;
+                var certificate = Issued(name, "cert");
+                state["certPem"] = certificate.CertificatePem;
+                state["validityEndTime"] = certificate.Certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
                 break;
             case "kubernetes:core/v1:Service" when (string?)Inputs.At(args.Inputs, "spec", "type") == "LoadBalancer":
                 // What a cloud's controller writes once it has a load balancer (Pulumi awaits it before going on).
@@ -94,6 +96,9 @@ internal sealed class TopologyMocks
             case "kubernetes:postgresql.cnpg.io/v1:Pooler":
             case "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup":
             case "kubernetes:barmancloud.cnpg.io/v1:ObjectStore":
+            case "kubernetes:core/v1:ConfigMap":
+            case "kubernetes:monitoring.coreos.com/v1:PodMonitor":
+            case "kubernetes:monitoring.coreos.com/v1:PrometheusRule":
                 break;
             case "crosscluster:index:SharedRootCa":
             case "crosscluster:index:RegionalPki":

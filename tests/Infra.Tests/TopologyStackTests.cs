@@ -26,7 +26,7 @@ public sealed class TopologyStackTests
     {
         var deployment = await MockedDeployment.RunAsync("prod");
 
-        Assert.Equal(Expected(regions: 3, namespaces: 3, slices: 0), Counts(deployment));
+        Assert.Equal(Expected(regions: 3, namespaces: 3, slices: 0, monitored: true), Counts(deployment));
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class TopologyStackTests
     private static Dictionary<string, int> Counts(MockedDeployment deployment) =>
         deployment.Mocks.Registered.GroupBy(r => r.Type!).ToDictionary(g => g.Key, g => g.Count());
 
-    private static Dictionary<string, int> Expected(int regions, int namespaces, int slices) => new Dictionary<string, int>
+    private static Dictionary<string, int> Expected(int regions, int namespaces, int slices, bool monitored = false) => new Dictionary<string, int>
     {
         ["kubernetes:core/v1:Namespace"] = namespaces,
         ["kubernetes:postgresql.cnpg.io/v1:Backup"] = 1,
@@ -196,5 +196,8 @@ public sealed class TopologyStackTests
         ["kubernetes:postgresql.cnpg.io/v1:ScheduledBackup"] = regions,
         ["kubernetes:core/v1:Service"] = 4 * regions,
         ["kubernetes:discovery.k8s.io/v1:EndpointSlice"] = slices,
+        ["kubernetes:monitoring.coreos.com/v1:PodMonitor"] = monitored ? 2 * regions : 0,
+        ["kubernetes:monitoring.coreos.com/v1:PrometheusRule"] = monitored ? regions : 0,
+        ["kubernetes:core/v1:ConfigMap"] = monitored ? regions : 0,
     }.Where(p => p.Value > 0).ToDictionary();
 }
