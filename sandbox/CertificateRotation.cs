@@ -1,5 +1,4 @@
 using CrossClusterIac.Topology.Config;
-using CrossClusterIac.Topology.Manifests;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
 
@@ -76,11 +75,10 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
 
         // The stack's state first: an interruption from here on is repaired by running the same rotation again.
         IssuedCertificates.Write(ledger.Directory, pki);
-        ClusterSecrets.Write(ledger.Directory, TopologyManifests.For(topology, plan), pki);
         AdministratorCertificate.Write(pki, topology, ledger.Directory);
         SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, State.Regions)));
 
-        var realised = LocalSandbox.Realise(topology, ledger.Directory, State.Regions, user);
+        var realised = LocalSandbox.Realise(topology, pki, State.Regions, user);
         var sql = new AdministratorSql(ledger.Directory, TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken)));
         foreach (var region in State.Regions)
         {
@@ -98,8 +96,8 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
             [.. plan.TrustedRoots.Select(r => r.CommonName)]);
     }
 
-    /// <summary>A phase as <c>pki.rootRotation</c> spells it.</summary>
-    public static string Wire(RootRotationPhase phase) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(phase.ToString());
+    // A phase as pki.rootRotation spells it.
+    private static string Wire(RootRotationPhase phase) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(phase.ToString());
 
     // pg_conf_load_time() of a new session is the postmaster's last reload, which re-reads the SSL files in the same
     // SIGHUP handling (PostgreSQL 15 src/backend/postmaster/postmaster.c SIGHUP_handler: ProcessConfigFile, then

@@ -6,8 +6,10 @@ namespace CrossClusterIac.Sandbox;
 
 /// <summary>
 /// Every certificate and key the sandbox issued, CA keys included: what a Pulumi stack's state holds of its PKI
-/// (secret), kept so that a rotation renews from it as <c>pulumi up</c> renews from the state. One file, 0600, in the
-/// sandbox directory only, removed with it; no server reads it.
+/// (secret), kept so that a rotation renews from it as <c>pulumi up</c> renews from the state, and what fills every
+/// region's Secrets when CNPG reads them again (a switchover points a region at another source, whose
+/// <c>external/&lt;entry&gt;/</c> files it writes then). One file, 0600, in the sandbox directory only, removed with it;
+/// no server reads it.
 /// </summary>
 internal static class IssuedCertificates
 {
@@ -24,7 +26,7 @@ internal static class IssuedCertificates
         var path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
         {
-            throw new SandboxException($"{path} is missing, so the sandbox cannot renew its certificates; start it again with `sandbox down` and `sandbox up`.");
+            throw new SandboxException($"{path} is missing, so the sandbox cannot realise a changed Cluster or renew its certificates; start it again with `sandbox down` and `sandbox up`.");
         }
 
         var stored = JsonSerializer.Deserialize<Dictionary<string, StoredCertificate>>(File.ReadAllText(path), TopologyOutputsJson.Options)!;

@@ -121,7 +121,6 @@ public static class LocalSandbox
 
         // The manifests the Pulumi program would declare for this topology, realised the way CNPG would.
         var manifests = TopologyManifests.For(topology, pki.Plan);
-        ClusterSecrets.Write(directory, manifests, pki);
         IssuedCertificates.Write(directory, pki);
         var realisations = manifests.Select(m => Realise(Amended(m, options.Amend), pki.Material, regions, user)).ToList();
         var cloneConcurrency = CloneConcurrency(realisations[0].Instance, regions.Count - 1);
@@ -206,12 +205,16 @@ public static class LocalSandbox
             Pooler = amend(manifests.Pooler),
         };
 
-    /// <summary>What CNPG makes of <paramref name="topology"/>'s manifests in every region, from the Secrets the regions hold.</summary>
-    internal static IReadOnlyDictionary<string, RegionRealisation> Realise(TopologyConfig topology, string directory, IReadOnlyList<SandboxRegion> regions, ServerUser user)
-    {
-        var material = ClusterSecrets.Read(directory);
-        return TopologyManifests.For(topology).ToDictionary(m => m.Region, m => Realise(m, material, regions, user), StringComparer.Ordinal);
-    }
+    /// <summary>
+    /// What CNPG makes of <paramref name="topology"/>'s manifests in every region, their Secrets filled from the
+    /// certificates the sandbox keeps (<c>pki-state.json</c>), as a cluster's Secrets hold what the last update wrote.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, RegionRealisation> Realise(TopologyConfig topology, string directory, IReadOnlyList<SandboxRegion> regions, ServerUser user) =>
+        Realise(topology, IssuedCertificates.Read(directory, PkiPlan.For(topology)), regions, user);
+
+    /// <summary>What CNPG makes of <paramref name="topology"/>'s manifests in every region, their Secrets filled from <paramref name="pki"/>.</summary>
+    internal static IReadOnlyDictionary<string, RegionRealisation> Realise(TopologyConfig topology, IssuedPki pki, IReadOnlyList<SandboxRegion> regions, ServerUser user) =>
+        TopologyManifests.For(topology, pki.Plan).ToDictionary(m => m.Region, m => Realise(m, pki.Material, regions, user), StringComparer.Ordinal);
 
     private static RegionRealisation Realise(RegionManifests manifests, Func<SecretMaterial, string> material, IReadOnlyList<SandboxRegion> regions, ServerUser user)
     {
