@@ -16,14 +16,13 @@ public static class CertificateGenerationChecks
 
     private static async Task<CheckOutcome> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        // Concurrently: on a WAN each handshake costs round trips, and none depends on another. An endpoint that does not
-        // complete one is left out: its own tls check fails with the diagnosis, and this one judges what the others present.
+        // The tls checks' own handshakes, awaited together: none is made twice. An endpoint that does not complete one is
+        // left out: its own tls check fails with the diagnosis, and this one judges what the others present.
         var answers = await Task.WhenAll(ConnectionTarget.All(context.Outputs).Select(async target =>
         {
-            var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
             try
             {
-                var session = await TlsProbe.HandshakeAsync(target, context.Roots, identity, context.Options.Timeout, cancellationToken);
+                var session = await context.HandshakeAsync(target).WaitAsync(cancellationToken);
                 return (Target: target, Root: (string?)CertificateFacts.Name(session.Anchor));
             }
             catch (Exception e) when (EndpointException.IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)

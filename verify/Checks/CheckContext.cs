@@ -14,6 +14,7 @@ public sealed class CheckContext : IDisposable
 
     private readonly ConcurrentDictionary<(string Region, string Client), ClientIdentity> _identities = new();
     private readonly ConcurrentBag<IDisposable> _owned = [];
+    private readonly ConcurrentDictionary<ConnectionTarget, Lazy<Task<TlsSession>>> _handshakes = new();
     private readonly Lazy<Task> _probeTable;
 
     private readonly CancellationToken _run;
@@ -75,6 +76,14 @@ public sealed class CheckContext : IDisposable
     /// <summary>A client identity of a region, loaded once.</summary>
     public ClientIdentity Identity(RegionOutputs region, string client) =>
         _identities.GetOrAdd((region.Name, client), key => ClientIdentity.For(Outputs, region, key.Client));
+
+    /// <summary>
+    /// The TLS handshake with <paramref name="target"/> as the verify role of its region, made once per run and shared by
+    /// the checks that look at what it presents; bounded by <c>--timeout</c> (TlsProbe) and the run's token.
+    /// </summary>
+    public Task<TlsSession> HandshakeAsync(ConnectionTarget target) =>
+        _handshakes.GetOrAdd(target, t => new Lazy<Task<TlsSession>>(() =>
+            TlsProbe.HandshakeAsync(t, Roots, Identity(Region(t.Region), ClientNames.Verify), Options.Timeout, _run))).Value;
 
     /// <summary>Opens a connection as the application role of the target's own region.</summary>
     public Task<NpgsqlConnection> OpenAsAppAsync(ConnectionTarget target, CancellationToken cancellationToken) =>

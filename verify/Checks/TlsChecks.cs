@@ -21,7 +21,7 @@ public static class TlsChecks
     private static async Task<CheckOutcome> RunAsync(CheckContext context, ConnectionTarget target, CancellationToken cancellationToken)
     {
         var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
-        var session = await EndpointException.Attribute(target, "TLS handshake", () => TlsProbe.HandshakeAsync(target, context.Roots, identity, context.Options.Timeout, cancellationToken));
+        var session = await EndpointException.Attribute(target, "TLS handshake", () => context.HandshakeAsync(target).WaitAsync(cancellationToken));
         var user = await EndpointException.Attribute(target, $"certificate login as {identity.User}", async () =>
         {
             await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
