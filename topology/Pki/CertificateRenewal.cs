@@ -45,8 +45,8 @@ public static class CertificateRenewal
         return new RenewedPki(new IssuedPki(issued, plan), reissued);
     }
 
-    /// <summary>Whether a renewal is due for <paramref name="certificate"/> at <paramref name="now"/> (its window has begun).</summary>
-    public static bool InWindow(CertificateSpec spec, X509Certificate2 certificate, DateTimeOffset now) =>
+    // Whether the certificate's renewal window has begun at now.
+    private static bool InWindow(CertificateSpec spec, X509Certificate2 certificate, DateTimeOffset now) =>
         !spec.IsExpiredOnIssue && now >= new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero) - spec.RenewBefore;
 
     private static bool Due(CertificateSpec spec, IssuedCertificate before, IssuedCertificate? issuer, List<string> reissued, DateTimeOffset now, CertificateTier? force) =>

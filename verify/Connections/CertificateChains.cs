@@ -37,12 +37,8 @@ public static class CertificateChains
     }
 
     // The platform says "expired or not yet valid" alike; which one, and since when, is what an operator acts on.
-    private static string Explain(X509Certificate2 certificate, X509ChainStatus status, DateTime at) => status.Status switch
-    {
-        X509ChainStatusFlags.NotTimeValid when at > certificate.NotAfter => $"expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC",
-        X509ChainStatusFlags.NotTimeValid => $"not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC",
-        _ => status.StatusInformation.Trim(),
-    };
+    private static string Explain(X509Certificate2 certificate, X509ChainStatus status, DateTime at) =>
+        (status.Status == X509ChainStatusFlags.NotTimeValid ? CertificateFacts.TimeProblem(certificate, at) : null) ?? status.StatusInformation.Trim();
 }
 
 /// <summary>A server certificate verify refused, with the reasons its chain did not verify.</summary>
