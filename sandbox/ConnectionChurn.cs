@@ -131,10 +131,7 @@ public sealed class ConnectionChurn : IAsyncDisposable
 
     private static async Task<string> AttemptAsync(TopologyOutputs outputs, string region)
     {
-        var endpoint = outputs.Regions.Single(r => r.Name == region);
-        using var identity = ClientIdentity.For(outputs, endpoint, ClientNames.App);
-        var connector = new Connector(Connector.TrustAnchors(outputs.RootCaCertificate), outputs.Database, TimeSpan.FromSeconds(5));
-        await using var connection = await connector.OpenAsync(ConnectionTarget.Pooler(endpoint), identity, CancellationToken.None);
+        await using var connection = await ApplicationConnection.OpenAsync(outputs, region, EndpointKind.Pooler, TimeSpan.FromSeconds(5));
         await using var command = new NpgsqlCommand("SELECT client_serial::text FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()", connection);
         return (string?)await command.ExecuteScalarAsync() ?? throw new IOException($"pg-{region}'s server connection from PgBouncer is not over TLS");
     }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography.X509Certificates;
-using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Connections;
 using Npgsql;
 
@@ -153,18 +151,11 @@ public sealed class ContinuousWriter : IAsyncDisposable
         }
     }
 
-    // The application of the region dialled, with that region's app certificate, as a client there would connect.
-    private static async Task<NpgsqlConnection> OpenAsync(RunningSandbox sandbox, string region, EndpointKind kind)
-    {
-        var outputs = sandbox.Outputs;
-        var endpoint = outputs.Regions.Single(r => r.Name == region);
-        using var identity = ClientIdentity.For(outputs, endpoint, ClientNames.App);
-        var root = Connector.TrustAnchors(outputs.RootCaCertificate);
-        var target = kind == EndpointKind.Pooler ? ConnectionTarget.Pooler(endpoint) : ConnectionTarget.Instance(endpoint);
-        // A short limit: a pooler whose backend is gone keeps a login waiting on its auth query, and a client that
-        // waited long there would measure its own patience, not the switchover.
-        return await new Connector(root, outputs.Database, TimeSpan.FromSeconds(1)).OpenAsync(target, identity, CancellationToken.None);
-    }
+    // The application of the region dialled, as a client there would connect. A short limit: a pooler whose backend is
+    // gone keeps a login waiting on its auth query, and a client that waited long there would measure its own
+    // patience, not the switchover.
+    private static Task<NpgsqlConnection> OpenAsync(RunningSandbox sandbox, string region, EndpointKind kind) =>
+        ApplicationConnection.OpenAsync(sandbox.Outputs, region, kind, TimeSpan.FromSeconds(1));
 
     /// <summary>A row a server committed.</summary>
     /// <param name="Id">Its key.</param>

@@ -41,7 +41,7 @@ public static class SandboxOutputs
             Clients = Clients(pki, region.Name).ToDictionary(
                 c => c.Key,
                 c => new ClientCertificate(c.Value.Spec.CommonName, c.Value.ChainPem)),
-            MinApplyDelaySeconds = region.Role == RegionRole.Replica && ApplyDelay.TryParse(region.MinApplyDelay, out var delay) ? (int)delay.TotalSeconds : null,
+            MinApplyDelaySeconds = region.Role == RegionRole.Replica ? ApplyDelay.WholeSeconds(region.MinApplyDelay) : null,
         };
     }
 

@@ -46,7 +46,7 @@ public static partial class SandboxTopology
             {
                 problems.Add($"--min-apply-delay: '{region}' is the primary, which replays nothing; name a replica region.");
             }
-            else if (!ApplyDelay.TryParse(delay, out var parsed) || parsed < TimeSpan.FromSeconds(1) || parsed > ApplyDelay.Longest || parsed.Ticks % TimeSpan.TicksPerSecond != 0)
+            else if (ApplyDelay.Problem(delay) is not null)
             {
                 problems.Add($"--min-apply-delay: '{delay}' for {region} is not a delay of whole seconds CNPG applies; give e.g. {region}=5s or {region}=1m.");
             }

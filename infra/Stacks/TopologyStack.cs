@@ -235,7 +235,7 @@ public class TopologyStack : Stack
         var exposure = region.Exposure!;
         var (certificates, pki) = (resources.Certificates, resources.Pki);
         // A delayed replica tells verify its delay, so that a lag of that much is expected rather than a failure.
-        var delay = !isPrimary && ApplyDelay.TryParse(region.Replication?.MinApplyDelay, out var parsed) ? (int?)parsed.TotalSeconds : null;
+        var delay = isPrimary ? null : ApplyDelay.WholeSeconds(region.Replication?.MinApplyDelay);
         return Output.Tuple(pki.ServerCaCertificate, pki.ClientCaCertificate, pki.ChainOf(certificates.App), pki.ChainOf(certificates.Verify), pki.ChainOf(certificates.ExpiredProbe), Output.Tuple(cluster.ReadWriteAddress, cluster.PoolerAddress))
             .Apply(values => ImmutableDictionary<string, object>.Empty
                 .Add("name", region.Name!)

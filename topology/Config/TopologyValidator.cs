@@ -162,14 +162,9 @@ public static partial class TopologyValidator
             return;
         }
 
-        if (!ApplyDelay.TryParse(text, out var delay) || delay > ApplyDelay.Longest)
+        if (ApplyDelay.Problem(text) is { } problem)
         {
-            add(at, $"'{text}' is not a delay CNPG reads for {label}: give a Go duration of whole seconds up to {ApplyDelay.Longest.TotalHours:0}h, such as '1h', '30m', '1h30m' or '90s'.");
-        }
-        else if (delay < TimeSpan.FromSeconds(1) || delay.Ticks % TimeSpan.TicksPerSecond != 0)
-        {
-            // pkg/postgres/configuration.go writes math.Floor of the seconds: 1500ms would be 1s, 500ms no delay at all.
-            add(at, $"'{text}' is not whole seconds; CNPG writes recovery_min_apply_delay in whole seconds, rounding down, so give at least '1s' in whole seconds.");
+            add(at, $"{label}: {problem}.");
         }
         else if (region.Name == config.PrimaryRegion)
         {

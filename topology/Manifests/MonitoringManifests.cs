@@ -64,7 +64,7 @@ public static class MonitoringManifests
     {
         var instances = $"namespace=\"{names.Namespace}\",pod=~\"{names.Cluster}-[0-9]+\"";
         var poolers = $"namespace=\"{names.Namespace}\",pod=~\"{names.Pooler}-.+\"";
-        var delay = ApplyDelay.TryParse(region.Replication?.MinApplyDelay, out var held) ? (int)held.TotalSeconds : 0;
+        var delay = ApplyDelay.WholeSeconds(region.Replication?.MinApplyDelay) ?? 0;
         var lag = delay + topology.Monitoring.ReplicationLagSeconds;
         string Query(string column) => $"cnpg_{CertificateExpiries.QueryName}_{column}{{{instances}}}";
         return
