@@ -76,7 +76,7 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
         // The stack's state first: an interruption from here on is repaired by running the same rotation again.
         IssuedCertificates.Write(ledger.Directory, pki);
         AdministratorCertificate.Write(pki, topology, ledger.Directory);
-        SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, State.Regions)));
+        SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, State.Regions, State.Links)));
 
         var realised = LocalSandbox.Realise(topology, pki, State.Regions, user);
         var sql = new AdministratorSql(ledger.Directory, TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken)));

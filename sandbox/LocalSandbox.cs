@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Manifests;
@@ -21,7 +22,7 @@ public static class LocalSandbox
     /// <exception cref="SandboxException">The machine lacks something, the directory is taken, or a server failed to start.</exception>
     public static async Task<RunningSandbox> UpAsync(SandboxOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var problems = SandboxTopology.Problems(options.Regions, options.MinApplyDelays);
+        var problems = SandboxTopology.Problems(options.Regions, options.MinApplyDelays).Concat(LinkProblems(options)).ToList();
         if (problems.Count > 0)
         {
             throw new SandboxException(string.Join(Environment.NewLine, problems), SandboxException.UsageExitCode);
@@ -58,6 +59,9 @@ public static class LocalSandbox
 
         var binaries = ServerBinaries.Locate();
         var user = ServerUser.Current();
+
+        // The proxy first: the servers' stops then wait on nobody, and every connection across a link ends with it.
+        await LinkDaemonProcess.StopAsync(ledger);
         await Task.WhenAll(ledger.State.Regions.Select(async region =>
         {
             await new PgBouncerServer(region, binaries, user, ledger).StopAsync();
@@ -102,7 +106,7 @@ public static class LocalSandbox
     private static async Task<RunningSandbox> StartAsync(string directory, SandboxOptions options, ServerBinaries binaries, ServerUser user, IProgress<string> progress, CancellationToken cancellationToken)
     {
         var names = options.Regions;
-        var ports = FreePorts.Take(names.Count * 2);
+        var ports = FreePorts.Take((names.Count * 2) + SandboxLinks.PortsNeeded(names.Count));
         var regions = names.Select((name, i) => new SandboxRegion(
             name,
             i == 0 ? RegionRole.Primary : RegionRole.Replica,
@@ -110,9 +114,14 @@ public static class LocalSandbox
             ports[(2 * i) + 1],
             Path.Combine(directory, name),
             options.MinApplyDelays.GetValueOrDefault(name))).ToList();
-        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions };
+        var links = options.PairRoundTrips.Aggregate(
+            SandboxLinks.For(names, options.RoundTrip, options.Jitter, ports.Skip(names.Count * 2).ToList()),
+            (all, pair) => all.With(all.Between(pair.A, pair.B) with { RoundTrip = pair.RoundTrip }));
+        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links };
         state.Write(directory);
         var ledger = new ProcessLedger(directory, state);
+        progress.Report("Starting the links between regions");
+        await LinkDaemonProcess.StartAsync(ledger);
 
         progress.Report($"Issuing certificates for {string.Join(", ", names)}");
         var topology = SandboxTopology.For(regions);
@@ -128,7 +137,7 @@ public static class LocalSandbox
         {
             System.IO.Directory.CreateDirectory(region.Directory);
             RealisedFiles.WriteController(realisation);
-            RealisedFiles.WritePooler(region, realisation.Pooler, regions);
+            RealisedFiles.WritePooler(region, realisation.Pooler, regions, links);
             if (realisation.AppSecret is { } appSecret)
             {
                 SecretFile.Write(region.Layout.AppSecret, JsonSerializer.Serialize(ManifestDocument.ToObject(appSecret), TopologyOutputsJson.Options));
@@ -141,7 +150,7 @@ public static class LocalSandbox
         progress.Report($"Creating the primary in region {primary.Name}");
         var primaryServer = new PostgresServer(primary, binaries, user, ledger);
         await primaryServer.InitializeAsync(cancellationToken);
-        RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions);
+        RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions, links);
         await user.TakeOwnershipAsync(primary.Directory, cancellationToken);
         await primaryServer.RunSqlAsync([.. realisations[0].Instance.Initdb, .. realisations[0].Instance.PrimarySetup], cancellationToken);
         await primaryServer.StartAsync(cancellationToken);
@@ -163,8 +172,8 @@ public static class LocalSandbox
                 try
                 {
                     var server = new PostgresServer(replica, binaries, user, ledger);
-                    await server.CloneAsync(SandboxOnly.BootstrapSource(primary, replica), cancellationToken);
-                    RealisedFiles.WriteInstance(replica, realisations[regions.IndexOf(replica)].Instance, regions);
+                    await server.CloneAsync(SandboxOnly.BootstrapSource(primary, replica, links), cancellationToken);
+                    RealisedFiles.WriteInstance(replica, realisations[regions.IndexOf(replica)].Instance, regions, links);
                     await user.TakeOwnershipAsync(replica.Directory, cancellationToken);
                     await server.StartAsync(cancellationToken);
                     progress.Report($"Region {replica.Name} streams from {primary.Name}");
@@ -176,7 +185,7 @@ public static class LocalSandbox
             }).Concat(regions.Select(r => new PgBouncerServer(r, binaries, user, ledger).StartAsync(cancellationToken))));
 
         var outputsPath = Path.Combine(directory, OutputsFileName);
-        SecretFile.Write(outputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, regions)));
+        SecretFile.Write(outputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, regions, links)));
         progress.Report($"Sandbox up: {regions.Count} regions, outputs in {outputsPath}");
         return new RunningSandbox(ledger, binaries, user);
     }
@@ -194,6 +203,24 @@ public static class LocalSandbox
             : throw new SandboxException(
                 $"--regions: {replicas} replica regions need {replicas} walsenders on the primary plus 2 for a clone, but its max_wal_senders is {senders}. Start at most {senders} regions.",
                 SandboxException.UsageExitCode);
+    }
+
+    // Every pair --rtt names is two distinct locations of this sandbox; the client is one of them.
+    private static IEnumerable<string> LinkProblems(SandboxOptions options)
+    {
+        var locations = options.Regions.Prepend(SandboxLinks.Client).ToList();
+        if (options.Regions.Contains(SandboxLinks.Client, StringComparer.Ordinal))
+        {
+            yield return $"--regions: '{SandboxLinks.Client}' names where verify and the clients run; give the region another name.";
+        }
+
+        foreach (var pair in options.PairRoundTrips)
+        {
+            if (pair.A == pair.B || !locations.Contains(pair.A, StringComparer.Ordinal) || !locations.Contains(pair.B, StringComparer.Ordinal))
+            {
+                yield return $"--rtt: '{pair.A}:{pair.B}' is not a link of this sandbox; name two of {string.Join(", ", locations)}, e.g. --rtt {locations[1]}:{locations[^1]}=120ms.";
+            }
+        }
     }
 
     private static RegionManifests Amended(RegionManifests manifests, Func<Manifest, Manifest>? amend) => amend is null

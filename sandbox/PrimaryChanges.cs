@@ -153,7 +153,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         // The certificates pg_rewind connects with are the new source's external/<entry>/ files, written first.
         RealisedFiles.WriteSource(realised[region].Instance);
         await user.TakeOwnershipAsync(State.Regions.Single(r => r.Name == region).Directory, cancellationToken);
-        await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, State.Regions), cancellationToken);
+        await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, State.Regions.Single(r => r.Name == region), State.Regions, State.Links), cancellationToken);
         await WriteAsync(region, realised, cancellationToken);
         ledger.Update(s => s with { Fenced = [.. s.Fenced.Where(f => f != region)] });
         await Server(region).StartAsync(cancellationToken);
@@ -230,7 +230,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     {
         var region = State.Regions.Single(r => r.Name == regionName);
         RealisedFiles.WriteSource(realised[regionName].Instance);
-        RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions);
+        RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions, State.Links);
         await user.TakeOwnershipAsync(region.Directory, cancellationToken);
         if (Server(regionName).IsRunning)
         {

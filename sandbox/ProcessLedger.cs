@@ -1,3 +1,5 @@
+using CrossClusterIac.Sandbox.Links;
+
 namespace CrossClusterIac.Sandbox;
 
 /// <summary>The servers a sandbox started, kept in its state file so that every later command knows exactly which processes are its own.</summary>
@@ -46,9 +48,11 @@ public sealed class ProcessLedger
                 processes[Key(region, server)] = process;
             }
 
-            _state = _state with { Processes = processes };
+            _state = _state with { Processes = processes, Revision = _state.Revision + 1 };
             _state.Write(Directory);
         }
+
+        LinkDaemonProcess.AwaitApplied(this);
     }
 
     /// <summary>Records a change of the sandbox's topology (who is primary, a switchover under way) in one write.</summary>
@@ -56,12 +60,14 @@ public sealed class ProcessLedger
     {
         lock (_gate)
         {
-            _state = change(_state);
+            _state = change(_state) with { Revision = _state.Revision + 1 };
             _state.Write(Directory);
         }
+
+        LinkDaemonProcess.AwaitApplied(this);
     }
 
-    private static string Key(string region, ServerKind server) => $"{region}/{server.ToString().ToLowerInvariant()}";
+    internal static string Key(string region, ServerKind server) => $"{region}/{server.ToString().ToLowerInvariant()}";
 }
 
 /// <summary>The two servers of a region.</summary>
@@ -72,4 +78,7 @@ public enum ServerKind
 
     /// <summary>PgBouncer.</summary>
     PgBouncer,
+
+    /// <summary>The proxy that carries every connection across a link (<see cref="Links.LinkProxy"/>), one per sandbox.</summary>
+    LinkProxy,
 }

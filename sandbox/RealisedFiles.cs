@@ -1,3 +1,4 @@
+using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Pki;
 
@@ -24,7 +25,7 @@ internal static class RealisedFiles
     /// PGDATA's <c>pg_hba.conf</c>, <c>pg_ident.conf</c>, <c>custom.conf</c> and <c>override.conf</c> (plus
     /// <c>standby.signal</c> in a replica cluster), and the includes CNPG adds to <c>postgresql.conf</c>.
     /// </summary>
-    public static void WriteInstance(SandboxRegion region, ClusterInstance instance, IReadOnlyList<SandboxRegion> regions)
+    public static void WriteInstance(SandboxRegion region, ClusterInstance instance, IReadOnlyList<SandboxRegion> regions, SandboxLinks links)
     {
         var data = region.Layout.Data;
         File.WriteAllText(Path.Combine(data, "pg_hba.conf"), $"{SandboxOnly.AdministratorRule}\n{instance.HbaFile}");
@@ -32,7 +33,7 @@ internal static class RealisedFiles
 
         File.WriteAllText(Path.Combine(data, "custom.conf"), InstanceParameters.Render(Overlay(instance.Parameters, SandboxOnly.PostgresParameters(region))));
         var recovery = instance.Source is { } source
-            ? instance.RecoveryParameters(ConnectionString.Render(SandboxOnly.Localise(source.Parameters, regions)))!
+            ? instance.RecoveryParameters(ConnectionString.Render(SandboxOnly.Localise(source.Parameters, region, regions, links)))!
                 .Where(p => !SandboxOnly.RemovedRecoveryParameters.Contains(p.Key))
                 .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal);
@@ -50,9 +51,9 @@ internal static class RealisedFiles
     }
 
     /// <summary><c>pgbouncer.ini</c>, with the sandbox's address, port and daemon files over CNPG's values.</summary>
-    public static void WritePooler(SandboxRegion region, PgBouncerConfiguration pooler, IReadOnlyList<SandboxRegion> regions)
+    public static void WritePooler(SandboxRegion region, PgBouncerConfiguration pooler, IReadOnlyList<SandboxRegion> regions, SandboxLinks links)
     {
-        var ini = (pooler with { Parameters = Overlay(pooler.Parameters, SandboxOnly.PgBouncerParameters(region)) }).Render(SandboxOnly.PgBouncerDatabaseTarget(pooler.DatabaseHost, regions), SandboxOnly.PgBouncerKnowsAuthDatabase);
+        var ini = (pooler with { Parameters = Overlay(pooler.Parameters, SandboxOnly.PgBouncerParameters(region)) }).Render(SandboxOnly.PgBouncerDatabaseTarget(pooler.DatabaseHost, region, regions, links), SandboxOnly.PgBouncerKnowsAuthDatabase);
         Directory.CreateDirectory(Path.GetDirectoryName(region.Layout.Controller.PgBouncerIni)!);
         File.WriteAllText(region.Layout.Controller.PgBouncerIni, ini);
     }

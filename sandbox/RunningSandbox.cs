@@ -1,3 +1,4 @@
+using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify;
@@ -74,6 +75,27 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <exception cref="SandboxException">A switchover or another rotation is under way, or a server did not reload.</exception>
     public Task<RotationReport> RotateAsync(Topology.Config.CertificateTier tier, IProgress<string>? progress = null, TimeSpan? pause = null, CancellationToken cancellationToken = default) =>
         new CertificateRotation(_ledger, _binaries, _user).RotateAsync(tier, pause ?? TimeSpan.FromSeconds(1), progress ?? new Progress<string>(), cancellationToken);
+
+    /// <summary>
+    /// Changes the link between <paramref name="a"/> and <paramref name="b"/> (regions or <see cref="SandboxLinks.Client"/>)
+    /// and returns it once the link proxy applies it to every connection across it, open or new.
+    /// </summary>
+    /// <exception cref="SandboxException">No such link, or the proxy does not run.</exception>
+    public RegionLink ChangeLink(string a, string b, Func<RegionLink, RegionLink> change)
+    {
+        if (!LinkDaemonProcess.IsRunning(_ledger))
+        {
+            throw new SandboxException($"The link proxy of the sandbox in {Directory} does not run; see {Path.Combine(Directory, LinkDaemon.LogFileName)}, and recreate the sandbox with `sandbox down` and `sandbox up`.");
+        }
+
+        var current = State.Links.Between(a, b);
+        var changed = change(current);
+        _ledger.Update(s => s with { Links = s.Links.With(changed) });
+        return State.Links.Between(a, b);
+    }
+
+    /// <summary>Whether the link proxy runs.</summary>
+    public bool LinksRunning => LinkDaemonProcess.IsRunning(_ledger);
 
     /// <summary>Stops a region's PgBouncer.</summary>
     public Task StopPoolerAsync(string region) => Pooler(region).StopAsync();

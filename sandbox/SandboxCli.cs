@@ -66,7 +66,9 @@ public static class SandboxCli
             SwitchoverCommand(output, error),
             FailoverCommand(output, error),
             RotateCommand(output, error),
+            LinkCommands.Link(DirectoryOption, OutputOption, output),
             RunCommand(output, error),
+            LinkCommands.Daemon(DirectoryOption),
         };
 
         var parsed = root.Parse(args);
@@ -108,13 +110,15 @@ public static class SandboxCli
             DirectoryOption,
             RegionsOption,
             DelayOption,
+            LinkCommands.RoundTripOption,
+            LinkCommands.JitterOption,
             OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var sandbox = await LocalSandbox.UpAsync(Options(parsed), new ConsoleProgress(error), cancellationToken);
             var format = parsed.GetValue(OutputOption);
-            WriteStatus(output, format, sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!);
+            WriteStatus(output, format, sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!, sandbox.State.Links.Links);
             if (format == OutputFormat.Table)
             {
                 var dir = parsed.GetResult(DirectoryOption) is { Implicit: false } ? $" --dir {sandbox.Directory}" : string.Empty;
@@ -150,11 +154,13 @@ public static class SandboxCli
             directory,
             RegionsOption,
             DelayOption,
+            LinkCommands.RoundTripOption,
+            LinkCommands.JitterOption,
             OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var options = new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = RegionsOf(parsed), MinApplyDelays = DelaysOf(parsed) };
+            var options = LinkCommands.WithLinks(new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = RegionsOf(parsed), MinApplyDelays = DelaysOf(parsed) }, parsed);
             var progress = new ConsoleProgress(error);
             await using var sandbox = await LocalSandbox.UpAsync(options, progress, cancellationToken);
             progress.Report("Running verify");
@@ -206,8 +212,9 @@ public static class SandboxCli
                 return 1;
             }
 
-            WriteStatus(output, parsed.GetValue(OutputOption), Path.GetFullPath(directory), status);
-            return status.All(r => r.Running) ? 0 : 1;
+            var sandbox = LocalSandbox.Attach(directory);
+            WriteStatus(output, parsed.GetValue(OutputOption), Path.GetFullPath(directory), status, sandbox.State.Links.Links);
+            return status.All(r => r.Running) && sandbox.LinksRunning ? 0 : 1;
         });
         return command;
     }
@@ -395,12 +402,14 @@ public static class SandboxCli
         return relative.StartsWith("..", StringComparison.Ordinal) ? path : $"./{relative}";
     }
 
-    private static SandboxOptions Options(ParseResult parsed) => new()
-    {
-        Directory = parsed.GetValue(DirectoryOption)!,
-        Regions = RegionsOf(parsed),
-        MinApplyDelays = DelaysOf(parsed),
-    };
+    private static SandboxOptions Options(ParseResult parsed) => LinkCommands.WithLinks(
+        new()
+        {
+            Directory = parsed.GetValue(DirectoryOption)!,
+            Regions = RegionsOf(parsed),
+            MinApplyDelays = DelaysOf(parsed),
+        },
+        parsed);
 
     // REGION=DURATION pairs; a malformed one is a usage error naming the option, the durations are checked with the regions.
     private static Dictionary<string, string> DelaysOf(ParseResult parsed)
@@ -422,12 +431,12 @@ public static class SandboxCli
     private static IReadOnlyList<string> RegionsOf(ParseResult parsed) =>
         parsed.GetResult(RegionsOption) is null ? SandboxTopology.DefaultRegions : parsed.GetValue(RegionsOption)!;
 
-    private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions)
+    private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions, IReadOnlyList<Links.RegionLink> links)
     {
         var outputsPath = Path.Combine(directory, LocalSandbox.OutputsFileName);
         if (format == OutputFormat.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { directory, outputs = outputsPath, regions }, TopologyOutputsJson.Options));
+            output.WriteLine(JsonSerializer.Serialize(new { directory, outputs = outputsPath, regions, links = links.Select(LinkCommands.Json) }, TopologyOutputsJson.Options));
             return;
         }
 
@@ -438,6 +447,7 @@ public static class SandboxCli
             output.WriteLine(Line(string.Empty, string.Empty, "pgbouncer", r.PgBouncer));
         }
 
+        LinkCommands.Write(output, format, links);
         output.WriteLine($"directory: {directory}");
         output.WriteLine($"  REGION/data, REGION/postgresql.log, REGION/pgbouncer.log");
         output.WriteLine($"outputs:   {outputsPath}");

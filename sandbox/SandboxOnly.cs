@@ -1,4 +1,5 @@
 using System.Globalization;
+using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Naming;
 
@@ -65,17 +66,19 @@ public static class SandboxOnly
 
     /// <summary>
     /// The <c>[databases]</c> target for a Pooler's <c>&lt;cluster&gt;-rw</c> host: no cluster DNS here, so the
-    /// address and port of that cluster's instance; PgBouncer then verifies the server certificate against the address,
-    /// which the certificate carries as the region's exposure address.
+    /// address and port at which the pooler's region reaches that cluster's instance; PgBouncer then verifies the server
+    /// certificate against the address, which the certificate carries as the region's exposure address.
     /// </summary>
-    public static string PgBouncerDatabaseTarget(string host, IReadOnlyList<SandboxRegion> regions) =>
-        $"host={SandboxTopology.Address} port={Resolve(host, regions).InstancePort.ToString(CultureInfo.InvariantCulture)}";
+    public static string PgBouncerDatabaseTarget(string host, SandboxRegion from, IReadOnlyList<SandboxRegion> regions, SandboxLinks links) =>
+        $"host={SandboxTopology.Address} port={links.PortFrom(from.Name, Resolve(host, regions), ServerKind.Postgres).ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
-    /// A libpq connection to a service name, localised: the name stays <c>host</c>, so libpq still checks the server
-    /// certificate against it under verify-full, and <c>hostaddr</c> and <c>port</c> say where the service really is.
+    /// A libpq connection to a service name made in region <paramref name="from"/>, localised: the name stays
+    /// <c>host</c>, so libpq still checks the server certificate against it under verify-full, and <c>hostaddr</c> and
+    /// <c>port</c> say where the service really is from there: its own port within the region, and across regions the
+    /// port of the link's proxy, as the twin Service of another region's exposure leads across the network between them.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Localise(IReadOnlyDictionary<string, string> parameters, IReadOnlyList<SandboxRegion> regions)
+    public static IReadOnlyDictionary<string, string> Localise(IReadOnlyDictionary<string, string> parameters, SandboxRegion from, IReadOnlyList<SandboxRegion> regions, SandboxLinks links)
     {
         if (!parameters.TryGetValue("host", out var host))
         {
@@ -85,7 +88,7 @@ public static class SandboxOnly
         var localised = new Dictionary<string, string>(parameters, StringComparer.Ordinal)
         {
             ["hostaddr"] = SandboxTopology.Address,
-            ["port"] = Resolve(host, regions).InstancePort.ToString(CultureInfo.InvariantCulture),
+            ["port"] = links.PortFrom(from.Name, Resolve(host, regions), ServerKind.Postgres).ToString(CultureInfo.InvariantCulture),
         };
         return localised;
     }
@@ -96,11 +99,11 @@ public static class SandboxOnly
     /// in-cluster replication certificate (CNPG's <c>certificates/streaming_replica.*</c>), whatever
     /// <c>externalClusters</c> says, so that a missing streaming configuration shows up in verify, not at bootstrap.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> BootstrapSource(SandboxRegion primary, SandboxRegion replica) => new Dictionary<string, string>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, string> BootstrapSource(SandboxRegion primary, SandboxRegion replica, SandboxLinks links) => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["host"] = LocalSandbox.Names(primary.Name).ReadWriteService,
         ["hostaddr"] = SandboxTopology.Address,
-        ["port"] = primary.InstancePort.ToString(CultureInfo.InvariantCulture),
+        ["port"] = links.PortFrom(replica.Name, primary, ServerKind.Postgres).ToString(CultureInfo.InvariantCulture),
         ["user"] = RoleNames.StreamingReplica,
         ["dbname"] = "postgres",
         ["sslmode"] = "verify-full",

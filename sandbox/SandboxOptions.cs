@@ -1,3 +1,4 @@
+using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Manifests;
 
 namespace CrossClusterIac.Sandbox;
@@ -19,6 +20,15 @@ public sealed record SandboxOptions
 
     /// <summary>Replica regions that hold back replay, with their delay as <c>regions[].replication.minApplyDelay</c> takes it (e.g. <c>5s</c>).</summary>
     public IReadOnlyDictionary<string, string> MinApplyDelays { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Round-trip time of every link between two locations (regions, and the client), unless <see cref="PairRoundTrips"/> says otherwise.</summary>
+    public TimeSpan RoundTrip { get; init; }
+
+    /// <summary>Spread of every link's one-way delay.</summary>
+    public TimeSpan Jitter { get; init; }
+
+    /// <summary>Round trips of particular links, by their two ends.</summary>
+    public IReadOnlyList<LinkRoundTrip> PairRoundTrips { get; init; } = [];
 
     /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real

@@ -1,3 +1,4 @@
+using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
@@ -10,8 +11,11 @@ public static class SandboxOutputs
     /// <summary>Environment name the sandbox reports.</summary>
     public const string Environment = "sandbox";
 
-    /// <summary>Builds the outputs of a started sandbox.</summary>
-    public static TopologyOutputs For(TopologyConfig topology, IssuedPki pki, IReadOnlyList<SandboxRegion> regions) => new()
+    /// <summary>
+    /// Builds the outputs of a started sandbox, its endpoints as <see cref="SandboxLinks.Client"/> reaches them across
+    /// <paramref name="links"/> (directly, without links), as a stack's outputs carry the addresses other networks dial.
+    /// </summary>
+    public static TopologyOutputs For(TopologyConfig topology, IssuedPki pki, IReadOnlyList<SandboxRegion> regions, SandboxLinks? links = null) => new()
     {
         SchemaVersion = TopologyOutputs.CurrentSchemaVersion,
         Environment = Environment,
@@ -19,14 +23,15 @@ public static class SandboxOutputs
         Database = topology.Postgres.Database,
         RootCaCertificate = pki.TrustBundle,
         RenewBeforeDays = RenewalWindows.Of(topology.Pki),
-        Regions = regions.Select(r => Region(r, pki)).ToList(),
+        Regions = regions.Select(r => Region(r, pki, links)).ToList(),
         ClientKeys = regions.ToDictionary(
             r => r.Name,
             r => (IReadOnlyDictionary<string, string>)Clients(pki, r.Name).ToDictionary(c => c.Key, c => c.Value.PrivateKeyPem)),
     };
 
-    private static RegionOutputs Region(SandboxRegion region, IssuedPki pki)
+    private static RegionOutputs Region(SandboxRegion region, IssuedPki pki, SandboxLinks? links)
     {
+        int Port(ServerKind server) => links?.PortFrom(SandboxLinks.Client, region, server) ?? (server == ServerKind.PgBouncer ? region.PoolerPort : region.InstancePort);
         var names = LocalSandbox.Names(region.Name);
         var certificates = pki.Plan.ForRegion(region.Name);
         return new RegionOutputs
@@ -34,8 +39,8 @@ public static class SandboxOutputs
             Name = region.Name,
             Role = region.Role,
             Cluster = names.Cluster,
-            Instance = new Endpoint(SandboxTopology.Address, region.InstancePort, names.ReadWriteService),
-            Pooler = new Endpoint(SandboxTopology.Address, region.PoolerPort, names.Pooler),
+            Instance = new Endpoint(SandboxTopology.Address, Port(ServerKind.Postgres), names.ReadWriteService),
+            Pooler = new Endpoint(SandboxTopology.Address, Port(ServerKind.PgBouncer), names.Pooler),
             ServerCaCertificate = pki[certificates.ServerCa].CertificatePem,
             ClientCaCertificate = pki[certificates.ClientCa].CertificatePem,
             Clients = Clients(pki, region.Name).ToDictionary(

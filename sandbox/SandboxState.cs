@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
@@ -29,6 +30,12 @@ public sealed record SandboxState
 
     /// <summary>The root generation and a root rotation under way, as the stack's <c>pki</c> config would hold them.</summary>
     public SandboxPki Pki { get; init; } = new();
+
+    /// <summary>The links between regions and to the client, and the proxy ports that carry them.</summary>
+    public SandboxLinks Links { get; init; } = new();
+
+    /// <summary>How many times the state was written: the link proxy acknowledges each revision once it has applied it.</summary>
+    public long Revision { get; init; }
 
     /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
     public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();

@@ -1,0 +1,77 @@
+namespace CrossClusterIac.Sandbox.Links;
+
+/// <summary>
+/// The link proxy's process (<c>sandbox link-daemon</c>): forwards every route of the sandbox in its directory and
+/// follows its state file, applying each change of a link or of a server's process and acknowledging each revision of
+/// the state once applied. It ends when the state file goes (the sandbox was removed) or on SIGTERM.
+/// </summary>
+public static class LinkDaemon
+{
+    /// <summary>The daemon's pid file, in the sandbox directory.</summary>
+    public const string PidFileName = "links.pid";
+
+    /// <summary>The last state revision the daemon applied.</summary>
+    public const string AppliedFileName = "links.applied";
+
+    /// <summary>The daemon's log: its output and errors.</summary>
+    public const string LogFileName = "links.log";
+
+    // How often the state file and the servers' processes are looked at: a stopped server's route closes, and a
+    // change of a link applies, within this.
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled or the sandbox is removed; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string directory, CancellationToken cancellationToken)
+    {
+        var statePath = Path.Combine(directory, SandboxState.FileName);
+        var state = SandboxState.Read(statePath);
+        var written = File.GetLastWriteTimeUtc(statePath);
+        var targets = state.Links.Routes.ToDictionary(r => r, r => state.Links.PortFrom(r.To, state.Regions.Single(region => region.Name == r.To), r.Server));
+        await using var proxy = new LinkProxy(targets, state.Links.Links);
+        File.WriteAllText(Path.Combine(directory, PidFileName), $"{Environment.ProcessId}\n");
+        long acknowledged = -1;
+        while (!cancellationToken.IsCancellationRequested && File.Exists(statePath))
+        {
+            var stamp = File.GetLastWriteTimeUtc(statePath);
+            if (stamp != written && TryRead(statePath) is { } read)
+            {
+                state = read;
+                written = stamp;
+            }
+
+            var current = state;
+            proxy.Apply(current.Links.Links, route => current.Processes.GetValueOrDefault(ProcessLedger.Key(route.To, route.Server))?.IsRunning == true);
+            if (current.Revision != acknowledged)
+            {
+                var next = Path.Combine(directory, AppliedFileName + ".next");
+                File.WriteAllText(next, current.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                File.Move(next, Path.Combine(directory, AppliedFileName), overwrite: true);
+                acknowledged = current.Revision;
+            }
+
+            try
+            {
+                await Task.Delay(Poll, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return 0;
+    }
+
+    // Removed between the look and the read: the loop ends on its next turn.
+    private static SandboxState? TryRead(string path)
+    {
+        try
+        {
+            return SandboxState.Read(path);
+        }
+        catch (Exception e) when (e is SandboxException or IOException)
+        {
+            return null;
+        }
+    }
+}
