@@ -94,7 +94,7 @@ public sealed class CheckContext : IDisposable
         Connector.OpenAsync(target, Identity(Region(target.Region), ClientNames.Verify), cancellationToken);
 
     /// <summary>
-    /// Creates the probe table on the primary and opens the probe lease once per run, whichever check needs them first;
+    /// Creates the probe table on the primary, opens the probe lease and claims the run's run ids, once per run, whichever check needs them first;
     /// a failure is an <see cref="EndpointException"/> naming the endpoint.
     /// </summary>
     public Task EnsureProbeTableAsync() => _probeTable.Value;
@@ -143,19 +143,12 @@ public sealed class CheckContext : IDisposable
     }
 
     // Shared by every check that writes, so bounded by the run's token and a limit of its own, not by one check's.
+    // The run ids are claimed for the checks that write (two per replica: write-visible and data-arrives-whole) up
+    // front, so that none of them spends a round trip on its claim.
     private async Task CreateProbeTableAsync()
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(_run);
         limit.CancelAfter(Options.Timeout);
-        var pooler = ConnectionTarget.Pooler(Primary);
-        await EndpointException.Attribute(pooler, "creating the probe table", async () =>
-        {
-            await using var connection = await OpenAsAppAsync(pooler, limit.Token);
-            await using var command = new NpgsqlCommand(
-                $"CREATE TABLE IF NOT EXISTS {ProbeTable} (run_id uuid NOT NULL, n integer NOT NULL, payload text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, n))",
-                connection);
-            return await command.ExecuteNonQueryAsync(limit.Token);
-        });
-        await ProbeRows.StartAsync(limit.Token);
+        await ProbeRows.StartAsync(Replicas.Count() * 2, limit.Token);
     }
 }

@@ -7,7 +7,8 @@ namespace CrossClusterIac.Verify.Checks;
 /// <summary>A batch written on the primary arrives whole on every replica: same count, same checksum.</summary>
 public static class DataChecks
 {
-    private const string Summary = $"SELECT count(*), coalesce(md5(string_agg(payload, ',' ORDER BY n)), '') FROM {CheckContext.ProbeTable} WHERE run_id = $1";
+    // The batch's count and checksum as one text, "count md5", so that it fits a CASE and one column.
+    private const string Summary = $"SELECT count(*) || ' ' || coalesce(md5(string_agg(payload, ',' ORDER BY n)), '') FROM {CheckContext.ProbeTable} WHERE run_id = $1";
 
     /// <summary>One check per replica.</summary>
     public static IEnumerable<Check> For(CheckContext context) =>
@@ -18,33 +19,46 @@ public static class DataChecks
         var pooler = ConnectionTarget.Pooler(context.Primary);
         var instance = ConnectionTarget.Instance(replica);
         var rows = context.Options.Rows;
-        await context.EnsureProbeTableAsync();
-        await using var writer = await EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken));
-        var runId = Guid.NewGuid();
-        await context.ProbeRows.ClaimAsync(runId, cancellationToken);
+
+        // The probe table, the writer and the reader are made ready at once, and each later step is one statement or
+        // one batch: across regions a round trip is what every step costs.
+        var table = context.EnsureProbeTableAsync();
+        var (writer, reader) = await CheckContext.OpenBothAsync(
+            EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken)),
+            EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken)));
+        await using var writerConnection = writer;
+        await using var readerConnection = reader;
+        await table.WaitAsync(cancellationToken);
+        var runId = await context.ProbeRows.TakeAsync(cancellationToken);
         var written = await EndpointException.Attribute(pooler, $"writing {rows} rows", async () =>
         {
-            await using var insert = new NpgsqlCommand(
-                $"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) SELECT $1, g, md5(random()::text || g) FROM generate_series(1, $2) g",
-                writer) { Parameters = { new() { Value = runId }, new() { Value = rows } } };
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-            await using var position = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", writer);
-            return (Summary: await SummaryAsync(writer, runId, cancellationToken), Lsn: (string)(await position.ExecuteScalarAsync(cancellationToken))!);
+            await using var batch = new NpgsqlBatch(writer)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand($"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) SELECT $1, g, md5(random()::text || g) FROM generate_series(1, $2) g") { Parameters = { new() { Value = runId }, new() { Value = rows } } },
+                    new NpgsqlBatchCommand($"SELECT ({Summary}), pg_current_wal_lsn()::text") { Parameters = { new() { Value = runId } } },
+                },
+            };
+            await using var result = await batch.ExecuteReaderAsync(cancellationToken);
+            await result.ReadAsync(cancellationToken);
+            return (Summary: Parse(result.GetString(0)), Lsn: result.GetString(1));
         });
 
-        // Wait until the replica has replayed past the batch, then read it once: polling a count and a checksum
-        // over the whole batch would load the replica it waits on.
-        await using var reader = await EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken));
-        await using var replayed = new NpgsqlCommand("SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)", reader) { Parameters = { new() { Value = written.Lsn } } };
+        // Wait until the replica has replayed past the batch, and only then summarise it, in the same statement:
+        // polling a count and a checksum over the whole batch would load the replica it waits on.
+        await using var replayed = new NpgsqlCommand(
+            $"SELECT CASE WHEN coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) THEN ({Summary.Replace("$1", "$2", StringComparison.Ordinal)}) END",
+            reader) { Parameters = { new() { Value = written.Lsn }, new() { Value = runId } } };
+
         // A delayed replica replays the batch's commit only once the delay has passed (recovery_min_apply_delay).
         var delay = CheckContext.DelayOf(replica);
+        string? summary = null;
         var arrived = await EndpointException.Attribute(instance, "waiting for the replay of the batch", () => Polling.UntilAsync(
-            async ct => (bool)(await replayed.ExecuteScalarAsync(ct))!,
+            async ct => (summary = await replayed.ExecuteScalarAsync(ct) as string) is not null,
             context.Options.Timeout + delay,
             cancellationToken));
-        var seen = arrived
-            ? await EndpointException.Attribute(instance, "counting the rows", () => SummaryAsync(reader, runId, cancellationToken))
-            : (Count: 0L, Checksum: string.Empty);
+        var seen = summary is null ? (Count: 0L, Checksum: string.Empty) : Parse(summary);
 
         if (!arrived)
         {
@@ -60,11 +74,9 @@ public static class DataChecks
                 $"the rows on {replica.Cluster} differ from the primary's: the replica does not replay the primary's WAL faithfully");
     }
 
-    private static async Task<(long Count, string Checksum)> SummaryAsync(NpgsqlConnection connection, Guid runId, CancellationToken cancellationToken)
+    private static (long Count, string Checksum) Parse(string summary)
     {
-        await using var command = new NpgsqlCommand(Summary, connection) { Parameters = { new() { Value = runId } } };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetString(1));
+        var parts = summary.Split(' ', 2);
+        return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1]);
     }
 }

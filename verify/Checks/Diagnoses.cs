@@ -48,7 +48,10 @@ public static class Diagnoses
                        (SELECT status FROM pg_stat_wal_receiver),
                        pg_last_wal_receive_lsn()::text,
                        pg_last_wal_replay_lsn()::text,
-                       current_setting('primary_conninfo')
+                       current_setting('primary_conninfo'),
+                       pg_last_xact_replay_timestamp(),
+                       pg_size_bytes(current_setting('wal_segment_size')),
+                       (SELECT wait_event FROM pg_stat_activity WHERE backend_type = 'startup')
                 """,
                 connection);
             await using var reader = await command.ExecuteReaderAsync(limit.Token);
@@ -59,6 +62,11 @@ public static class Diagnoses
             var received = reader.IsDBNull(3) ? "none" : reader.GetString(3);
             var replayed = reader.IsDBNull(4) ? "none" : reader.GetString(4);
             var conninfo = reader.IsDBNull(5) ? string.Empty : reader.GetString(5);
+            var replay = new ArchiveReplay(
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
+                reader.GetInt64(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8));
             if (!inRecovery)
             {
                 return $"{replica.Cluster} is not in recovery: it was promoted and no longer follows the primary";
@@ -78,7 +86,7 @@ public static class Diagnoses
 
             if (receiver != "streaming")
             {
-                return $"{replica.Cluster} has no streaming WAL receiver (pg_stat_wal_receiver status: {receiver ?? "none"}): it is not connected to the primary; check the primary, its pg_hba and the replica's streaming_replica certificate";
+                return await LinkDiagnosis.NotStreamingAsync(context, replica, receiver, replay);
             }
 
             return $"{replica.Cluster} streams (received {received}, replayed {replayed}) but has not replayed the write within the limit: replay is too slow";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CrossClusterIac.Verify.Connections;
 using Npgsql;
 
@@ -30,37 +31,67 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
 
     private readonly SemaphoreSlim _lease = new(1, 1);
     private readonly List<Guid> _claimed = [];
+    private readonly ConcurrentQueue<Guid> _ready = new();
     private NpgsqlConnection? _connection;
 
     private ConnectionTarget Target => ConnectionTarget.Instance(context.Primary);
 
-    /// <summary>Opens the lease and removes the rows of runs that no longer hold theirs; once per run, after the table exists.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the lease and, in one round trip, creates the table if it is missing, removes the rows of runs that no
+    /// longer hold their lock, and claims <paramref name="runs"/> run ids for this run's checks; once per run.
+    /// </summary>
+    public async Task StartAsync(int runs, CancellationToken cancellationToken)
     {
-        _connection = await EndpointException.Attribute(Target, "opening the probe lease as the application role", () => context.OpenAsAppAsync(Target, cancellationToken));
-        await EndpointException.Attribute(Target, "removing probe rows of killed runs", async () =>
+        var ids = Enumerable.Range(0, runs).Select(_ => Guid.NewGuid()).ToArray();
+        lock (_claimed)
         {
-            // pg_try_advisory_lock succeeds only for a run id no session holds; the locks taken here are dropped at once,
-            // before this run claims its own.
-            await using var sweep = new NpgsqlCommand(
-                $"""
-                DELETE FROM {CheckContext.ProbeTable}
-                WHERE run_id IN (SELECT run_id FROM (SELECT DISTINCT run_id FROM {CheckContext.ProbeTable}) AS runs WHERE pg_try_advisory_lock({LockKey}));
-                SELECT pg_advisory_unlock_all();
-                """,
-                _connection);
-            return await sweep.ExecuteNonQueryAsync(cancellationToken);
+            // Recorded before the lock: a row the INSERT may yet write is removed even if the claim is cut short.
+            _claimed.AddRange(ids);
+        }
+
+        _connection = await EndpointException.Attribute(Target, "opening the probe lease as the application role", () => context.OpenAsAppAsync(Target, cancellationToken));
+        await EndpointException.Attribute(Target, "creating the probe table, removing probe rows of killed runs and claiming this run's", async () =>
+        {
+            // pg_try_advisory_lock succeeds only for a run id no session holds; the locks taken there are dropped at once,
+            // before this run claims its own. A batch goes in one round trip, which across regions is what a step costs.
+            await using var batch = new NpgsqlBatch(_connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand($"CREATE TABLE IF NOT EXISTS {CheckContext.ProbeTable} (run_id uuid NOT NULL, n integer NOT NULL, payload text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (run_id, n))"),
+                    new NpgsqlBatchCommand($"DELETE FROM {CheckContext.ProbeTable} WHERE run_id IN (SELECT run_id FROM (SELECT DISTINCT run_id FROM {CheckContext.ProbeTable}) AS runs WHERE pg_try_advisory_lock({LockKey}))"),
+                    new NpgsqlBatchCommand("SELECT pg_advisory_unlock_all()"),
+                    new NpgsqlBatchCommand($"SELECT pg_advisory_lock({LockKey}) FROM unnest($1::uuid[]) AS run(run_id)") { Parameters = { new() { Value = ids } } },
+                },
+            };
+            return await batch.ExecuteNonQueryAsync(cancellationToken);
         });
+        foreach (var id in ids)
+        {
+            _ready.Enqueue(id);
+        }
     }
 
-    /// <summary>Takes the lock of <paramref name="runId"/> on the lease; call before inserting rows under it.</summary>
-    public async Task ClaimAsync(Guid runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A run id this run holds the lock of, for one check's rows: one claimed at the start when one is left, else one
+    /// claimed now on the lease. Call after <see cref="StartAsync"/> has completed.
+    /// </summary>
+    public async Task<Guid> TakeAsync(CancellationToken cancellationToken)
     {
+        if (_ready.TryDequeue(out var ready))
+        {
+            return ready;
+        }
+
+        var runId = Guid.NewGuid();
         await _lease.WaitAsync(cancellationToken);
         try
         {
-            // Recorded before the lock: a row the INSERT may yet write is removed even if the lock statement is cut short.
-            _claimed.Add(runId);
+            lock (_claimed)
+            {
+                _claimed.Add(runId);
+            }
+
             await EndpointException.Attribute(Target, "claiming the probe rows", async () =>
             {
                 await using var claim = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey}) FROM (SELECT $1::uuid AS run_id) AS run", _connection) { Parameters = { new() { Value = runId } } };
@@ -71,6 +102,8 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
         {
             _lease.Release();
         }
+
+        return runId;
     }
 
     /// <summary>
@@ -79,7 +112,13 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
     /// </summary>
     public async Task<ProbeRemoval> RemoveAsync()
     {
-        if (_claimed.Count == 0)
+        Guid[] claimed;
+        lock (_claimed)
+        {
+            claimed = [.. _claimed];
+        }
+
+        if (claimed.Length == 0)
         {
             return new ProbeRemoval("no probe rows were written", Left: false);
         }
@@ -87,15 +126,38 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
         using var limit = new CancellationTokenSource(context.Options.Timeout);
         try
         {
+            // The lease, while it is open and idle, saves a connection's round trips; after a failure, a fresh one.
+            if (_connection is { State: System.Data.ConnectionState.Open } lease && await _lease.WaitAsync(TimeSpan.Zero))
+            {
+                try
+                {
+                    await DeleteAsync(lease, claimed, limit.Token);
+                    return new ProbeRemoval("probe rows removed", Left: false);
+                }
+                catch (Exception e) when (EndpointException.IsConnectionFailure(e) && !limit.IsCancellationRequested)
+                {
+                    // Broken since its last use: a fresh connection below.
+                }
+                finally
+                {
+                    _lease.Release();
+                }
+            }
+
             await using var connection = await context.OpenAsAppAsync(Target, limit.Token);
-            await using var delete = new NpgsqlCommand($"DELETE FROM {CheckContext.ProbeTable} WHERE run_id = ANY($1)", connection) { Parameters = { new() { Value = _claimed.ToArray() } } };
-            await delete.ExecuteNonQueryAsync(limit.Token);
+            await DeleteAsync(connection, claimed, limit.Token);
             return new ProbeRemoval("probe rows removed", Left: false);
         }
         catch (Exception e) when (EndpointException.IsConnectionFailure(e))
         {
             return new ProbeRemoval($"probe rows could not be removed ({Fault.Of(e, Target).Description}); the next verify run removes them", Left: true);
         }
+    }
+
+    private static async Task DeleteAsync(NpgsqlConnection connection, Guid[] runIds, CancellationToken cancellationToken)
+    {
+        await using var delete = new NpgsqlCommand($"DELETE FROM {CheckContext.ProbeTable} WHERE run_id = ANY($1)", connection) { Parameters = { new() { Value = runIds } } };
+        await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Closes the lease, which releases this run's locks: what is left is now stale for the next run.</summary>

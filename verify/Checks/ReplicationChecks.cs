@@ -112,15 +112,16 @@ public static class ReplicationChecks
     {
         var pooler = ConnectionTarget.Pooler(context.Primary);
         var instance = ConnectionTarget.Instance(replica);
-        await context.EnsureProbeTableAsync();
+        // The probe table, the reader and the writer are made ready at once: each costs round trips across regions.
+        var table = context.EnsureProbeTableAsync();
         var (reader, writer) = await CheckContext.OpenBothAsync(
             EndpointException.Attribute(instance, "connecting as the application role", () => context.OpenAsAppAsync(instance, cancellationToken)),
             EndpointException.Attribute(pooler, "connecting as the application role", () => context.OpenAsAppAsync(pooler, cancellationToken)));
         await using var readerConnection = reader;
         await using var writerConnection = writer;
+        await table.WaitAsync(cancellationToken);
 
-        var runId = Guid.NewGuid();
-        await context.ProbeRows.ClaimAsync(runId, cancellationToken);
+        var runId = await context.ProbeRows.TakeAsync(cancellationToken);
         await using var probe = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {CheckContext.ProbeTable} WHERE run_id = $1)", reader) { Parameters = { new() { Value = runId } } };
         await using var insert = new NpgsqlCommand($"INSERT INTO {CheckContext.ProbeTable} (run_id, n, payload) VALUES ($1, 0, 'write-visible')", writer) { Parameters = { new() { Value = runId } } };
         await EndpointException.Attribute(pooler, "writing through the pooler", () => insert.ExecuteNonQueryAsync(cancellationToken));

@@ -21,13 +21,16 @@ public static class TlsChecks
     private static async Task<CheckOutcome> RunAsync(CheckContext context, ConnectionTarget target, CancellationToken cancellationToken)
     {
         var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
-        var session = await EndpointException.Attribute(target, "TLS handshake", () => context.HandshakeAsync(target).WaitAsync(cancellationToken));
-        var user = await EndpointException.Attribute(target, $"certificate login as {identity.User}", async () =>
+        // The login does not wait for the handshake: across a WAN each costs round trips, and neither needs the other.
+        var handshake = EndpointException.Attribute(target, "TLS handshake", () => context.HandshakeAsync(target).WaitAsync(cancellationToken));
+        var login = EndpointException.Attribute(target, $"certificate login as {identity.User}", async () =>
         {
             await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
             await using var command = new NpgsqlCommand("SELECT current_user", connection);
             return (string?)await command.ExecuteScalarAsync(cancellationToken);
         });
+        var session = await handshake;
+        var user = await login;
 
         var now = DateTime.UtcNow;
         var certificate = session.ServerCertificate;
