@@ -96,10 +96,18 @@ public sealed class ContinuousWriter : IAsyncDisposable
     /// <summary>Stops writing.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Stopping twice (a drill that stops it before its scope ends) stops it once.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         await _loop;
         _stop.Dispose();
     }
+
+    private int _stopped;
 
     private async Task LoopAsync(string first)
     {

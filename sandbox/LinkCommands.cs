@@ -85,7 +85,7 @@ internal static class LinkCommands
                     : parsed.GetValue(up) ? (false, false)
                     : parsed.GetValue(oneWay) ? (true, false)
                     : (current.LosesFrom(x), current.LosesFrom(y));
-                return Changed(current, x, fromX, fromY, newRoundTrip, newJitter, DateTimeOffset.UtcNow);
+                return current.Changed(x, fromX, fromY, newRoundTrip, newJitter, DateTimeOffset.UtcNow);
             });
             Write(output, parsed.GetValue(format), [link]);
             return 0;
@@ -119,7 +119,7 @@ internal static class LinkCommands
 
     /// <summary>A link as one line: ends, round trip, jitter, state and since when it is cut.</summary>
     public static string Line(RegionLink link) =>
-        $"link {link.A}–{link.B,-10} rtt {LinkDuration.Format(link.RoundTrip),-9} jitter {LinkDuration.Format(link.Jitter),-7} {link.StateName}{(link.CutSince is { } since ? $" since {since:yyyy-MM-ddTHH:mm:ss.fffZ}" : string.Empty)}";
+        $"link {$"{link.A}–{link.B}",-14} rtt {LinkDuration.Format(link.RoundTrip),-9} jitter {LinkDuration.Format(link.Jitter),-7} {link.StateName}{(link.CutSince is { } since ? $" since {since:yyyy-MM-ddTHH:mm:ss.fffZ}" : string.Empty)}";
 
     /// <summary>A link as scripts read it.</summary>
     public static object Json(RegionLink link) => new
@@ -133,24 +133,6 @@ internal static class LinkCommands
         lostFromB = link.LostFromB,
         cutSince = link.CutSince,
     };
-
-    /// <summary>
-    /// <paramref name="link"/> with what <paramref name="x"/> and the other end send lost or not, and a new round trip
-    /// or jitter when given; a cut keeps the time it began until both directions carry again.
-    /// </summary>
-    public static RegionLink Changed(RegionLink link, string x, bool lostFromX, bool lostFromOther, TimeSpan? roundTrip, TimeSpan? jitter, DateTimeOffset now)
-    {
-        var (fromA, fromB) = link.A == x ? (lostFromX, lostFromOther) : (lostFromOther, lostFromX);
-        var cut = fromA || fromB;
-        return link with
-        {
-            LostFromA = fromA,
-            LostFromB = fromB,
-            RoundTrip = roundTrip ?? link.RoundTrip,
-            Jitter = jitter ?? link.Jitter,
-            CutSince = cut ? link.CutSince ?? now : null,
-        };
-    }
 
     private static TimeSpan Duration(string option, string text) => LinkDuration.TryParse(text, out var duration)
         ? duration

@@ -7,12 +7,13 @@ using CrossClusterIac.Verify.Checks;
 // A rerunnable timing harness for the local data path: how long the sandbox takes to come up, how long verify
 // takes on it, what an application writing at a steady rate sees of a switchover and a failover, and what clients
 // opening connections and the streaming link see of a certificate rotation of each tier.
-// Usage: local-bench [bringup|verify|switchover|failover|rotate|all] [runs]. Figures are medians over the runs.
+// The distance mode places regions a round trip apart through the sandbox's links (see Distance.cs).
+// Usage: local-bench [bringup|verify|switchover|failover|rotate|distance|all] [runs]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
-if (what is not ("bringup" or "verify" or "switchover" or "failover" or "rotate" or "all"))
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "rotate" or "distance" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|rotate|all] [runs]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|rotate|distance|all] [runs]");
     return 2;
 }
 
@@ -165,6 +166,13 @@ if (what is "rotate" or "all")
     }
 }
 
+if (what is "distance" or "all")
+{
+    await Distance.VerifyAsync(runs, Options);
+    await Distance.LagAsync("streaming", Options(2), 60);
+    await Distance.PartitionAsync(Math.Min(runs, 3), Options);
+}
+
 return 0;
 
 static SandboxOptions Options(int regions) => new()
@@ -173,11 +181,7 @@ static SandboxOptions Options(int regions) => new()
     Regions = new[] { "eu", "us", "ap" }[..regions],
 };
 
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-}
+static double Median(List<double> values) => Statistics.Median(values);
 
 static double Unavailability(IReadOnlyList<ContinuousWriter.Acknowledged> rows, string from, string to, TimeSpan since)
 {

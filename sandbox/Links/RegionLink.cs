@@ -22,6 +22,29 @@ public sealed record RegionLink(string A, string B, TimeSpan RoundTrip, TimeSpan
     /// <summary>Whether both directions carry: only then can a new TCP connection be made over it.</summary>
     public bool Carries => !LostFromA && !LostFromB;
 
+    /// <summary>
+    /// This link with what <paramref name="x"/> and the other end send lost or not, and a new round trip or jitter when
+    /// given; a cut keeps the time it began until both directions carry again.
+    /// </summary>
+    public RegionLink Changed(string x, bool lostFromX, bool lostFromOther, TimeSpan? roundTrip, TimeSpan? jitter, DateTimeOffset now)
+    {
+        var (fromA, fromB) = A == x ? (lostFromX, lostFromOther) : (lostFromOther, lostFromX);
+        return this with
+        {
+            LostFromA = fromA,
+            LostFromB = fromB,
+            RoundTrip = roundTrip ?? RoundTrip,
+            Jitter = jitter ?? Jitter,
+            CutSince = fromA || fromB ? CutSince ?? now : null,
+        };
+    }
+
+    /// <summary>This link cut both ways from <paramref name="now"/>.</summary>
+    public RegionLink Cut(DateTimeOffset now) => Changed(A, true, true, null, null, now);
+
+    /// <summary>This link carrying both ways again.</summary>
+    public RegionLink Healed() => Changed(A, false, false, null, null, DateTimeOffset.UtcNow);
+
     /// <summary>How the link's state reads in status and messages: <c>up</c>, <c>down</c>, or the lost direction.</summary>
     public string StateName => (LostFromA, LostFromB) switch
     {

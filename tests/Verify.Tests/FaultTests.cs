@@ -121,7 +121,7 @@ public sealed class FaultTests
     {
         var options = Options with { Timeout = TimeSpan.FromSeconds(4) };
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}") });
-        var us = sandbox.State.Regions.Single(r => r.Name == "us");
+        var us = sandbox.Outputs.Regions.Single(r => r.Name == "us");
         var pgbouncer = LocalSandbox.Status(sandbox.Directory)!.Single(r => r.Region == "us").PgBouncer.Pid!.Value;
 
         // Stopped, PgBouncer's socket still completes TCP handshakes from the kernel's backlog, but nothing answers.
@@ -139,7 +139,7 @@ public sealed class FaultTests
 
         Assert.True(elapsed.Elapsed < (options.Timeout * 1.5) + TimeSpan.FromSeconds(1.5), $"verify took {elapsed.Elapsed.TotalSeconds:0.0} s with a timeout of {options.Timeout.TotalSeconds} s");
         var tls = Failed(report, "tls-pooler", "us");
-        Assert.Contains($"pg-us-pooler-rw (127.0.0.1:{us.PoolerPort}) did not answer within 4 s: PgBouncer there accepts TCP but does not answer", tls.Diagnosis, StringComparison.Ordinal);
+        Assert.Contains($"pg-us-pooler-rw (127.0.0.1:{us.Pooler.Port}) did not answer within 4 s: PgBouncer there accepts TCP but does not answer", tls.Diagnosis, StringComparison.Ordinal);
         Assert.Equal(CheckStatus.Passed, Result(report, "tls-pooler", "eu").Status);
     }
 

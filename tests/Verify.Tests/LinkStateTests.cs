@@ -1,0 +1,56 @@
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Verify;
+using CrossClusterIac.Verify.Checks;
+using Npgsql;
+
+namespace CrossClusterIac.Tests.Verify;
+
+/// <summary>Issue 13: verify's verdict on each state of the link between a replica and its primary, on a sandbox whose regions are a distance apart.</summary>
+public sealed class LinkStateTests
+{
+    private static readonly VerifyOptions Options = new() { Timeout = TimeSpan.FromSeconds(4), Rows = 100 };
+
+    [Fact]
+    public async Task ACutLinkIsDiagnosedAsTheLinkDownAndTheSuitePassesOnceItHeals()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-link-{Guid.NewGuid():N}"), RoundTrip = TimeSpan.FromMilliseconds(20) });
+        sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
+        // The primary's walsender gives up once wal_sender_timeout (CNPG: 5 s) passes without the replica's reply.
+        await UntilAsync(sandbox, "eu", "SELECT count(*) = 0 FROM pg_stat_replication");
+
+        var cut = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(Options));
+
+        Assert.False(cut.Passed);
+        Assert.True(cut.Duration < (Options.Timeout * 3) + TimeSpan.FromSeconds(5), $"verify took {cut.Duration.TotalSeconds:0.0} s");
+        var streaming = Assert.Single(cut.Checks, c => c.Name == "streams-over-mtls" && c.Region == "us");
+        Assert.Equal(CheckStatus.Failed, streaming.Status);
+        Assert.Contains("replica not streaming: link to pg-eu down: pg-us has no WAL receiver while pg-eu answers verify", streaming.Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("last segment 0000000100000000000000", streaming.Diagnosis, StringComparison.Ordinal);
+        Assert.All(cut.Checks.Where(c => c.Name.StartsWith("tls-", StringComparison.Ordinal)), c => Assert.Equal(CheckStatus.Passed, c.Status));
+
+        sandbox.ChangeLink("eu", "us", link => link.Healed());
+        await UntilAsync(sandbox, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver");
+        var healed = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(Options));
+
+        Assert.True(healed.Passed, string.Join("; ", healed.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}")));
+    }
+
+    private static async Task UntilAsync(RunningSandbox sandbox, string region, string condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            await using (var connection = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, region))
+            {
+                await using var command = new NpgsqlCommand(condition, connection);
+                if ((bool)(await command.ExecuteScalarAsync())!)
+                {
+                    return;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{region}: '{condition}' still false after 20 s");
+            await Task.Delay(100);
+        }
+    }
+}
