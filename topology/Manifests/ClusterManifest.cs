@@ -139,6 +139,13 @@ internal static class ClusterManifest
         return Objects.Create("postgresql.cnpg.io/v1", "Cluster", names.Cluster, topology.Namespace.Name, new() { ["spec"] = spec }, annotations: Objects.AwaitUntil("condition=Ready", TimeSpan.FromMinutes(30)));
     }
 
+    /// <summary>
+    /// How long a replica's connection attempt to its source may take (libpq's connect_timeout, whole seconds): past it,
+    /// the attempt fails and the replica replays from the archive until its next attempt, wal_retrieve_retry_interval
+    /// (5 s) later.
+    /// </summary>
+    public const int ReplicationConnectTimeoutSeconds = 10;
+
     /// <summary>The ObjectStore a region archives to.</summary>
     public static string ObjectStoreName(TopologyConfig topology, RegionConfig region) =>
         region.ObjectStore?.Name ?? Names(topology, region).ObjectStore;
@@ -183,6 +190,13 @@ internal static class ClusterManifest
                 ["user"] = RoleNames.StreamingReplica,
                 ["dbname"] = "postgres",
                 ["sslmode"] = "verify-full",
+
+                // PostgreSQL's WAL receiver reports itself streaming before it connects (src/backend/replication/
+                // walreceiver.c WalReceiverMain), so while a connection attempt hangs, as one into a partition that
+                // drops packets does until the kernel gives up (about 2 min on Linux), the startup process waits on it
+                // instead of restoring from the archive (xlogrecovery.c WaitForWALToBecomeAvailable). libpq waits for
+                // ever without connect_timeout; CNPG passes connectionParameters into primary_conninfo verbatim.
+                ["connect_timeout"] = ReplicationConnectTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             entry["sslCert"] = Objects.SecretKey(local.ReplicationCertificateSecret, "tls.crt");
             entry["sslKey"] = Objects.SecretKey(local.ReplicationCertificateSecret, "tls.key");

@@ -96,7 +96,7 @@ public sealed class CnpgRealisationTests
 
         Assert.True(us.Instance.IsReplicaCluster);
         Assert.Equal("pg-eu", source.Source);
-        Assert.Equal($"dbname='postgres' host='pg-eu-rw' port='5432' sslcert='{certificate}' sslkey='{Paths.ExternalSecretKey("pg-eu", "pg-us-replication-tls", "tls.key")}' sslmode='verify-full' sslrootcert='{Paths.ExternalSecretKey("pg-eu", "pg-us-server-ca", "ca.crt")}' user='streaming_replica'", source.PrimaryConnInfo);
+        Assert.Equal($"connect_timeout='10' dbname='postgres' host='pg-eu-rw' port='5432' sslcert='{certificate}' sslkey='{Paths.ExternalSecretKey("pg-eu", "pg-us-replication-tls", "tls.key")}' sslmode='verify-full' sslrootcert='{Paths.ExternalSecretKey("pg-eu", "pg-us-server-ca", "ca.crt")}' user='streaming_replica'", source.PrimaryConnInfo);
         Assert.Equal(Pki[Pki.Plan.ForRegion("us").Replication].ChainPem, source.Files.Single(f => f.Path == certificate).Content);
         Assert.Equal("latest", us.Instance.RecoveryParameters()!["recovery_target_timeline"]);
         Assert.Empty(us.Instance.Initdb);

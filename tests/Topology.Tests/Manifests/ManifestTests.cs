@@ -55,6 +55,7 @@ public sealed class ManifestTests
         Assert.Equal("pg-eu-rw", connection["host"]);
         Assert.Equal("verify-full", connection["sslmode"]);
         Assert.Equal("streaming_replica", connection["user"]);
+        Assert.Equal("10", connection["connect_timeout"]);
         Assert.Equal(("pg-us-replication-tls", "tls.crt"), Ref(primary["sslCert"]));
         Assert.Equal(("pg-us-replication-tls", "tls.key"), Ref(primary["sslKey"]));
         Assert.Equal(("pg-us-server-ca", "ca.crt"), Ref(primary["sslRootCert"]));
