@@ -57,6 +57,35 @@ public sealed class CnpgRealisationTests
         Assert.DoesNotContain("recovery_min_apply_delay", Of("eu").Instance.Parameters.Keys);
     }
 
+    // replication.archiveTimeout bounds how far an archive-only replica lags a quiet primary; PostgreSQL takes the
+    // parameter verbatim and reads Go's 'm' as no unit it knows, so it is written in seconds.
+    [Theory]
+    [InlineData("2s", "2s")]
+    [InlineData("1m", "60s")]
+    [InlineData("1h30m", "5400s")]
+    public void ArchiveTimeoutIsRenderedInSecondsIntoEveryClustersParameters(string configured, string rendered)
+    {
+        var topology = Prod with { Replication = Prod.Replication with { ArchiveTimeout = configured } };
+        Assert.Empty(TopologyValidator.Validate(topology));
+        var manifests = TopologyManifests.For(topology, Pki.Plan);
+
+        foreach (var region in manifests)
+        {
+            var postgresql = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)region.Cluster.Body["spec"]!)["postgresql"]!;
+            Assert.Equal(rendered, ((IReadOnlyDictionary<string, object?>)postgresql["parameters"]!)["archive_timeout"]);
+            Assert.Equal(rendered, RegionRealisation.For(region, Pki.Material, Paths, "postgres", "password").Instance.Parameters["archive_timeout"]);
+        }
+    }
+
+    [Fact]
+    public void WithoutArchiveTimeoutTheClusterKeepsCnpgsFiveMinutes()
+    {
+        var postgresql = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)TopologyManifests.For(Prod, Pki.Plan).Single(r => r.Region == "eu").Cluster.Body["spec"]!)["postgresql"]!;
+
+        Assert.False(postgresql.ContainsKey("parameters"));
+        Assert.Equal("5min", Realise("eu").Instance.Parameters["archive_timeout"]);
+    }
+
     [Fact]
     public void PgBouncerIniIsCnpgsWithCertificateAuthAndNoAuthFile()
     {
