@@ -124,6 +124,14 @@ public static class LocalSandbox
         IssuedCertificates.Write(directory, pki);
         var realisations = manifests.Select(m => Realise(Amended(m, options.Amend), pki.Material, regions, user)).ToList();
         var cloneConcurrency = CloneConcurrency(realisations[0].Instance, regions.Count - 1);
+
+        // Each ObjectStore the manifests declare is a directory the servers archive into; its absence makes an archive fail.
+        foreach (var store in manifests.SelectMany(m => m.ObjectStores).Select(s => s.Name).Distinct(StringComparer.Ordinal))
+        {
+            System.IO.Directory.CreateDirectory(SandboxOnly.ObjectStore(directory, store));
+            await user.TakeOwnershipAsync(SandboxOnly.ObjectStore(directory, store), cancellationToken);
+        }
+
         foreach (var (region, realisation) in regions.Zip(realisations))
         {
             System.IO.Directory.CreateDirectory(region.Directory);
@@ -141,7 +149,7 @@ public static class LocalSandbox
         progress.Report($"Creating the primary in region {primary.Name}");
         var primaryServer = new PostgresServer(primary, binaries, user, ledger);
         await primaryServer.InitializeAsync(cancellationToken);
-        RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions);
+        RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions, directory);
         await user.TakeOwnershipAsync(primary.Directory, cancellationToken);
         await primaryServer.RunSqlAsync([.. realisations[0].Instance.Initdb, .. realisations[0].Instance.PrimarySetup], cancellationToken);
         await primaryServer.StartAsync(cancellationToken);
@@ -163,11 +171,12 @@ public static class LocalSandbox
                 try
                 {
                     var server = new PostgresServer(replica, binaries, user, ledger);
+                    var instance = realisations[regions.IndexOf(replica)].Instance;
                     await server.CloneAsync(SandboxOnly.BootstrapSource(primary, replica), cancellationToken);
-                    RealisedFiles.WriteInstance(replica, realisations[regions.IndexOf(replica)].Instance, regions);
+                    RealisedFiles.WriteInstance(replica, instance, regions, directory);
                     await user.TakeOwnershipAsync(replica.Directory, cancellationToken);
                     await server.StartAsync(cancellationToken);
-                    progress.Report($"Region {replica.Name} streams from {primary.Name}");
+                    progress.Report($"Region {replica.Name} {(instance.Source?.Streams == true ? "streams from" : "replays the WAL archive of")} {primary.Name}");
                 }
                 finally
                 {

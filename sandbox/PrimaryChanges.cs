@@ -230,7 +230,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     {
         var region = State.Regions.Single(r => r.Name == regionName);
         RealisedFiles.WriteSource(realised[regionName].Instance);
-        RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions);
+        RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions, ledger.Directory);
         await user.TakeOwnershipAsync(region.Directory, cancellationToken);
         if (Server(regionName).IsRunning)
         {

@@ -70,7 +70,8 @@ public static partial class SandboxTopology
             KubeContext = $"sandbox-{r.Name}",
             Replication = r.MinApplyDelay is { } delay ? new RegionReplicationConfig { MinApplyDelay = delay } : null,
 
-            // Rendered as the playground's would be, not realised: the sandbox has no object store (see docs/cnpg-fidelity.md).
+            // Rendered as the playground's would be; each ObjectStore is realised as a directory named after it (see
+            // SandboxOnly.ObjectStore), so the endpoint, bucket and credentials are never used.
             ObjectStore = new ObjectStoreConfig
             {
                 Name = $"minio-{r.Name}",
