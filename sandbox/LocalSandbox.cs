@@ -21,7 +21,7 @@ public static class LocalSandbox
     /// <exception cref="SandboxException">The machine lacks something, the directory is taken, or a server failed to start.</exception>
     public static async Task<RunningSandbox> UpAsync(SandboxOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var problems = SandboxTopology.Problems(options.Regions, options.MinApplyDelays);
+        var problems = SandboxTopology.Problems(options.Regions, options.MinApplyDelays, options.Replication);
         if (problems.Count > 0)
         {
             throw new SandboxException(string.Join(Environment.NewLine, problems), SandboxException.UsageExitCode);
@@ -110,12 +110,12 @@ public static class LocalSandbox
             ports[(2 * i) + 1],
             Path.Combine(directory, name),
             options.MinApplyDelays.GetValueOrDefault(name))).ToList();
-        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions };
+        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Replication = options.Replication };
         state.Write(directory);
         var ledger = new ProcessLedger(directory, state);
 
         progress.Report($"Issuing certificates for {string.Join(", ", names)}");
-        var topology = SandboxTopology.For(regions);
+        var topology = SandboxTopology.For(regions, replication: options.Replication);
         var pki = CertificateIssuer.Issue(PkiPlan.For(topology));
         AdministratorCertificate.Write(pki, topology, directory);
 

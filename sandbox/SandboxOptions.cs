@@ -1,3 +1,4 @@
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Manifests;
 
 namespace CrossClusterIac.Sandbox;
@@ -19,6 +20,9 @@ public sealed record SandboxOptions
 
     /// <summary>Replica regions that hold back replay, with their delay as <c>regions[].replication.minApplyDelay</c> takes it (e.g. <c>5s</c>).</summary>
     public IReadOnlyDictionary<string, string> MinApplyDelays { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The topology's <c>replication</c>: streaming or archive only, and the archive timeout.</summary>
+    public ReplicationSettings Replication { get; init; } = new();
 
     /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real

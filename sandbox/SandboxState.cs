@@ -30,6 +30,12 @@ public sealed record SandboxState
     /// <summary>The root generation and a root rotation under way, as the stack's <c>pki</c> config would hold them.</summary>
     public SandboxPki Pki { get; init; } = new();
 
+    /// <summary>
+    /// The topology's <c>replication</c> settings (<c>--mode</c>, <c>--archive-timeout</c>), which every command that
+    /// renders the topology again renders with.
+    /// </summary>
+    public ReplicationSettings Replication { get; init; } = new();
+
     /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
     public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();
 
