@@ -22,7 +22,7 @@ public static class LocalSandbox
     /// <exception cref="SandboxException">The machine lacks something, the directory is taken, or a server failed to start.</exception>
     public static async Task<RunningSandbox> UpAsync(SandboxOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var problems = SandboxTopology.Problems(options.Regions, options.MinApplyDelays).Concat(LinkProblems(options)).ToList();
+        var problems = SandboxTopology.Problems(options.Regions, options.MinApplyDelays, options.Replication).Concat(LinkProblems(options)).ToList();
         if (problems.Count > 0)
         {
             throw new SandboxException(string.Join(Environment.NewLine, problems), SandboxException.UsageExitCode);
@@ -117,14 +117,14 @@ public static class LocalSandbox
         var links = options.PairRoundTrips.Aggregate(
             SandboxLinks.For(names, options.RoundTrip, options.Jitter, ports.Skip(names.Count * 2).ToList()),
             (all, pair) => all.With(all.Between(pair.A, pair.B) with { RoundTrip = pair.RoundTrip }));
-        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links };
+        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links, Replication = options.Replication };
         state.Write(directory);
         var ledger = new ProcessLedger(directory, state);
         progress.Report("Starting the links between regions");
         await LinkDaemonProcess.StartAsync(ledger);
 
         progress.Report($"Issuing certificates for {string.Join(", ", names)}");
-        var topology = SandboxTopology.For(regions);
+        var topology = SandboxTopology.For(regions, replication: options.Replication);
         var pki = CertificateIssuer.Issue(PkiPlan.For(topology));
         AdministratorCertificate.Write(pki, topology, directory);
 
@@ -133,6 +133,14 @@ public static class LocalSandbox
         IssuedCertificates.Write(directory, pki);
         var realisations = manifests.Select(m => Realise(Amended(m, options.Amend), pki.Material, regions, user)).ToList();
         var cloneConcurrency = CloneConcurrency(realisations[0].Instance, regions.Count - 1);
+
+        // Each ObjectStore the manifests declare is a directory the servers archive into; its absence makes an archive fail.
+        foreach (var store in manifests.SelectMany(m => m.ObjectStores).Select(s => s.Name).Distinct(StringComparer.Ordinal))
+        {
+            System.IO.Directory.CreateDirectory(SandboxOnly.ObjectStore(directory, store));
+            await user.TakeOwnershipAsync(SandboxOnly.ObjectStore(directory, store), cancellationToken);
+        }
+
         foreach (var (region, realisation) in regions.Zip(realisations))
         {
             System.IO.Directory.CreateDirectory(region.Directory);
@@ -150,7 +158,7 @@ public static class LocalSandbox
         progress.Report($"Creating the primary in region {primary.Name}");
         var primaryServer = new PostgresServer(primary, binaries, user, ledger);
         await primaryServer.InitializeAsync(cancellationToken);
-        RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions, links);
+        RealisedFiles.WriteInstance(primary, realisations[0].Instance, regions, links, directory);
         await user.TakeOwnershipAsync(primary.Directory, cancellationToken);
         await primaryServer.RunSqlAsync([.. realisations[0].Instance.Initdb, .. realisations[0].Instance.PrimarySetup], cancellationToken);
         await primaryServer.StartAsync(cancellationToken);
@@ -172,11 +180,12 @@ public static class LocalSandbox
                 try
                 {
                     var server = new PostgresServer(replica, binaries, user, ledger);
+                    var instance = realisations[regions.IndexOf(replica)].Instance;
                     await server.CloneAsync(SandboxOnly.BootstrapSource(primary, replica, links), cancellationToken);
-                    RealisedFiles.WriteInstance(replica, realisations[regions.IndexOf(replica)].Instance, regions, links);
+                    RealisedFiles.WriteInstance(replica, instance, regions, links, directory);
                     await user.TakeOwnershipAsync(replica.Directory, cancellationToken);
                     await server.StartAsync(cancellationToken);
-                    progress.Report($"Region {replica.Name} streams from {primary.Name}");
+                    progress.Report($"Region {replica.Name} {(instance.Source?.Streams == true ? "streams from" : "replays the WAL archive of")} {primary.Name}");
                 }
                 finally
                 {

@@ -230,7 +230,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     {
         var region = State.Regions.Single(r => r.Name == regionName);
         RealisedFiles.WriteSource(realised[regionName].Instance);
-        RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions, State.Links);
+        RealisedFiles.WriteInstance(region, realised[regionName].Instance, State.Regions, State.Links, ledger.Directory);
         await user.TakeOwnershipAsync(region.Directory, cancellationToken);
         if (Server(regionName).IsRunning)
         {
@@ -278,7 +278,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         var regions = primary is null
             ? State.Regions
             : [.. State.Regions.Select(r => r with { Role = r.Name == primary ? RegionRole.Primary : RegionRole.Replica })];
-        return LocalSandbox.Realise(SandboxTopology.For(regions, State.Pki, switchover), ledger.Directory, regions, user);
+        return LocalSandbox.Realise(SandboxTopology.For(regions, State.Pki, switchover, State.Replication), ledger.Directory, regions, user);
     }
 
     // Endpoints and the root do not change with the primary, so the outputs are read once, not on every poll.

@@ -23,19 +23,23 @@ internal static class RealisedFiles
 
     /// <summary>
     /// PGDATA's <c>pg_hba.conf</c>, <c>pg_ident.conf</c>, <c>custom.conf</c> and <c>override.conf</c> (plus
-    /// <c>standby.signal</c> in a replica cluster), and the includes CNPG adds to <c>postgresql.conf</c>.
+    /// <c>standby.signal</c> in a replica cluster), and the includes CNPG adds to <c>postgresql.conf</c>; the archive and
+    /// restore commands use the object stores under <paramref name="sandboxDirectory"/>.
     /// </summary>
-    public static void WriteInstance(SandboxRegion region, ClusterInstance instance, IReadOnlyList<SandboxRegion> regions, SandboxLinks links)
+    public static void WriteInstance(SandboxRegion region, ClusterInstance instance, IReadOnlyList<SandboxRegion> regions, SandboxLinks links, string sandboxDirectory)
     {
         var data = region.Layout.Data;
         File.WriteAllText(Path.Combine(data, "pg_hba.conf"), $"{SandboxOnly.AdministratorRule}\n{instance.HbaFile}");
         File.WriteAllText(Path.Combine(data, "pg_ident.conf"), $"{instance.IdentFile}{SandboxOnly.AdministratorMap} {SandboxOnly.AdministratorRole} {SandboxOnly.AdministratorRole}\n");
 
-        File.WriteAllText(Path.Combine(data, "custom.conf"), InstanceParameters.Render(Overlay(instance.Parameters, SandboxOnly.PostgresParameters(region))));
+        var parameters = Overlay(instance.Parameters, SandboxOnly.PostgresParameters(region));
+        parameters["archive_command"] = SandboxOnly.ArchiveCommand(sandboxDirectory, instance.Wal.ArchiveTo);
+        File.WriteAllText(Path.Combine(data, "custom.conf"), InstanceParameters.Render(parameters));
         var recovery = instance.Source is { } source
-            ? instance.RecoveryParameters(ConnectionString.Render(SandboxOnly.Localise(source.Parameters, region, regions, links)))!
-                .Where(p => !SandboxOnly.RemovedRecoveryParameters.Contains(p.Key))
-                .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
+            ? new Dictionary<string, string>(instance.RecoveryParameters(ConnectionString.Render(SandboxOnly.Localise(source.Parameters, region, regions, links)))!, StringComparer.Ordinal)
+            {
+                ["restore_command"] = SandboxOnly.RestoreCommand(sandboxDirectory, instance.Wal.RestoreFrom),
+            }
             : new Dictionary<string, string>(StringComparer.Ordinal);
         File.WriteAllText(Path.Combine(data, "override.conf"), InstanceParameters.Render(recovery));
         if (instance.Source is not null)

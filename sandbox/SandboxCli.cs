@@ -39,6 +39,16 @@ public static class SandboxCli
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<string> ModeOption = new("--mode")
+    {
+        Description = "How replicas receive WAL, as replication.mode: streaming (over mTLS, the object store as fallback) or archive (the object store only: no connection between regions; verify's streams-over-mtls and write-visible then fail). [default: streaming]",
+    };
+
+    private static readonly Option<string> ArchiveTimeoutOption = new("--archive-timeout")
+    {
+        Description = "The longest a segment holding writes stays open before it is archived, as replication.archiveTimeout (whole seconds, e.g. 2s): how far an archive-only replica lags. [default: CNPG's 5min]",
+    };
+
     private static readonly Option<OutputFormat> OutputOption = new("--output")
     {
         Description = "table for people, json for scripts.",
@@ -54,8 +64,9 @@ public static class SandboxCli
         var root = new RootCommand("""
             The cross-cluster PostgreSQL topology on this machine, no Kubernetes needed: per region a PostgreSQL 15
             and a PgBouncer on 127.0.0.1, the first region primary and every other one a replica cloned and
-            streaming over mutual TLS, all with the project's PKI plan. Needs the Debian packages postgresql-15
-            and pgbouncer.
+            streaming over mutual TLS (or, with --mode archive, replaying the primary's WAL archive only), all with
+            the project's PKI plan; each region archives its WAL into a directory standing for its object store.
+            Needs the Debian packages postgresql-15 and pgbouncer.
             """)
         {
             UpCommand(output, error),
@@ -112,6 +123,8 @@ public static class SandboxCli
             DelayOption,
             LinkCommands.RoundTripOption,
             LinkCommands.JitterOption,
+            ModeOption,
+            ArchiveTimeoutOption,
             OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
@@ -156,11 +169,13 @@ public static class SandboxCli
             DelayOption,
             LinkCommands.RoundTripOption,
             LinkCommands.JitterOption,
+            ModeOption,
+            ArchiveTimeoutOption,
             OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var options = LinkCommands.WithLinks(new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = RegionsOf(parsed), MinApplyDelays = DelaysOf(parsed) }, parsed);
+            var options = LinkCommands.WithLinks(new SandboxOptions { Directory = parsed.GetValue(directory)!, Regions = RegionsOf(parsed), MinApplyDelays = DelaysOf(parsed), Replication = ReplicationOf(parsed) }, parsed);
             var progress = new ConsoleProgress(error);
             await using var sandbox = await LocalSandbox.UpAsync(options, progress, cancellationToken);
             progress.Report("Running verify");
@@ -408,8 +423,23 @@ public static class SandboxCli
             Directory = parsed.GetValue(DirectoryOption)!,
             Regions = RegionsOf(parsed),
             MinApplyDelays = DelaysOf(parsed),
+            Replication = ReplicationOf(parsed),
         },
         parsed);
+
+    // replication.mode and replication.archiveTimeout; a mode not named is a usage error naming the option, the timeout
+    // is checked with the regions.
+    private static ReplicationSettings ReplicationOf(ParseResult parsed)
+    {
+        var mode = parsed.GetValue(ModeOption) switch
+        {
+            null => ReplicationMode.Streaming,
+            var named when named.Equals("streaming", StringComparison.OrdinalIgnoreCase) => ReplicationMode.Streaming,
+            var named when named.Equals("archive", StringComparison.OrdinalIgnoreCase) => ReplicationMode.Archive,
+            var named => throw new SandboxException($"--mode: '{named}' is not a replication mode; give --mode streaming (over mTLS, the object store as fallback) or --mode archive (the object store only).", SandboxException.UsageExitCode),
+        };
+        return new ReplicationSettings { Mode = mode, ArchiveTimeout = parsed.GetValue(ArchiveTimeoutOption) };
+    }
 
     // REGION=DURATION pairs; a malformed one is a usage error naming the option, the durations are checked with the regions.
     private static Dictionary<string, string> DelaysOf(ParseResult parsed)

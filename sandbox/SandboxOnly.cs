@@ -32,9 +32,6 @@ public static class SandboxOnly
         ["port"] = region.InstancePort.ToString(CultureInfo.InvariantCulture),
         ["unix_socket_directories"] = string.Empty,
 
-        // No object store yet and no instance manager to run CNPG's archive_command (/controller/manager wal-archive).
-        ["archive_mode"] = "off",
-
         // The log goes to pg_ctl's log file instead of CNPG's csvlog collector, which the sandbox cannot tail.
         ["logging_collector"] = "off",
         ["log_destination"] = "stderr",
@@ -43,8 +40,55 @@ public static class SandboxOnly
         ["fsync"] = "off",
     };
 
-    /// <summary>Recovery parameters removed from CNPG's <c>override.conf</c>: its restore_command calls the instance manager.</summary>
-    public static IReadOnlyList<string> RemovedRecoveryParameters { get; } = ["restore_command"];
+    /// <summary>
+    /// The directory standing for the bucket of the ObjectStore named <paramref name="objectStore"/>:
+    /// <c>&lt;sandbox&gt;/object-store/&lt;name&gt;</c>, made for each ObjectStore the manifests declare. One per name,
+    /// as every region's object of that name points at the same bucket.
+    /// </summary>
+    public static string ObjectStore(string sandboxDirectory, string objectStore) => Path.Combine(sandboxDirectory, "object-store", objectStore);
+
+    /// <summary>
+    /// The <c>archive_command</c> in place of CNPG's <c>/controller/manager wal-archive … %p</c>, which has the
+    /// barman-cloud plugin upload the segment to the Cluster's own store (<see cref="WalArchiving.ArchiveTo"/>): it copies
+    /// <c>%p</c> to barman's key for it, <c>&lt;serverName&gt;/wals/&lt;first 16 hex digits&gt;/%f</c>, or <c>wals/%f</c> for
+    /// a <c>.history</c> file (barman/clients/cloud_walarchive.py CloudWalUploader.upload_wal; barman/xlog.py hash_dir),
+    /// uncompressed, through a temporary name and a rename so a reader never sees half a segment. A file of that name
+    /// already there succeeds when identical and fails when it differs: barman-cloud-wal-archive would overwrite it (an
+    /// S3 put; barman/cloud_providers/aws_s3.py upload_fileobj), but barman's own archiver refuses a different duplicate
+    /// (barman/wal_archiver.py WalArchiver.archive_wal: DuplicateWalFile, MatchingDuplicateWalFile) and PostgreSQL 15's
+    /// docs ask archive commands to "refuse to overwrite any pre-existing archive file" (26.3.1 Setting Up WAL
+    /// Archiving), so the sandbox is the stricter. It fails when the store's directory is missing, as the plugin fails
+    /// to read an ObjectStore no manifest declares. Without a store it succeeds and keeps nothing, as CNPG's
+    /// wal-archive does with no backup configured.
+    /// </summary>
+    public static string ArchiveCommand(string sandboxDirectory, BarmanServer? store) => store is null
+        ? "true"
+        : $"{Locate(sandboxDirectory, store)}; test -d {Literal(ObjectStore(sandboxDirectory, store.ObjectStore))} || exit 1; if test -f \"$d/$f\"; then cmp -s \"%p\" \"$d/$f\"; else mkdir -p \"$d\" && cp \"%p\" \"$d/$f.tmp\" && mv \"$d/$f.tmp\" \"$d/$f\"; fi";
+
+    /// <summary>
+    /// The <c>restore_command</c> in place of CNPG's <c>/controller/manager wal-restore … %f %p</c>, which has the plugin
+    /// download <c>%f</c> from the replica cluster's source store (<see cref="WalArchiving.RestoreFrom"/>): it copies the
+    /// file from the key <see cref="ArchiveCommand"/> writes (barman/clients/cloud_walrestore.py
+    /// CloudWalDownloader.download_wal) to <c>%p</c>, and exits 1 when it is not there, as barman-cloud-wal-restore does; PostgreSQL
+    /// then reads pg_wal and, with a <c>primary_conninfo</c>, streams (PostgreSQL 15 restore_command: "it must return
+    /// nonzero" for a file not in the archive; src/backend/access/transam/xlogrecovery.c WaitForWALToBecomeAvailable).
+    /// Without a store every request fails, as CNPG's wal-restore does with no backup configured.
+    /// </summary>
+    public static string RestoreCommand(string sandboxDirectory, BarmanServer? source) => source is null
+        ? "false"
+        : $"{Locate(sandboxDirectory, source)}; test -f \"$d/$f\" && cp \"$d/$f\" \"%p\"";
+
+    // Sets f to the file's name and d to its directory in barman's layout below the server's wals/: the segment's
+    // timeline and log (its first 16 hex digits), or wals/ itself for a .history file.
+    private static string Locate(string sandboxDirectory, BarmanServer server)
+    {
+        var wals = Path.Combine(ObjectStore(sandboxDirectory, server.ObjectStore), server.ServerName, "wals");
+        return $"f='%f'; case \"$f\" in *.history) d={Literal(wals)};; *) d={Literal(wals + "/")}\"$(echo \"$f\" | cut -c1-16)\";; esac";
+    }
+
+    // A path as one shell word inside a PostgreSQL command: single-quoted, and % doubled, which PostgreSQL would
+    // otherwise read as the start of %f, %p or %r.
+    private static string Literal(string path) => $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'".Replace("%", "%%", StringComparison.Ordinal);
 
     /// <summary>
     /// Whether <c>pgbouncer.ini</c> keeps <c>auth_dbname</c>: Debian's PgBouncer 1.18 refuses the file with it (it came

@@ -1,4 +1,5 @@
 using CrossClusterIac.Sandbox.Links;
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Manifests;
 
 namespace CrossClusterIac.Sandbox;
@@ -29,6 +30,9 @@ public sealed record SandboxOptions
 
     /// <summary>Round trips of particular links, by their two ends.</summary>
     public IReadOnlyList<LinkRoundTrip> PairRoundTrips { get; init; } = [];
+
+    /// <summary>The topology's <c>replication</c>: streaming or archive only, and the archive timeout.</summary>
+    public ReplicationSettings Replication { get; init; } = new();
 
     /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real

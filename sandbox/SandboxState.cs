@@ -37,6 +37,12 @@ public sealed record SandboxState
     /// <summary>How many times the state was written: the link proxy acknowledges each revision once it has applied it.</summary>
     public long Revision { get; init; }
 
+    /// <summary>
+    /// The topology's <c>replication</c> settings (<c>--mode</c>, <c>--archive-timeout</c>), which every command that
+    /// renders the topology again renders with.
+    /// </summary>
+    public ReplicationSettings Replication { get; init; } = new();
+
     /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
     public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();
 

@@ -17,8 +17,8 @@ public static partial class SandboxTopology
     /// <summary>Regions when none are asked for: the playground's two.</summary>
     public static readonly IReadOnlyList<string> DefaultRegions = ["eu", "us"];
 
-    /// <summary>Checks region names and delays given on the command line; returns one message per problem.</summary>
-    public static IReadOnlyList<string> Problems(IReadOnlyList<string> regions, IReadOnlyDictionary<string, string>? delays = null)
+    /// <summary>Checks region names, delays and the archive timeout given on the command line; returns one message per problem.</summary>
+    public static IReadOnlyList<string> Problems(IReadOnlyList<string> regions, IReadOnlyDictionary<string, string>? delays = null, ReplicationSettings? replication = null)
     {
         var problems = new List<string>();
         if (regions.Count == 0)
@@ -52,17 +52,24 @@ public static partial class SandboxTopology
             }
         }
 
+        if (replication?.ArchiveTimeout is { } timeout && ArchiveTimeout.Problem(timeout) is not null)
+        {
+            problems.Add($"--archive-timeout: '{timeout}' is not a timeout of whole seconds PostgreSQL applies; give at least a second, e.g. --archive-timeout 2s or --archive-timeout 1m.");
+        }
+
         return problems;
     }
 
     /// <summary>
     /// The topology for <paramref name="regions"/> served on the given ports, the region whose role is primary as
-    /// <c>primaryRegion</c>, the root generation of <paramref name="pki"/>, and <paramref name="switchover"/> when one is under way.
+    /// <c>primaryRegion</c>, the root generation of <paramref name="pki"/>, <paramref name="switchover"/> when one is under
+    /// way, and the sandbox's <paramref name="replication"/> (<see cref="SandboxState.Replication"/>; streaming when not given).
     /// </summary>
-    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions, SandboxPki? pki = null, SwitchoverConfig? switchover = null) => new()
+    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions, SandboxPki? pki = null, SwitchoverConfig? switchover = null, ReplicationSettings? replication = null) => new()
     {
         PrimaryRegion = regions.First(r => r.Role == RegionRole.Primary).Name,
         Switchover = switchover,
+        Replication = replication ?? new ReplicationSettings(),
         Pki = new PkiSettings { RootGeneration = pki?.RootGeneration ?? 1, RootRotation = pki?.RootRotation },
         Regions = regions.Select(r => new RegionConfig
         {
@@ -70,7 +77,8 @@ public static partial class SandboxTopology
             KubeContext = $"sandbox-{r.Name}",
             Replication = r.MinApplyDelay is { } delay ? new RegionReplicationConfig { MinApplyDelay = delay } : null,
 
-            // Rendered as the playground's would be, not realised: the sandbox has no object store (see docs/cnpg-fidelity.md).
+            // Rendered as the playground's would be; each ObjectStore is realised as a directory named after it (see
+            // SandboxOnly.ObjectStore), so the endpoint, bucket and credentials are never used.
             ObjectStore = new ObjectStoreConfig
             {
                 Name = $"minio-{r.Name}",

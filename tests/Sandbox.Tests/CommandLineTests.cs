@@ -70,6 +70,24 @@ public sealed class CommandLineTests
         Assert.False(Directory.Exists(directory));
     }
 
+    [Theory]
+    [InlineData("up", "--mode", "logical", "--mode streaming")]
+    [InlineData("run", "--mode", "", "--mode archive")]
+    [InlineData("up", "--archive-timeout", "500ms", "--archive-timeout 2s")]
+    [InlineData("run", "--archive-timeout", "0s", "at least a second")]
+    [InlineData("up", "--archive-timeout", "soon", "--archive-timeout 1m")]
+    public async Task ABadReplicationOptionExitsTwoNamingTheOptionAndTheFixAndStartsNothing(string command, string option, string value, string fix)
+    {
+        var directory = TemporaryDirectory.NewPath();
+
+        var (exitCode, _, error) = await RunAsync(command, "--dir", directory, "--regions", "eu,us", option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{option}: '{value}'", error, StringComparison.Ordinal);
+        Assert.Contains(fix, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
+    }
+
     [Fact]
     public async Task RotateWithoutSandboxExitsTwoSayingHowToStartOne()
     {

@@ -15,12 +15,16 @@ public sealed class FidelityTableTests
         [
             .. SandboxOnly.PostgresParameters(region).Keys,
             .. SandboxOnly.PgBouncerParameters(region).Keys,
-            .. SandboxOnly.RemovedRecoveryParameters,
+            "archive_command",
+            "restore_command",
             "auth_dbname",
             SandboxOnly.AdministratorRule,
             $"SandboxOnly.{nameof(SandboxOnly.BootstrapSource)}",
             $"SandboxOnly.{nameof(SandboxOnly.Localise)}",
             $"SandboxOnly.{nameof(SandboxOnly.ReloadPgBouncer)}",
+            $"SandboxOnly.{nameof(SandboxOnly.ObjectStore)}",
+            $"SandboxOnly.{nameof(SandboxOnly.ArchiveCommand)}",
+            $"SandboxOnly.{nameof(SandboxOnly.RestoreCommand)}",
         ]);
     }
 

@@ -14,6 +14,7 @@ namespace CrossClusterIac.Topology.Cnpg;
 /// <param name="Source">A replica cluster's connection to its source; <c>null</c> for the primary cluster.</param>
 /// <param name="Initdb">The initdb job's statements; empty for a replica cluster.</param>
 /// <param name="PrimarySetup">What the instance manager does on a running primary; empty for a replica cluster.</param>
+/// <param name="Wal">The ObjectStore its <c>archive_command</c> writes to and the one its <c>restore_command</c> reads.</param>
 public sealed record ClusterInstance(
     string Name,
     bool IsReplicaCluster,
@@ -23,7 +24,8 @@ public sealed record ClusterInstance(
     IReadOnlyList<ConfigFile> Certificates,
     ExternalClusterConnection? Source,
     IReadOnlyList<SqlBatch> Initdb,
-    IReadOnlyList<SqlBatch> PrimarySetup)
+    IReadOnlyList<SqlBatch> PrimarySetup,
+    WalArchiving Wal)
 {
     /// <summary>
     /// <c>override.conf</c> of a replica cluster (<c>pkg/management/postgres/configuration.go</c>
@@ -70,6 +72,7 @@ public sealed record ClusterInstance(
             ],
             ExternalClusterConnection.For(cluster, secrets, paths),
             InstanceBootstrap.Initdb(cluster),
-            InstanceBootstrap.Primary(cluster, appPassword));
+            InstanceBootstrap.Primary(cluster, appPassword),
+            WalArchiving.For(cluster));
     }
 }

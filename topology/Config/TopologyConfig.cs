@@ -357,6 +357,12 @@ public sealed record ReplicationSettings
 {
     /// <summary>How replicas receive WAL.</summary>
     public ReplicationMode Mode { get; init; } = ReplicationMode.Streaming;
+
+    /// <summary>
+    /// The longest a segment holding writes stays open before it is archived (PostgreSQL's <c>archive_timeout</c>, see
+    /// <see cref="Config.ArchiveTimeout"/>), e.g. <c>1m</c>; <c>null</c> keeps CNPG's 5min.
+    /// </summary>
+    public string? ArchiveTimeout { get; init; }
 }
 
 /// <summary>How a replica cluster receives WAL from the primary.</summary>

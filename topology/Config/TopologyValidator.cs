@@ -25,6 +25,7 @@ public static partial class TopologyValidator
         ValidatePostgres(config.Postgres, Add);
         ValidatePki(config.Pki, Add);
         ValidateMonitoring(config.Monitoring, Add);
+        ValidateReplication(config.Replication, Add);
         ValidateRegions(config, Add);
         ValidateSwitchover(config, Add);
         return problems;
@@ -461,6 +462,14 @@ public static partial class TopologyValidator
     }
 
     private const int MaxRootGeneration = 1000;
+
+    private static void ValidateReplication(ReplicationSettings replication, Action<string, string> add)
+    {
+        if (replication.ArchiveTimeout is { } timeout && ArchiveTimeout.Problem(timeout) is { } problem)
+        {
+            add("replication.archiveTimeout", $"{problem}.");
+        }
+    }
 
     private static void ValidateMonitoring(MonitoringSettings monitoring, Action<string, string> add)
     {

@@ -88,6 +88,15 @@ internal static class ClusterManifest
                     ["recovery"] = new Dictionary<string, object?> { ["source"] = PrimaryCluster(topology) },
                 },
         };
+        if (topology.Replication.ArchiveTimeout is { } archiveTimeout)
+        {
+            // On every Cluster, as any of them may be promoted; on a standby PostgreSQL switches no segments for it.
+            ((Dictionary<string, object?>)spec["postgresql"]!)["parameters"] = new Dictionary<string, object?>
+            {
+                ["archive_timeout"] = ArchiveTimeout.Parameter(archiveTimeout),
+            };
+        }
+
         if (topology.Monitoring.Enabled)
         {
             // The instances export the certificate query beside CNPG's default ones (api/v1 MonitoringConfiguration).

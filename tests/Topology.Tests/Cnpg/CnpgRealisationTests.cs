@@ -57,6 +57,35 @@ public sealed class CnpgRealisationTests
         Assert.DoesNotContain("recovery_min_apply_delay", Of("eu").Instance.Parameters.Keys);
     }
 
+    // replication.archiveTimeout bounds how far an archive-only replica lags a quiet primary; PostgreSQL takes the
+    // parameter verbatim and reads Go's 'm' as no unit it knows, so it is written in seconds.
+    [Theory]
+    [InlineData("2s", "2s")]
+    [InlineData("1m", "60s")]
+    [InlineData("1h30m", "5400s")]
+    public void ArchiveTimeoutIsRenderedInSecondsIntoEveryClustersParameters(string configured, string rendered)
+    {
+        var topology = Prod with { Replication = Prod.Replication with { ArchiveTimeout = configured } };
+        Assert.Empty(TopologyValidator.Validate(topology));
+        var manifests = TopologyManifests.For(topology, Pki.Plan);
+
+        foreach (var region in manifests)
+        {
+            var postgresql = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)region.Cluster.Body["spec"]!)["postgresql"]!;
+            Assert.Equal(rendered, ((IReadOnlyDictionary<string, object?>)postgresql["parameters"]!)["archive_timeout"]);
+            Assert.Equal(rendered, RegionRealisation.For(region, Pki.Material, Paths, "postgres", "password").Instance.Parameters["archive_timeout"]);
+        }
+    }
+
+    [Fact]
+    public void WithoutArchiveTimeoutTheClusterKeepsCnpgsFiveMinutes()
+    {
+        var postgresql = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)TopologyManifests.For(Prod, Pki.Plan).Single(r => r.Region == "eu").Cluster.Body["spec"]!)["postgresql"]!;
+
+        Assert.False(postgresql.ContainsKey("parameters"));
+        Assert.Equal("5min", Realise("eu").Instance.Parameters["archive_timeout"]);
+    }
+
     [Fact]
     public void PgBouncerIniIsCnpgsWithCertificateAuthAndNoAuthFile()
     {
@@ -124,6 +153,46 @@ public sealed class CnpgRealisationTests
         Assert.Equal(Paths.ClientCa, eu.Instance.Parameters["ssl_ca_file"]);
         Assert.Equal("TLSv1.3", eu.Instance.Parameters["ssl_min_protocol_version"]);
         Assert.Equal("pg-eu", eu.Instance.Parameters["cluster_name"]);
+    }
+
+    // Each Cluster archives into its own store only (the plugins entry), and a replica cluster's designated primary
+    // restores from the store of its replica.source entry: the primary's archive is never written by a replica.
+    [Theory]
+    [InlineData("eu", "backups-eu", "pg-eu", null, null)]
+    [InlineData("us", "backups-us", "pg-us", "backups-eu", "pg-eu")]
+    [InlineData("ap", "backups-ap", "pg-ap", "backups-eu", "pg-eu")]
+    public void ClusterArchivesToItsOwnStoreAndRestoresFromItsSourcesStore(string region, string store, string server, string? sourceStore, string? sourceServer)
+    {
+        var wal = Realise(region).Instance.Wal;
+
+        Assert.Equal(new BarmanServer(store, server), wal.ArchiveTo);
+        Assert.Equal(sourceStore is null ? null : new BarmanServer(sourceStore, sourceServer!), wal.RestoreFrom);
+    }
+
+    // plugin-barman-cloud's resolveRestoreObjectStore: a source entry naming no ObjectStore leaves the designated
+    // primary restoring from its own, and NewFromCluster defaults serverName to the Cluster's own name.
+    [Fact]
+    public void SourceEntryWithoutAStoreLeavesTheDesignatedPrimaryRestoringFromItsOwnUnderItsOwnName()
+    {
+        var us = Realise("us", spec =>
+        {
+            spec["externalClusters"] = ((List<object?>)spec["externalClusters"]!).Cast<Dictionary<string, object?>>()
+                .Select(e => e.Where(p => p.Key != "plugin").ToDictionary(p => p.Key, p => p.Value)).ToList<object?>();
+            var plugin = (Dictionary<string, object?>)((List<object?>)spec["plugins"]!)[0]!;
+            ((Dictionary<string, object?>)plugin["parameters"]!).Remove("serverName");
+        });
+
+        Assert.Equal(new BarmanServer("backups-us", "pg-us"), us.Instance.Wal.ArchiveTo);
+        Assert.Equal(us.Instance.Wal.ArchiveTo, us.Instance.Wal.RestoreFrom);
+    }
+
+    [Fact]
+    public void BarmanCloudPluginWithoutAnObjectStoreIsRefused()
+    {
+        var failure = Assert.Throws<CnpgRealisationException>(() => Realise("eu", spec =>
+            ((Dictionary<string, object?>)((Dictionary<string, object?>)((List<object?>)spec["plugins"]!)[0]!)["parameters"]!).Remove("barmanObjectName")));
+
+        Assert.Contains("barmanObjectName", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
