@@ -1,4 +1,5 @@
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
 using Npgsql;
@@ -13,7 +14,7 @@ public sealed class LinkStateTests
     [Fact]
     public async Task ACutLinkIsDiagnosedAsTheLinkDownAndTheSuitePassesOnceItHeals()
     {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-link-{Guid.NewGuid():N}"), RoundTrip = TimeSpan.FromMilliseconds(20) });
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-link-{Guid.NewGuid():N}"), RoundTrip = TimeSpan.FromMilliseconds(20), Replication = new ReplicationSettings { ArchiveTimeout = "1s" } });
         sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
         // The primary's walsender gives up once wal_sender_timeout (CNPG: 5 s) passes without the replica's reply.
         await UntilAsync(sandbox, "eu", "SELECT count(*) = 0 FROM pg_stat_replication");
@@ -25,7 +26,9 @@ public sealed class LinkStateTests
         var streaming = Assert.Single(cut.Checks, c => c.Name == "streams-over-mtls" && c.Region == "us");
         Assert.Equal(CheckStatus.Failed, streaming.Status);
         Assert.Contains("replica not streaming: link to pg-eu down: pg-us has no WAL receiver while pg-eu answers verify", streaming.Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("replaying from the archive", streaming.Diagnosis, StringComparison.Ordinal);
         Assert.Contains("last segment 0000000100000000000000", streaming.Diagnosis, StringComparison.Ordinal);
+        Assert.Contains("the primary archived up to 0000000100000000000000", streaming.Diagnosis, StringComparison.Ordinal);
         Assert.All(cut.Checks.Where(c => c.Name.StartsWith("tls-", StringComparison.Ordinal)), c => Assert.Equal(CheckStatus.Passed, c.Status));
 
         sandbox.ChangeLink("eu", "us", link => link.Healed());
