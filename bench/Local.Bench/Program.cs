@@ -170,6 +170,7 @@ if (what is "distance" or "all")
 {
     await Distance.VerifyAsync(runs, Options);
     await Distance.LagAsync("streaming", Options(2), 60);
+    await Distance.LagAsync("archive-only, 10 s", Options(2) with { Replication = new() { Mode = ReplicationMode.Archive, ArchiveTimeout = "10s" } }, 60);
     await Distance.PartitionAsync(Math.Min(runs, 3), Options);
 }
 

@@ -55,6 +55,8 @@ public static class LinkDiagnosis
             return $"; nothing reaches it from the archive either: {position}, and the primary has archived no WAL (see its archive_command and object store)";
         }
 
+        // last_archived_wal may name a backup label or a timeline history file after the segment (0000…05.00000028.backup).
+        last = last.Length > SegmentNameLength ? last[..SegmentNameLength] : last;
         var source = $"the primary archived up to {last}{(archived.LastTime is { } when ? $" at {Time(when)}" : string.Empty)}";
         return replay.StartupWait == "RecoveryRetrieveRetryInterval" || string.CompareOrdinal(segment, last) >= 0
             ? $"; replaying from the archive, caught up with it ({position}; {source}); what is not archived yet arrives when its segment fills or archive_timeout passes"
@@ -75,6 +77,8 @@ public static class LinkDiagnosis
             reader.IsDBNull(1) ? null : reader.GetString(1),
             reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
     }
+
+    private const int SegmentNameLength = 24;
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

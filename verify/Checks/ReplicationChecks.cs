@@ -87,7 +87,7 @@ public static class ReplicationChecks
             var seen = senders.Count == 0 ? "no walsender at all" : string.Join("; ", senders.Select(s => $"{s.ClientDn} issued by {s.IssuerDn} ({s.State})"));
             return CheckOutcome.Fail(
                 $"{context.Primary.Cluster} has no walsender for a certificate issued by {issuer} ({seen})",
-                $"replica {replica.Cluster} is not streaming from the primary: {await Diagnoses.ReplicaAsync(context, replica)}");
+                await NotStreamingAsync(context, replica));
         }
 
         var expectedCn = $"CN={RoleNames.StreamingReplica}";
@@ -104,8 +104,17 @@ public static class ReplicationChecks
 
         var outcome = sender.State == "streaming"
             ? CheckOutcome.Pass(detail)
-            : CheckOutcome.Fail(detail, $"{replica.Cluster} is connected but in state '{sender.State}', not streaming: it is still catching up");
+            : CheckOutcome.Fail(detail, sender.State == "startup"
+                ? $"{replica.Cluster} is connected but has not started streaming (walsender state 'startup'): it is still starting, or the link stopped carrying during its handshake (the WAL receiver has no timeout before streaming begins)"
+                : $"{replica.Cluster} is connected but in state '{sender.State}', not streaming: it is still catching up");
         return outcome with { Metrics = new Dictionary<string, double> { ["replayLagMs"] = sender.ReplayLagMilliseconds } };
+    }
+
+    // The replica's own view says why; a diagnosis that already says "replica not streaming" is not prefixed twice.
+    private static async Task<string> NotStreamingAsync(CheckContext context, RegionOutputs replica)
+    {
+        var diagnosis = await Diagnoses.ReplicaAsync(context, replica);
+        return diagnosis.StartsWith("replica not streaming", StringComparison.Ordinal) ? diagnosis : $"replica {replica.Cluster} is not streaming from the primary: {diagnosis}";
     }
 
     private static async Task<CheckOutcome> WriteVisibleAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
