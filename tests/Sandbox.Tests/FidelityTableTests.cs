@@ -21,6 +21,7 @@ public sealed class FidelityTableTests
             SandboxOnly.AdministratorRule,
             $"SandboxOnly.{nameof(SandboxOnly.BootstrapSource)}",
             $"SandboxOnly.{nameof(SandboxOnly.Localise)}",
+            $"SandboxOnly.{nameof(SandboxOnly.PgBouncerDatabaseTarget)}",
             $"SandboxOnly.{nameof(SandboxOnly.ReloadPgBouncer)}",
             $"SandboxOnly.{nameof(SandboxOnly.ObjectStore)}",
             $"SandboxOnly.{nameof(SandboxOnly.ArchiveCommand)}",

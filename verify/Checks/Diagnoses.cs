@@ -81,7 +81,7 @@ public static class Diagnoses
             {
                 // CNPG writes an empty primary_conninfo when the source's externalClusters entry has no connectionParameters
                 // (pkg/management/external/external.go ConfigureConnectionToServer): WAL then comes from the archive only.
-                return $"replica not streaming (archive only): {replica.Cluster} has no primary_conninfo, so it replays only what reaches the WAL archive; give its source's externalClusters entry connectionParameters and sslCert/sslKey/sslRootCert";
+                return $"replica not streaming (archive only): {replica.Cluster} has no primary_conninfo, so it replays only what reaches the WAL archive, as `replication.mode: archive` renders it (rows arrive once their segment is archived, within archive_timeout); to stream, its source's externalClusters entry needs connectionParameters and sslCert/sslKey/sslRootCert (`replication.mode: streaming`)";
             }
 
             if (receiver != "streaming")
