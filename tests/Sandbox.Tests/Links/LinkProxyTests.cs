@@ -27,10 +27,10 @@ public sealed class LinkProxyTests
         await ExchangeAsync(client, 2);
         var second = clock.Elapsed;
 
-        // The first exchange pays the TCP handshake's round trip as well; no exchange can beat the link.
+        // The first exchange pays the TCP handshake's round trip as well; no exchange can beat the link. Only lower
+        // bounds are asserted: how much longer a loaded machine takes is not the proxy's behaviour.
         Assert.True(first >= 2 * roundTrip * 0.95, $"first exchange took {first.TotalMilliseconds:0} ms");
         Assert.True(second >= roundTrip * 0.95, $"second exchange took {second.TotalMilliseconds:0} ms");
-        Assert.True(second < first, $"second {second.TotalMilliseconds:0} ms, first {first.TotalMilliseconds:0} ms");
     }
 
     [Fact]
