@@ -11,11 +11,16 @@ public sealed class LinkStateTests
 {
     private static readonly VerifyOptions Options = new() { Timeout = TimeSpan.FromSeconds(4), Rows = 100 };
 
-    [Fact]
-    public async Task ACutLinkIsDiagnosedAsTheLinkDownAndTheSuitePassesOnceItHeals()
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task ACutLinkIsDiagnosedAsTheLinkDownAndTheSuitePassesOnceItHeals(bool replicaSendsLost, bool primarySendsLost)
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-link-{Guid.NewGuid():N}"), RoundTrip = TimeSpan.FromMilliseconds(20), Replication = new ReplicationSettings { ArchiveTimeout = "1s" } });
-        sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
+        // Either direction lost ends the stream: without the replica's replies the walsender gives up, without the
+        // primary's messages the WAL receiver does; a new connection needs both.
+        sandbox.ChangeLink("eu", "us", link => link.Changed("us", replicaSendsLost, primarySendsLost, null, null, DateTimeOffset.UtcNow));
         // The primary's walsender gives up once wal_sender_timeout (CNPG: 5 s) passes without the replica's reply.
         await UntilAsync(sandbox, "eu", "SELECT count(*) = 0 FROM pg_stat_replication");
 
