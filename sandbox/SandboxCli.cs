@@ -212,7 +212,7 @@ public static class SandboxCli
 
     private static Command StatusCommand(TextWriter output, TextWriter error)
     {
-        var command = new Command("status", "Show each region's servers and ports. Exit 0 when all run, 1 when any is down or no sandbox exists.")
+        var command = new Command("status", "Show each region's servers and ports, and the links between regions. Exit 0 when all run (the link proxy too), 1 when any is down or no sandbox exists.")
         {
             DirectoryOption,
             OutputOption,
