@@ -83,8 +83,8 @@ public static class LocalSandbox
         return ledger.State.Regions.Select(r => new RegionStatus(
             r.Name,
             r.Role,
-            Server(ledger, r, ServerKind.Postgres, r.InstancePort, r.Layout.PostgresLog),
-            Server(ledger, r, ServerKind.PgBouncer, r.PoolerPort, r.Layout.PgBouncerLog),
+            Server(ledger, r, ServerKind.Postgres, r.Layout.PostgresLog),
+            Server(ledger, r, ServerKind.PgBouncer, r.Layout.PgBouncerLog),
             r.Layout.Data)).ToList();
     }
 
@@ -98,10 +98,10 @@ public static class LocalSandbox
         return new RunningSandbox(ledger, ServerBinaries.Locate(), ServerUser.Current());
     }
 
-    private static ServerStatus Server(ProcessLedger ledger, SandboxRegion region, ServerKind kind, int port, string log) =>
+    private static ServerStatus Server(ProcessLedger ledger, SandboxRegion region, ServerKind kind, string log) =>
         ledger.Find(region.Name, kind) is { IsRunning: true } process
-            ? new ServerStatus(port, true, process.Pid, log)
-            : new ServerStatus(port, false, null, log);
+            ? new ServerStatus(region.Port(kind), true, process.Pid, log)
+            : new ServerStatus(region.Port(kind), false, null, log);
 
     private static async Task<RunningSandbox> StartAsync(string directory, SandboxOptions options, ServerBinaries binaries, ServerUser user, IProgress<string> progress, CancellationToken cancellationToken)
     {

@@ -31,7 +31,7 @@ public static class SandboxOutputs
 
     private static RegionOutputs Region(SandboxRegion region, IssuedPki pki, SandboxLinks? links)
     {
-        int Port(ServerKind server) => links?.PortFrom(SandboxLinks.Client, region, server) ?? (server == ServerKind.PgBouncer ? region.PoolerPort : region.InstancePort);
+        int Port(ServerKind server) => links?.PortFrom(SandboxLinks.Client, region, server) ?? region.Port(server);
         var names = LocalSandbox.Names(region.Name);
         var certificates = pki.Plan.ForRegion(region.Name);
         return new RegionOutputs

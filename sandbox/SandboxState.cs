@@ -64,10 +64,7 @@ public sealed record SandboxState
     /// <summary>Replaces the state file in <paramref name="directory"/> in one step (0600), so that a reader never sees half of it.</summary>
     internal void Write(string directory)
     {
-        var path = Path.Combine(directory, FileName);
-        var next = path + ".next";
-        SecretFile.Write(next, JsonSerializer.Serialize(this, TopologyOutputsJson.Options));
-        File.Move(next, path, overwrite: true);
+        SecretFile.Write(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, TopologyOutputsJson.Options));
     }
 }
 
@@ -98,4 +95,7 @@ public sealed record SandboxRegion(string Name, RegionRole Role, int InstancePor
     /// <summary>Where the region's files are.</summary>
     [JsonIgnore]
     public RegionLayout Layout => new(Directory);
+
+    /// <summary>The port <paramref name="server"/> of this region listens on (a link's proxy port is another).</summary>
+    public int Port(ServerKind server) => server == ServerKind.PgBouncer ? PoolerPort : InstancePort;
 }

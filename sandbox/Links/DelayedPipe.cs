@@ -28,11 +28,11 @@ internal static class DelayedPipe
     private static async Task ReadAsync(Socket source, string sender, string receiver, LinkConditions conditions, ChannelWriter<Chunk> queue, CancellationToken cancellationToken)
     {
         long due = 0;
+        var buffer = new byte[ChunkSize];
         try
         {
             while (true)
             {
-                var buffer = new byte[ChunkSize];
                 int count;
                 try
                 {
@@ -45,7 +45,8 @@ internal static class DelayedPipe
                 }
 
                 due = conditions.Due(sender, receiver, due);
-                await queue.WriteAsync(new Chunk(buffer, count, due), cancellationToken);
+                // The queue holds what arrived, not the buffer it arrived in: small messages cost what they weigh.
+                await queue.WriteAsync(new Chunk(count > 0 ? buffer[..count] : [], count, due), cancellationToken);
                 if (count <= 0)
                 {
                     return;

@@ -38,9 +38,9 @@ internal sealed class LinkConditions
     /// <summary>
     /// Waits until a chunk from <paramref name="sender"/> due at <paramref name="due"/> may be delivered: its time has
     /// come and the direction carries. A chunk held by a cut is delivered half a round trip after the cut heals, as a
-    /// retransmission gets through once the path is back. Returns the time it was delivered at.
+    /// retransmission gets through once the path is back.
     /// </summary>
-    public async Task<long> DeliverableAsync(string sender, string receiver, long due, CancellationToken cancellationToken)
+    public async Task DeliverableAsync(string sender, string receiver, long due, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -55,7 +55,7 @@ internal sealed class LinkConditions
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
             if (wait <= TimeSpan.Zero)
             {
-                return due;
+                return;
             }
 
             await Task.WhenAny(Task.Delay(wait, cancellationToken), now.Changed.Task);

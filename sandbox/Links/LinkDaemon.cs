@@ -1,3 +1,5 @@
+using CrossClusterIac.Topology.Pki;
+
 namespace CrossClusterIac.Sandbox.Links;
 
 /// <summary>
@@ -26,7 +28,7 @@ public static class LinkDaemon
         var statePath = Path.Combine(directory, SandboxState.FileName);
         var state = SandboxState.Read(statePath);
         var written = File.GetLastWriteTimeUtc(statePath);
-        var targets = state.Links.Routes.ToDictionary(r => r, r => state.Links.PortFrom(r.To, state.Regions.Single(region => region.Name == r.To), r.Server));
+        var targets = state.Links.Routes.ToDictionary(r => r, r => state.Regions.Single(region => region.Name == r.To).Port(r.Server));
         await using var proxy = new LinkProxy(targets, state.Links.Links);
         File.WriteAllText(Path.Combine(directory, PidFileName), $"{Environment.ProcessId}\n");
         long acknowledged = -1;
@@ -39,14 +41,13 @@ public static class LinkDaemon
                 written = stamp;
             }
 
-            var current = state;
-            proxy.Apply(current.Links.Links, route => current.Processes.GetValueOrDefault(ProcessLedger.Key(route.To, route.Server))?.IsRunning == true);
-            if (current.Revision != acknowledged)
+            // Each recorded process looked at once, however many routes lead to its server.
+            var running = state.Processes.Where(p => p.Value.IsRunning).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            proxy.Apply(state.Links.Links, route => running.Contains(ProcessLedger.Key(route.To, route.Server)));
+            if (state.Revision != acknowledged)
             {
-                var next = Path.Combine(directory, AppliedFileName + ".next");
-                File.WriteAllText(next, current.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                File.Move(next, Path.Combine(directory, AppliedFileName), overwrite: true);
-                acknowledged = current.Revision;
+                SecretFile.Write(Path.Combine(directory, AppliedFileName), state.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                acknowledged = state.Revision;
             }
 
             try

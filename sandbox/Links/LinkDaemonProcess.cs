@@ -68,14 +68,14 @@ internal static class LinkDaemonProcess
     /// <exception cref="SandboxException">The daemon runs but did not apply it within 5 s.</exception>
     public static void AwaitApplied(ProcessLedger ledger)
     {
-        var state = ledger.State;
-        if (state.Processes.GetValueOrDefault(ProcessLedger.Key(Location, ServerKind.LinkProxy)) is not { } daemon)
+        var revision = ledger.State.Revision;
+        if (ledger.Find(Location, ServerKind.LinkProxy) is not { } daemon)
         {
             return;
         }
 
         var deadline = DateTime.UtcNow + ApplyTimeout;
-        while (Applied(ledger.Directory) < state.Revision)
+        while (Applied(ledger.Directory) < revision)
         {
             if (!daemon.IsRunning)
             {

@@ -42,7 +42,7 @@ public sealed record SandboxLinks
 
     /// <summary>The port on which <paramref name="from"/> reaches <paramref name="server"/> of <paramref name="to"/>: its own port within the region, a route's across a link.</summary>
     public int PortFrom(string from, SandboxRegion to, ServerKind server) => from == to.Name
-        ? server == ServerKind.PgBouncer ? to.PoolerPort : to.InstancePort
+        ? to.Port(server)
         : Routes.FirstOrDefault(r => r.From == from && r.To == to.Name && r.Server == server)?.Port
             ?? throw new SandboxException($"the sandbox has no link from {from} to {to.Name}'s {server}: its state predates the links; recreate it with `sandbox down` and `sandbox up`");
 

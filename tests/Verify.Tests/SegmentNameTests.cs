@@ -11,5 +11,5 @@ public sealed class SegmentNameTests
     [InlineData(2, "1/A0000010", 16 * 1024 * 1024, "0000000200000001000000A0")]
     [InlineData(3, "2/FF", 64 * 1024 * 1024, "000000030000000200000000")]
     public void TheLastReplayedByteNamesTheSegment(int timeline, string lsn, long segmentSize, string expected) =>
-        Assert.Equal(expected, ArchiveReplay.SegmentName(timeline, lsn, segmentSize));
+        Assert.Equal(expected, WalNames.Segment(timeline, lsn, segmentSize));
 }

@@ -91,7 +91,7 @@ public static class Diagnoses
 
             return $"{replica.Cluster} streams (received {received}, replayed {replayed}) but has not replayed the write within the limit: replay is too slow";
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or SocketException or TimeoutException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        catch (Exception e) when (EndpointException.IsConnectionFailure(e))
         {
             return $"the replica cannot be inspected: {await EndpointAsync(context, e, target)}";
         }

@@ -25,7 +25,7 @@ public static class LinkDiagnosis
             {
                 archiver = await ReadArchiverAsync(context, target, limit.Token);
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+            catch (Exception e) when (EndpointException.IsConnectionFailure(e))
             {
                 return $"replica not streaming: {replica.Cluster} has no WAL receiver, and {primary.Cluster} does not answer verify either ({Fault.Of(e, target).Description}): the primary is down or cut from every network{Replaying(replay, timeline: null, archived: null)}";
             }
@@ -42,7 +42,7 @@ public static class LinkDiagnosis
             return "; it has replayed nothing yet";
         }
 
-        var segment = timeline is { } t ? ArchiveReplay.SegmentName(t, lsn, replay.SegmentSize) : null;
+        var segment = timeline is { } t ? WalNames.Segment(t, lsn, replay.SegmentSize) : null;
         var commit = replay.LastReplayedCommit is { } at ? $", last commit replayed from {Time(at)}" : string.Empty;
         var position = $"last segment {segment ?? "unknown"}, replayed up to {lsn}{commit}";
         if (archived is null)
@@ -66,9 +66,9 @@ public static class LinkDiagnosis
     private static async Task<Archiver> ReadArchiverAsync(CheckContext context, ConnectionTarget target, CancellationToken cancellationToken)
     {
         await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
-        // The primary's timeline is its current WAL file's first 8 hex digits; pg_stat_archiver is readable by any role.
+        // pg_stat_archiver is readable by any role.
         await using var command = new NpgsqlCommand(
-            "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int, last_archived_wal, last_archived_time FROM pg_stat_archiver",
+            $"SELECT {WalNames.CurrentTimeline}, last_archived_wal, last_archived_time FROM pg_stat_archiver",
             connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);

@@ -21,13 +21,12 @@ public static class ReplicationChecks
         var (inRecovery, timeline) = await EndpointException.Attribute(target, "reading pg_is_in_recovery()", async () =>
         {
             await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
-            // The timeline a primary writes (its current WAL file's first 8 hex digits) or a standby receives: a
-            // switchover or failover starts a new one, so it tells which promotion a region has seen.
+            // The timeline a primary writes or a standby receives tells which promotion a region has seen.
             await using var command = new NpgsqlCommand(
-                """
+                $"""
                 SELECT pg_is_in_recovery(),
                        CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)
-                            ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END
+                            ELSE {WalNames.CurrentTimeline} END
                 """,
                 connection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
