@@ -9,13 +9,24 @@ namespace CrossClusterIac.Sandbox.Links;
 /// server runs and its link carries both ways, so a connection attempt is refused then, as a stopped server's port or a
 /// network that rejects the attempt refuses it (a proxy that accepted first could only reset the connection, which
 /// reads as a refused TLS handshake). A connection made before a cut stalls in the lost direction until it heals or
-/// its endpoints give up (CNPG's <c>wal_sender_timeout</c> and <c>wal_receiver_timeout</c>, 5 s).
+/// its endpoints give up (CNPG's <c>wal_sender_timeout</c> and <c>wal_receiver_timeout</c>, 5 s). While a route does not
+/// listen, a socket bound to its port without listening keeps it: a connection attempt is still refused (nothing
+/// listens), and the kernel hands the port to no other socket meanwhile, as the local port of an outgoing connection
+/// or for a bind to port 0 (Linux net/ipv4/inet_hashtables.c __inet_hash_connect and inet_connection_sock.c
+/// inet_csk_find_open_port skip a port that a bind holds), so the route can listen again. Should it still not, the
+/// route stays closed, says so in the daemon's log, and is tried again at the daemon's next look.
 /// </summary>
 public sealed class LinkProxy : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<LinkRoute, int> _targets;
     private readonly LinkConditions _conditions;
-    private readonly Dictionary<LinkRoute, TcpListener> _listening = [];
+    // SOL_SOCKET and SO_REUSEPORT (socket(7), asm-generic/socket.h), set raw: .NET names no SO_REUSEPORT. A route's
+    // listener and the placeholder that holds its port while it does not listen are bound to it together.
+    private const int SocketLevel = 1;
+    private const int ReusePort = 15;
+
+    private readonly Dictionary<LinkRoute, Socket> _listening = [];
+    private readonly List<Socket> _placeholders;
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -27,6 +38,7 @@ public sealed class LinkProxy : IAsyncDisposable
         _targets = targets;
         _conditions = new LinkConditions(links);
         _applied = links;
+        _placeholders = [.. targets.Keys.Select(route => Bound(route.Port, listen: false))];
     }
 
     /// <summary>The routes listening now.</summary>
@@ -45,7 +57,6 @@ public sealed class LinkProxy : IAsyncDisposable
     /// Applies <paramref name="links"/> to every connection, open or new, and listens on exactly the routes whose link
     /// carries both ways and whose server <paramref name="runs"/> says is running.
     /// </summary>
-    /// <exception cref="SocketException">A route's port was taken by another process.</exception>
     public void Apply(IReadOnlyList<RegionLink> links, Func<LinkRoute, bool> runs)
     {
         if (!links.SequenceEqual(_applied))
@@ -59,16 +70,14 @@ public sealed class LinkProxy : IAsyncDisposable
             foreach (var route in _targets.Keys)
             {
                 var open = runs(route) && _conditions.Between(route.From, route.To).Carries;
-                if (open && !_listening.ContainsKey(route))
+                if (open && !_listening.ContainsKey(route) && TryListen(route) is { } listener)
                 {
-                    var listener = new TcpListener(IPAddress.Loopback, route.Port);
-                    listener.Start();
                     _listening[route] = listener;
                     _ = AcceptAsync(listener, route);
                 }
-                else if (!open && _listening.Remove(route, out var listener))
+                else if (!open && _listening.Remove(route, out var closing))
                 {
-                    listener.Stop();
+                    closing.Dispose();
                 }
             }
         }
@@ -79,9 +88,9 @@ public sealed class LinkProxy : IAsyncDisposable
     {
         lock (_gate)
         {
-            foreach (var listener in _listening.Values)
+            foreach (var socket in _listening.Values.Concat(_placeholders))
             {
-                listener.Stop();
+                socket.Dispose();
             }
 
             _listening.Clear();
@@ -92,14 +101,48 @@ public sealed class LinkProxy : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AcceptAsync(TcpListener listener, LinkRoute route)
+    private static Socket? TryListen(LinkRoute route)
+    {
+        try
+        {
+            return Bound(route.Port, listen: true);
+        }
+        catch (SocketException e)
+        {
+            Console.Error.WriteLine($"{DateTime.UtcNow:O} route {route.From}→{route.To} {route.Server} cannot listen on 127.0.0.1:{route.Port} ({e.SocketErrorCode}); trying again");
+            return null;
+        }
+    }
+
+    private static Socket Bound(int port, bool listen)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.SetRawSocketOption(SocketLevel, ReusePort, BitConverter.GetBytes(1));
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            if (listen)
+            {
+                socket.Listen(512);
+            }
+
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AcceptAsync(Socket listener, LinkRoute route)
     {
         while (true)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptSocketAsync(_stopping.Token);
+                client = await listener.AcceptAsync(_stopping.Token);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
             {
