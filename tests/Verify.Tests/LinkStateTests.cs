@@ -18,6 +18,9 @@ public sealed class LinkStateTests
     public async Task ACutLinkIsDiagnosedAsTheLinkDownAndTheSuitePassesOnceItHeals(bool replicaSendsLost, bool primarySendsLost)
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-link-{Guid.NewGuid():N}"), RoundTrip = TimeSpan.FromMilliseconds(20), Replication = new ReplicationSettings { ArchiveTimeout = "1s" } });
+        // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
+        await UntilAsync(sandbox, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver");
+
         // Either direction lost ends the stream: without the replica's replies the walsender gives up, without the
         // primary's messages the WAL receiver does; a new connection needs both.
         sandbox.ChangeLink("eu", "us", link => link.Changed("us", replicaSendsLost, primarySendsLost, null, null, DateTimeOffset.UtcNow));

@@ -21,6 +21,8 @@ public sealed class PartitionTests
         using var connections = new Connections(sandbox);
         await using var writer = await ContinuousWriter.StartAsync(sandbox, TimeSpan.FromMilliseconds(10));
         await writer.UntilAcknowledgedAsync("eu", 20, TimeSpan.FromSeconds(10));
+        // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
+        await UntilAsync(connections, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver", Settle);
 
         sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
         // The stalled stream ends once wal_receiver_timeout (CNPG: 5 s) passes without a message from the primary.
