@@ -25,6 +25,40 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"database\":", "'database' is given 2 times")]
+    [InlineData("\"serverName\":", "'regions[eu].instance.serverName' is given 2 times")]
+    [InlineData("\"user\":", "'regions[eu].clients.app.user' is given 2 times")]
+    public async Task AKeyGivenTwiceExitsTwoInsteadOfReadingTheLast(string key, string expected)
+    {
+        // The first occurrence given again in front of itself: a reader taking the last one would run on the original.
+        var valid = BadOutputsDocumentTests.ValidDocument.Value;
+        var at = valid.IndexOf(key, StringComparison.Ordinal);
+        var value = valid[at..valid.IndexOf('\n', at)];
+        var file = Path.Combine(_directory, "outputs.json");
+        await File.WriteAllTextAsync(file, valid.Insert(at, value.EndsWith(',') ? $"{value}\n" : $"{value},\n"));
+
+        var (exitCode, _, error) = await RunAsync("--outputs", file);
+
+        Assert.True(exitCode == 2, $"exit {exitCode}: {error}");
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheBuiltExecutableRefusesADocumentMissingAKeyBeforeItHasSerialisedAnything()
+    {
+        // In this test process the contract's options were already used to write documents; a fresh verify has not,
+        // and its first use is the shape check.
+        var file = Path.Combine(_directory, "outputs.json");
+        await File.WriteAllTextAsync(file, "{\"schemaVersion\": 1}");
+
+        using var verify = VerifyProcess.Start(["--outputs", file]);
+        var exitCode = await verify.ExitCodeAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(exitCode == 2, $"exit {exitCode}: {verify.Error}");
+        Assert.Contains("'environment' is missing", verify.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MissingOutputsFileExitsTwoNamingIt()
     {

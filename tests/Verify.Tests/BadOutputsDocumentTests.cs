@@ -56,6 +56,9 @@ public sealed class BadOutputsDocumentTests : IDisposable
         Assert.Contains(file, error, StringComparison.Ordinal);
         Assert.Contains(key, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+
+        // System.Text.Json's own wording names the .NET type the document was read into, which a user cannot act on.
+        Assert.DoesNotContain("CrossClusterIac.", error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
@@ -79,11 +82,11 @@ public sealed class BadOutputsDocumentTests : IDisposable
         ["schemaVersion is from the future"] = ("'schemaVersion'", d => d["schemaVersion"] = 2),
         ["schemaVersion is missing"] = ("'schemaVersion'", d => d.AsObject().Remove("schemaVersion")),
         ["environment is empty"] = ("'environment'", d => d["environment"] = ""),
-        ["environment is missing"] = ("environment", d => d.AsObject().Remove("environment")),
+        ["environment is missing"] = ("'environment' is missing", d => d.AsObject().Remove("environment")),
         ["primaryRegion is empty"] = ("'primaryRegion'", d => d["primaryRegion"] = ""),
         ["primaryRegion names no region"] = ("'primaryRegion'", d => d["primaryRegion"] = "ap"),
         ["database is empty"] = ("'database'", d => d["database"] = " "),
-        ["database is null"] = ("database", d => d["database"] = null),
+        ["database is null"] = ("'database' is null", d => d["database"] = null),
         ["root is not PEM"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = "not a certificate"),
         ["root is empty"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = ""),
         ["root has corrupt base64"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = CorruptBase64(Text(d, "rootCaCertificate"))),
@@ -95,20 +98,20 @@ public sealed class BadOutputsDocumentTests : IDisposable
         ["renewal window of no days"] = ("'renewBeforeDays'", d => d["renewBeforeDays"] = new JsonObject { ["root"] = 1, ["intermediate"] = 0, ["leaf"] = 1 }),
         ["root is base64 of no certificate"] = ("'rootCaCertificate'", d => d["rootCaCertificate"] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
         ["regions is empty"] = ("'regions'", d => d["regions"] = new JsonArray()),
-        ["regions is a string"] = ("regions", d => d["regions"] = "eu,us"),
+        ["regions is a string"] = ("'regions' is \"eu,us\", not a list", d => d["regions"] = "eu,us"),
         ["a region is null"] = ("'regions[1]'", d => d["regions"]![1] = null),
         ["two regions share a name"] = ("'regions'", d => d["regions"]![1]!["name"] = "eu"),
         ["a region has no name"] = ("'regions[1].name'", d => d["regions"]![1]!["name"] = ""),
-        ["a region has an unknown role"] = ("regions[1].role", d => d["regions"]![1]!["role"] = "leader"),
+        ["a region has an unknown role"] = ("'regions[us].role' is \"leader\", not one of \"primary\", \"replica\"", d => d["regions"]![1]!["role"] = "leader"),
         ["two primaries"] = ("'regions'", d => d["regions"]![1]!["role"] = "primary"),
         ["a cluster name is empty"] = ("'regions[us].cluster'", d => d["regions"]![1]!["cluster"] = ""),
-        ["an instance has no serverName"] = ("serverName", d => d["regions"]![1]!["instance"]!.AsObject().Remove("serverName")),
+        ["an instance has no serverName"] = ("'regions[us].instance.serverName' is missing", d => d["regions"]![1]!["instance"]!.AsObject().Remove("serverName")),
         ["an instance's serverName is empty"] = ("'regions[us].instance.serverName'", d => d["regions"]![1]!["instance"]!["serverName"] = ""),
-        ["a pooler's serverName is null"] = ("regions[0].pooler.serverName", d => d["regions"]![0]!["pooler"]!["serverName"] = null),
-        ["an instance is null"] = ("regions[0].instance", d => d["regions"]![0]!["instance"] = null),
+        ["a pooler's serverName is null"] = ("'regions[eu].pooler.serverName' is null", d => d["regions"]![0]!["pooler"]!["serverName"] = null),
+        ["an instance is null"] = ("'regions[eu].instance' is null", d => d["regions"]![0]!["instance"] = null),
         ["an instance port is zero"] = ("'regions[eu].instance'", d => d["regions"]![0]!["instance"]!["port"] = 0),
         ["an instance port is too high"] = ("'regions[eu].instance'", d => d["regions"]![0]!["instance"]!["port"] = 70000),
-        ["an instance port is a word"] = ("regions[0].instance.port", d => d["regions"]![0]!["instance"]!["port"] = "postgres"),
+        ["an instance port is a word"] = ("'regions[eu].instance.port' is \"postgres\"", d => d["regions"]![0]!["instance"]!["port"] = "postgres"),
         ["a pooler host is empty"] = ("'regions[eu].pooler'", d => d["regions"]![0]!["pooler"]!["host"] = ""),
         ["a server CA is not PEM"] = ("'regions[eu].serverCaCertificate'", d => d["regions"]![0]!["serverCaCertificate"] = "server CA"),
         ["a client CA is a private key"] = ("'regions[us].clientCaCertificate'", d => d["regions"]![1]!["clientCaCertificate"] = Text(d, "clientKeys", "us", "verify")),
@@ -132,8 +135,19 @@ public sealed class BadOutputsDocumentTests : IDisposable
         ["a client key comes with a certificate"] = ("'clientKeys.eu.app'", d => d["clientKeys"]!["eu"]!["app"] = Text(d, "clientKeys", "eu", "app") + Text(d, "rootCaCertificate")),
         ["a client key is null"] = ("'clientKeys.eu.app'", d => d["clientKeys"]!["eu"]!["app"] = null),
         ["a region's keys are missing"] = ("'clientKeys.us.", d => d["clientKeys"]!.AsObject().Remove("us")),
-        ["a region's keys are null"] = ("'clientKeys.us.", d => d["clientKeys"]!["us"] = null),
+        ["a region's keys are null"] = ("'clientKeys.us' is null", d => d["clientKeys"]!["us"] = null),
         ["keys hidden as a secret"] = ("'clientKeys'", d => d["clientKeys"] = "[secret]"),
+        ["regions is missing"] = ("'regions' is missing", d => d.AsObject().Remove("regions")),
+        ["clientKeys is missing"] = ("'clientKeys' is missing", d => d.AsObject().Remove("clientKeys")),
+        ["a region has no name key"] = ("'regions[1].name' is missing", d => d["regions"]![1]!.AsObject().Remove("name")),
+        ["a region has no role"] = ("'regions[us].role' is missing", d => d["regions"]![1]!.AsObject().Remove("role")),
+        ["a pooler has no port"] = ("'regions[eu].pooler.port' is missing", d => d["regions"]![0]!["pooler"]!.AsObject().Remove("port")),
+        ["an instance port is a number in quotes"] = ("'regions[eu].instance.port' is \"5432\"", d => d["regions"]![0]!["instance"]!["port"] = "5432"),
+        ["an instance port is a fraction"] = ("'regions[eu].instance.port' is 5432.5", d => d["regions"]![0]!["instance"]!["port"] = 5432.5),
+        ["a client's user is a number"] = ("'regions[eu].clients.app.user' is 7", d => d["regions"]![0]!["clients"]!["app"]!["user"] = 7),
+        ["a client is a string"] = ("'regions[us].clients.verify' is \"verify\", not an object", d => d["regions"]![1]!["clients"]!["verify"] = "verify"),
+        ["the renewal windows are a list"] = ("'renewBeforeDays' is a list, not an object", d => d["renewBeforeDays"] = new JsonArray(1, 2, 3)),
+        ["a delay in quotes"] = ("'regions[us].minApplyDelaySeconds' is \"60\"", d => d["regions"]![1]!["minApplyDelaySeconds"] = "60"),
     };
 
     private static string Build()

@@ -16,6 +16,12 @@ public static class TopologyOutputsJson
 
         // An endpoint without "serverName" (a positional record's parameter) is refused naming it, not read as null.
         RespectRequiredConstructorParameters = true,
+
+        // JsonSerializerDefaults.Web reads "5432" as a number; the contract writes numbers as numbers and reads them so.
+        NumberHandling = JsonNumberHandling.Strict,
+
+        // Named here, not left for the first (de)serialisation to fill in: the shape check reads the contract first.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>Serialises outputs to the contract's JSON.</summary>
@@ -59,6 +65,7 @@ public static class TopologyOutputsJson
                 throw new OutputsFormatException("'clientKeys' is hidden as a secret: read the stack outputs with 'pulumi stack output --json --show-secrets'");
             }
 
+            OutputsShape.Check(document.RootElement, Options);
             outputs = document.RootElement.Deserialize<TopologyOutputs>(Options);
         }
         catch (JsonException e)
@@ -101,14 +108,8 @@ public static class TopologyOutputsJson
             throw new OutputsFormatException("'regions' is empty");
         }
 
-        // Nullable annotations reach properties, not the elements of lists and dictionaries: those are checked here.
         for (var i = 0; i < outputs.Regions.Count; i++)
         {
-            if (outputs.Regions[i] is null)
-            {
-                throw new OutputsFormatException($"'regions[{i}]' is null: give the region's object");
-            }
-
             Require(outputs.Regions[i].Name, $"regions[{i}].name");
         }
 
@@ -157,12 +158,12 @@ public static class TopologyOutputsJson
         _ = OutputsMaterial.CertificateCount(region.ClientCaCertificate, $"{at}.clientCaCertificate");
         foreach (var client in new[] { ClientNames.App, ClientNames.Verify, ClientNames.ExpiredProbe })
         {
-            if (!region.Clients.TryGetValue(client, out var certificate) || certificate is null)
+            if (!region.Clients.TryGetValue(client, out var certificate))
             {
                 throw new OutputsFormatException($"'{at}.clients.{client}' is missing");
             }
 
-            if (!outputs.ClientKeys.TryGetValue(region.Name, out var keys) || keys is null || !keys.TryGetValue(client, out var privateKey) || privateKey is null)
+            if (!outputs.ClientKeys.TryGetValue(region.Name, out var keys) || !keys.TryGetValue(client, out var privateKey))
             {
                 throw new OutputsFormatException($"'clientKeys.{region.Name}.{client}' is missing (was the output read with --show-secrets?)");
             }
