@@ -75,6 +75,12 @@ internal sealed partial class RenderAddresses
                 continue;
             }
 
+            if (address.NotRoutable is { } special)
+            {
+                Problems.Add($"--address '{entry}': '{address}' {special}, which Kubernetes refuses in an EndpointSlice and no other region reaches; give the address other regions dial.");
+                continue;
+            }
+
             var services = match.Groups["service"].Value switch
             {
                 "rw" => [ExposedService.ReadWrite],

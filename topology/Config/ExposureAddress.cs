@@ -77,6 +77,14 @@ public sealed partial record ExposureAddress
                 return false;
             }
 
+            // Kubernetes reads ::ffff:a.b.c.d as IPv4 and refuses it in an IPv6 EndpointSlice (apimachinery
+            // pkg/util/validation/ip.go IsValidIPv6Address: ip.To4() != nil).
+            if (ip.IsIPv4MappedToIPv6)
+            {
+                problem = $"is an IPv4 address written as IPv6, which Kubernetes refuses in an IPv6 EndpointSlice; write it as {ip.MapToIPv4()}";
+                return false;
+            }
+
             address = new ExposureAddress(text, AddressKind.IPv6);
             return true;
         }
@@ -89,6 +97,34 @@ public sealed partial record ExposureAddress
 
         problem = "is neither an IPv4 nor an IPv6 address nor a DNS name (a DNS name's last label has a letter: '10.1' and '3232235521' are not names)";
         return false;
+    }
+
+    /// <summary>
+    /// Why Kubernetes refuses this IP as an EndpointSlice address, or null when it accepts it (a DNS name included):
+    /// unspecified, loopback, link-local unicast and link-local multicast, as kubernetes
+    /// <c>pkg/apis/core/validation/validation.go</c> ValidateNonSpecialIP refuses them for <c>discovery/validation</c>
+    /// validateEndpoints. None of them would reach another region's cluster anyway.
+    /// </summary>
+    public string? NotRoutable
+    {
+        get
+        {
+            if (Kind == AddressKind.Hostname)
+            {
+                return null;
+            }
+
+            var ip = IPAddress.Parse(Value);
+            var bytes = ip.GetAddressBytes();
+            return ip switch
+            {
+                _ when ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) => "is the unspecified address",
+                _ when IPAddress.IsLoopback(ip) => "is a loopback address (127.0.0.0/8, ::1)",
+                _ when ip.IsIPv6LinkLocal || (Kind == AddressKind.IPv4 && bytes[0] == 169 && bytes[1] == 254) => "is a link-local address (169.254.0.0/16, fe80::/10)",
+                _ when (Kind == AddressKind.IPv4 && bytes[0] == 224 && bytes[1] == 0 && bytes[2] == 0) || (Kind == AddressKind.IPv6 && bytes[0] == 0xff && (bytes[1] & 0x0f) == 0x02) => "is a link-local multicast address (224.0.0.0/24, ffx2::/16)",
+                _ => null,
+            };
+        }
     }
 
     /// <summary>Reads an address known to be valid.</summary>

@@ -298,6 +298,10 @@ public static partial class TopologyValidator
         {
             add($"{at}.address", $"'{exposure.Address}' is a DNS name: kube-proxy routes only IP EndpointSlices, and a name (an ExternalName Service) cannot carry the node port; use the node's IP address or '{ExposureConfig.DiscoveredAddress}'.");
         }
+        else if (!exposure.DiscoversAddress && ExposureAddress.Parse(exposure.Address).NotRoutable is { } special)
+        {
+            add($"{at}.address", $"'{exposure.Address}' {special}, which Kubernetes refuses in the other regions' EndpointSlices and which no other cluster reaches; use the node's InternalIP or '{ExposureConfig.DiscoveredAddress}'.");
+        }
 
         if (exposure.LoadBalancer is not null)
         {

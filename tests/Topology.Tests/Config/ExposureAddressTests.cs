@@ -19,6 +19,8 @@ public sealed class ExposureAddressTests
     [InlineData("-pg.example.com")]
     [InlineData("PG.example.com")]
     [InlineData("")]
+    [InlineData("::ffff:10.0.0.5")]
+    [InlineData("::ffff:a00:5")]
     public void AnAddressThatIpAddressParseWouldBendIsRefused(string text)
     {
         Assert.False(ExposureAddress.TryParse(text, out _, out var problem));
@@ -28,8 +30,8 @@ public sealed class ExposureAddressTests
     [Theory]
     [InlineData("10.0.0.5", AddressKind.IPv4)]
     [InlineData("0.0.0.0", AddressKind.IPv4)]
+    [InlineData("::", AddressKind.IPv6)]
     [InlineData("2001:db8::10", AddressKind.IPv6)]
-    [InlineData("::ffff:10.0.0.5", AddressKind.IPv6)]
     [InlineData("internal-pg-eu-123.elb.eu-west-1.amazonaws.com", AddressKind.Hostname)]
     [InlineData("1.2.3.example", AddressKind.Hostname)]
     public void AnAddressIsReadAsItsKind(string text, AddressKind kind)
@@ -38,6 +40,34 @@ public sealed class ExposureAddressTests
         Assert.Equal(kind, address.Kind);
         Assert.Equal(text, address.Value);
     }
+
+    [Theory]
+    [InlineData("0.0.0.0", "unspecified")]
+    [InlineData("::", "unspecified")]
+    [InlineData("127.0.0.1", "loopback")]
+    [InlineData("127.255.0.9", "loopback")]
+    [InlineData("::1", "loopback")]
+    [InlineData("169.254.1.1", "link-local")]
+    [InlineData("fe80::1", "link-local")]
+    [InlineData("febf::1", "link-local")]
+    [InlineData("224.0.0.1", "link-local multicast")]
+    [InlineData("ff02::1", "link-local multicast")]
+    [InlineData("ff12::1", "link-local multicast")]
+    public void AnAddressKubernetesRefusesInAnEndpointSliceIsNotRoutable(string text, string why)
+    {
+        Assert.Contains(why, ExposureAddress.Parse(text).NotRoutable, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.5")]
+    [InlineData("169.255.0.1")]
+    [InlineData("224.0.1.1")]
+    [InlineData("128.0.0.1")]
+    [InlineData("2001:db8::10")]
+    [InlineData("fec0::1")]
+    [InlineData("ff05::1")]
+    [InlineData("pg.example.com")]
+    public void AnAddressKubernetesAcceptsInAnEndpointSliceIsRoutable(string text) => Assert.Null(ExposureAddress.Parse(text).NotRoutable);
 
     [Fact]
     public void EveryAcceptedAddressBecomesARoutableTwinAndNeverAnFqdnSlice()

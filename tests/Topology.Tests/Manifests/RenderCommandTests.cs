@@ -61,6 +61,20 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("eu=127.0.0.1", "is a loopback address")]
+    [InlineData("us.rw=169.254.10.1", "is a link-local address")]
+    [InlineData("us.pooler=::", "is the unspecified address")]
+    [InlineData("eu=::ffff:10.0.0.5", "write it as 10.0.0.5")]
+    public async Task AnAddressKubernetesRefusesInAnEndpointSliceExitsTwo(string value, string message)
+    {
+        var (exitCode, output, error) = await RunAsync("--stack-file", RepositoryFiles.StackFile("dev"), "--address", value, "--address", "us=172.18.0.3");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ResolveReadsTheLoadBalancerStatusWithKubectl()
     {
