@@ -22,8 +22,10 @@ public static class VerifyRunner
         {
             results = await CheckSuite.RunAsync(context, CheckSuite.For(context), completed, cancellationToken);
         }
-        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested)
         {
+            // Whatever a check threw once the run was interrupted came of the interruption (a connection attempt torn
+            // down mid-handshake surfaces as that endpoint's failure): the interruption is what is reported.
             throw new VerifyInterruptedException((await context.ProbeRows.RemoveAsync()).Summary, e, cancellationToken);
         }
 

@@ -119,28 +119,35 @@ public sealed class FaultTests
     [Fact]
     public async Task AFrozenPoolerFailsWithinTheTimeoutNamingIt()
     {
-        var options = Options with { Timeout = TimeSpan.FromSeconds(4) };
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}") });
-        var us = sandbox.Outputs.Regions.Single(r => r.Name == "us");
-        var pgbouncer = LocalSandbox.Status(sandbox.Directory)!.Single(r => r.Region == "us").PgBouncer.Pid!.Value;
-
-        // Stopped, PgBouncer's socket still completes TCP handshakes from the kernel's backlog, but nothing answers.
-        Signals.Send(pgbouncer, Signals.Stop);
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        VerifyReport report;
-        try
+        var (report, elapsed, sandbox) = await WithFrozenAsync("us", status => status.PgBouncer);
+        await using (sandbox)
         {
-            report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(options));
+            // Within the timeout, with only what a run does after its checks (settling, removing the probe rows): the
+            // diagnosis' look at the endpoint started while the attempt was still pending, not after it failed.
+            Assert.True(elapsed < Frozen.Timeout + TimeSpan.FromSeconds(1.5), $"verify took {elapsed.TotalSeconds:0.0} s with a timeout of {Frozen.Timeout.TotalSeconds} s");
+            var tls = Failed(report, "tls-pooler", "us");
+            Assert.True(tls.Duration < Frozen.Timeout + TimeSpan.FromSeconds(0.5), $"the check took {tls.Duration.TotalSeconds:0.0} s, its diagnosis included");
+            Assert.Contains($"pg-us-pooler-rw (127.0.0.1:{sandbox.Outputs.Regions.Single(r => r.Name == "us").Pooler.Port}) did not answer within 4 s: PgBouncer there accepts TCP but does not answer", tls.Diagnosis, StringComparison.Ordinal);
+            Assert.Equal(CheckStatus.Passed, Result(report, "tls-pooler", "eu").Status);
         }
-        finally
-        {
-            Signals.Send(pgbouncer, Signals.Continue);
-        }
+    }
 
-        Assert.True(elapsed.Elapsed < (options.Timeout * 1.5) + TimeSpan.FromSeconds(1.5), $"verify took {elapsed.Elapsed.TotalSeconds:0.0} s with a timeout of {options.Timeout.TotalSeconds} s");
-        var tls = Failed(report, "tls-pooler", "us");
-        Assert.Contains($"pg-us-pooler-rw (127.0.0.1:{us.Pooler.Port}) did not answer within 4 s: PgBouncer there accepts TCP but does not answer", tls.Diagnosis, StringComparison.Ordinal);
-        Assert.Equal(CheckStatus.Passed, Result(report, "tls-pooler", "eu").Status);
+    [Fact]
+    public async Task AFrozenPrimaryFailsWithinTheTimeoutNamingItAndThePoolerWaitingOnIt()
+    {
+        var (report, elapsed, sandbox) = await WithFrozenAsync("eu", status => status.Postgres);
+        await using (sandbox)
+        {
+            // The probe lease never opened, so no row can have been written and none is waited on to be removed.
+            Assert.True(elapsed < Frozen.Timeout + TimeSpan.FromSeconds(1.5), $"verify took {elapsed.TotalSeconds:0.0} s with a timeout of {Frozen.Timeout.TotalSeconds} s");
+            var eu = sandbox.Outputs.Regions.Single(r => r.Name == "eu");
+            Assert.Contains($"pg-eu-rw (127.0.0.1:{eu.Instance.Port}) did not answer within 4 s: PostgreSQL there accepts TCP but does not answer", Failed(report, "tls-instance", "eu").Diagnosis, StringComparison.Ordinal);
+            var pooler = Failed(report, "tls-pooler", "eu").Diagnosis;
+            Assert.Contains("PgBouncer there answers, so it waits on its backend", pooler, StringComparison.Ordinal);
+            Assert.Contains("PostgreSQL in region eu is stuck", pooler, StringComparison.Ordinal);
+            Assert.DoesNotContain("too slow", pooler, StringComparison.Ordinal);
+            Assert.DoesNotContain(report.Checks, c => c.Name == "leaves-no-probe-rows");
+        }
     }
 
     [Fact]
@@ -153,6 +160,34 @@ public sealed class FaultTests
 
         var streaming = Failed(report, "streams-over-mtls", "us");
         Assert.Contains("replica pg-us streams with a certificate issued by /CN=CrossClusterIac eu client CA/O=CrossClusterIac (region eu's client CA)", streaming.Diagnosis, StringComparison.Ordinal);
+    }
+
+    private static readonly VerifyOptions Frozen = Options with { Timeout = TimeSpan.FromSeconds(4) };
+
+    // A server of the region stopped with SIGSTOP: its socket still completes TCP handshakes from the kernel's
+    // backlog, but nothing answers. It is continued before the sandbox is handed back.
+    private static async Task<(VerifyReport Report, TimeSpan Elapsed, RunningSandbox Sandbox)> WithFrozenAsync(string region, Func<RegionStatus, ServerStatus> server)
+    {
+        var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}") });
+        try
+        {
+            var pid = server(LocalSandbox.Status(sandbox.Directory)!.Single(r => r.Region == region)).Pid!.Value;
+            Signals.Send(pid, Signals.Stop);
+            var elapsed = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                return (await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(Frozen)), elapsed.Elapsed, sandbox);
+            }
+            finally
+            {
+                Signals.Send(pid, Signals.Continue);
+            }
+        }
+        catch
+        {
+            await sandbox.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<VerifyReport> WithFaultAsync(Func<RunningSandbox, Task> fault, VerifyOptions? options = null, Func<Manifest, Manifest>? amend = null)

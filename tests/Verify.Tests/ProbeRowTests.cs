@@ -38,6 +38,42 @@ public sealed class ProbeRowTests(HealthySandbox fixture)
         });
     }
 
+    [Theory]
+    [InlineData(Signals.Terminate, 143, "SIGTERM")]
+    [InlineData(Signals.Interrupt, 130, "SIGINT")]
+    public async Task ASignalWhileConnectionAttemptsArePendingExitsWithTheShellsCodeAndOneLine(int signal, int exitCode, string name)
+    {
+        // A stopped primary holds every attempt at it in its TLS handshake, the first network check's included; the
+        // signal tears those attempts down, and what they throw then (the endpoint's failure, wrapping the
+        // cancellation) must read as the interruption. Stopped for less than wal_sender_timeout, so the replica's
+        // stream outlives it for the tests after this one.
+        var postgres = LocalSandbox.Status(fixture.Sandbox.Directory)!.Single(r => r.Region == "eu").Postgres.Pid!.Value;
+        Signals.Send(postgres, Signals.Stop);
+        try
+        {
+            using var verify = StartVerify();
+            var deadline = DateTime.UtcNow + Patience;
+            while (!verify.Error.Contains("certificate-chains", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline && !verify.HasExited, $"verify reported no check: {verify.Error}");
+                await Task.Delay(20);
+            }
+
+            verify.Signal(signal);
+
+            Assert.Equal(exitCode, await verify.ExitCodeAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal($"verify: interrupted by {name}; no probe rows were written", verify.Error.Trim().Split('\n')[^1]);
+            Assert.DoesNotContain("Unhandled", verify.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", verify.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Signals.Send(postgres, Signals.Continue);
+        }
+
+        Assert.Empty(await SandboxDatabase.ProbeRowsAsync(fixture.Sandbox));
+    }
+
     [Fact]
     public async Task AKilledRunsRowsAreRemovedByTheNextRun()
     {

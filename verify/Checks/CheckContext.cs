@@ -26,7 +26,10 @@ public sealed class CheckContext : IDisposable
         Options = options;
         _run = run;
         Roots = Connector.TrustAnchors(outputs.RootCaCertificate);
-        Connector = new Connector(Roots, outputs.Database, options.Timeout);
+        Looks = new EndpointLooks(options.Timeout, target => target.Kind == EndpointKind.Pooler
+            ? [target.Endpoint, ConnectionTarget.Instance(Region(target.Region)).Endpoint]
+            : [target.Endpoint]);
+        Connector = new Connector(Roots, outputs.Database, options.Timeout, Looks);
         ProbeRows = new ProbeRows(this);
         _probeTable = new Lazy<Task>(CreateProbeTableAsync);
     }
@@ -42,6 +45,9 @@ public sealed class CheckContext : IDisposable
 
     /// <summary>Opens connections.</summary>
     public Connector Connector { get; }
+
+    /// <summary>The diagnoses' looks at endpoints, started while an attempt at them is still pending.</summary>
+    public EndpointLooks Looks { get; }
 
     /// <summary>The rows this run writes, claimed before they are written and removed when the run ends.</summary>
     public ProbeRows ProbeRows { get; }
@@ -83,7 +89,7 @@ public sealed class CheckContext : IDisposable
     /// </summary>
     public Task<TlsSession> HandshakeAsync(ConnectionTarget target) =>
         _handshakes.GetOrAdd(target, t => new Lazy<Task<TlsSession>>(() =>
-            TlsProbe.HandshakeAsync(t, Roots, Identity(Region(t.Region), ClientNames.Verify), Options.Timeout, _run))).Value;
+            Looks.WatchAsync(TlsProbe.HandshakeAsync(t, Roots, Identity(Region(t.Region), ClientNames.Verify), Options.Timeout, _run), t, _run))).Value;
 
     /// <summary>Opens a connection as the application role of the target's own region.</summary>
     public Task<NpgsqlConnection> OpenAsAppAsync(ConnectionTarget target, CancellationToken cancellationToken) =>

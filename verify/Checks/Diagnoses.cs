@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Net.Sockets;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Connections;
 using Npgsql;
@@ -13,19 +11,26 @@ public static class Diagnoses
     public static async Task<string> EndpointAsync(CheckContext context, Exception exception, ConnectionTarget target)
     {
         var fault = Fault.Of(exception, target);
-        var description = fault.Kind switch
-        {
-            FaultKind.Unreachable => $"{fault.Description} ({Server(target)} down?)",
-            FaultKind.Timeout => $"{target} did not answer within {context.Options.Timeout.TotalSeconds:0.#} s: {await SilenceAsync(context, target)}",
-            _ => fault.Description,
-        };
         if (target.Kind != EndpointKind.Pooler || fault.Kind == FaultKind.Unreachable)
         {
-            return description;
+            return fault.Kind switch
+            {
+                FaultKind.Unreachable => $"{fault.Description} ({Server(target)} down?)",
+                FaultKind.Timeout => $"{TimedOut(context, target)}: {await SilenceAsync(context, target)}",
+                _ => fault.Description,
+            };
         }
 
+        // A pooler is looked at together with its backend: PgBouncer answering while its backend does not is a stuck
+        // or stopped PostgreSQL behind it, not a slow PgBouncer.
         var backend = ConnectionTarget.Instance(context.Region(target.Region));
-        return await AnswerOfAsync(backend.Endpoint, SecondLook(context)) switch
+        var behind = await context.Looks.AtAsync(backend.Endpoint);
+        var description = fault.Kind != FaultKind.Timeout
+            ? fault.Description
+            : behind is Answer.Refused or Answer.Silent && await context.Looks.AtAsync(target.Endpoint) == Answer.Answered
+                ? $"{TimedOut(context, target)}: PgBouncer there answers, so it waits on its backend"
+                : $"{TimedOut(context, target)}: {await SilenceAsync(context, target)}";
+        return behind switch
         {
             Answer.Refused => $"{description}; its backend {backend} refuses TCP connections: PostgreSQL in region {target.Region} is down",
             Answer.Silent => $"{description}; its backend {backend} accepts TCP but does not answer either: PostgreSQL in region {target.Region} is stuck (stopped or overloaded)",
@@ -97,66 +102,19 @@ public static class Diagnoses
         }
     }
 
-    /// <summary>
-    /// How long a diagnosis may take to look again at an endpoint after a check failed on it. Healthy servers answer
-    /// within milliseconds; a fresh full timeout here would make a stuck endpoint cost two timeouts instead of one.
-    /// </summary>
-    private static TimeSpan SecondLook(CheckContext context) => context.Options.Timeout / 4;
+    private static string TimedOut(CheckContext context, ConnectionTarget target) =>
+        $"{target} did not answer within {context.Options.Timeout.TotalSeconds:0.#} s";
 
     private static string Server(ConnectionTarget target) => target.Kind == EndpointKind.Pooler ? "PgBouncer" : "PostgreSQL";
 
     // A stopped process's kernel still completes TCP handshakes from the listen backlog, so "accepts TCP but never
     // answers" is what a stuck server looks like, as opposed to a network that drops the connection attempt.
     private static async Task<string> SilenceAsync(CheckContext context, ConnectionTarget target) =>
-        await AnswerOfAsync(target.Endpoint, SecondLook(context)) switch
+        await context.Looks.AtAsync(target.Endpoint) switch
         {
             Answer.Silent => $"{Server(target)} there accepts TCP but does not answer: the process is stuck (stopped or overloaded)",
-            Answer.Unreachable => $"no TCP connection within {SecondLook(context).TotalSeconds:0.##} s: a firewall or route drops packets to it",
+            Answer.Unreachable => $"no TCP connection within {context.Looks.Limit.TotalSeconds:0.##} s: a firewall or route drops packets to it",
             Answer.Refused => $"{Server(target)} there now refuses TCP connections: it went down",
             _ => $"{Server(target)} there answers a fresh connection: it was too slow for the limit, give --timeout more seconds or look at its load",
         };
-
-    /// <summary>
-    /// Whether a PostgreSQL or PgBouncer endpoint answers PostgreSQL's SSLRequest, which both answer with one byte
-    /// before any authentication, within <paramref name="limit"/>.
-    /// </summary>
-    private static async Task<Answer> AnswerOfAsync(Endpoint endpoint, TimeSpan limit)
-    {
-        using var client = new TcpClient();
-        using var deadline = new CancellationTokenSource(limit);
-        try
-        {
-            await client.ConnectAsync(endpoint.Host, endpoint.Port, deadline.Token);
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-        {
-            return Answer.Refused;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return Answer.Unreachable;
-        }
-
-        try
-        {
-            var stream = client.GetStream();
-            var request = new byte[8];
-            BinaryPrimitives.WriteInt32BigEndian(request, 8);
-            BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(4), TlsProbe.SslRequestCode);
-            await stream.WriteAsync(request, deadline.Token);
-            return await stream.ReadAsync(new byte[1], deadline.Token) == 1 ? Answer.Answered : Answer.Silent;
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-        {
-            return Answer.Silent;
-        }
-    }
-
-    private enum Answer
-    {
-        Answered,
-        Silent,
-        Refused,
-        Unreachable,
-    }
 }

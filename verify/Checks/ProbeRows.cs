@@ -118,7 +118,9 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
             claimed = [.. _claimed];
         }
 
-        if (claimed.Length == 0)
+        // Rows are written only under ids the lease holds the lock of; with no lease ever opened (the primary unreachable
+        // or stuck from the start), none can have been, and a removal would only wait on the same primary again.
+        if (claimed.Length == 0 || _connection is null)
         {
             return new ProbeRemoval("no probe rows were written", Left: false);
         }

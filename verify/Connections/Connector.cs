@@ -7,7 +7,11 @@ namespace CrossClusterIac.Verify.Connections;
 /// Opens database connections the way the topology must be used: TLS, verify-full against the shared root
 /// only, checked against the endpoint's server name rather than the address dialled, with a client certificate.
 /// </summary>
-public sealed class Connector(X509Certificate2Collection roots, string database, TimeSpan timeout)
+/// <param name="roots">The trusted roots.</param>
+/// <param name="database">The database every connection opens.</param>
+/// <param name="timeout">The limit of each open and each command.</param>
+/// <param name="looks">Where a run's diagnoses look at an endpoint whose open is slow; none outside a run.</param>
+public sealed class Connector(X509Certificate2Collection roots, string database, TimeSpan timeout, EndpointLooks? looks = null)
 {
     /// <summary>The trusted roots: the shared root, or the current and the next during a root rotation.</summary>
     public X509Certificate2Collection Roots => roots;
@@ -29,7 +33,8 @@ public sealed class Connector(X509Certificate2Collection roots, string database,
         var dataSource = Build(target, identity, variant, user, password);
         try
         {
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var open = dataSource.OpenConnectionAsync(cancellationToken).AsTask();
+            var connection = looks is null ? await open : await looks.WatchAsync(open, target, cancellationToken);
             // The data source only configures this one connection; disposing the connection is enough to free it.
             return connection;
         }
