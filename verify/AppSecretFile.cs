@@ -17,6 +17,11 @@ public static class AppSecretFile
     public static AppCredentials Read(string path)
     {
         byte[] content;
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"--app-secret {path}: is a directory; give the Secret file, e.g. {Path.Combine(path, "app-secret.json")}");
+        }
+
         try
         {
             using var file = File.OpenRead(path);

@@ -28,29 +28,22 @@ public static class VerifyCli
         DefaultValueFactory = _ => "infra",
     };
 
-    private static readonly Option<double> TimeoutOption = new("--timeout")
-    {
-        Description = "Seconds each connection attempt and each wait (replication, data arrival) may take.",
-        DefaultValueFactory = _ => new VerifyOptions().Timeout.TotalSeconds,
-    };
+    private static readonly Option<double> TimeoutOption = NumberOption.Positive(
+        "--timeout", "Seconds each connection attempt and each wait (replication, data arrival) may take.", new VerifyOptions().Timeout.TotalSeconds, 3600, "seconds");
 
-    private static readonly Option<double> MaxLagOption = new("--max-lag")
-    {
-        Description = "Milliseconds of replication lag above which the write-visible check fails.",
-        DefaultValueFactory = _ => new VerifyOptions().MaxLag.TotalMilliseconds,
-    };
+    private static readonly Option<double> MaxLagOption = NumberOption.Positive(
+        "--max-lag", "Milliseconds of replication lag above which the write-visible check fails.", new VerifyOptions().MaxLag.TotalMilliseconds, 3_600_000, "milliseconds");
 
-    private static readonly Option<int> RowsOption = new("--rows")
-    {
-        Description = "Rows in the batch that must arrive whole on every replica.",
-        DefaultValueFactory = _ => new VerifyOptions().Rows,
-    };
+    private static readonly Option<int> RowsOption = NumberOption.Whole(
+        "--rows", "Rows in the batch that must arrive whole on every replica.", new VerifyOptions().Rows, 1, 10_000_000, "rows");
 
-    private static readonly Option<int> ExpiryWarningOption = new("--expiry-warning-days")
-    {
-        Description = "Warn about certificates that expire in fewer days; outputs that carry the stack's renewal windows (renewBeforeDays) set the threshold per tier instead.",
-        DefaultValueFactory = _ => new VerifyOptions().ExpiryWarningDays,
-    };
+    private static readonly Option<int> ExpiryWarningOption = NumberOption.Whole(
+        "--expiry-warning-days",
+        "Warn about certificates that expire in fewer days; outputs that carry the stack's renewal windows (renewBeforeDays) set the threshold per tier instead.",
+        new VerifyOptions().ExpiryWarningDays,
+        0,
+        36500,
+        "days");
 
     private static readonly Option<string> AppSecretOption = new("--app-secret")
     {
@@ -152,27 +145,6 @@ public static class VerifyCli
         var rows = parsed.GetValue(RowsOption);
         var expiry = parsed.GetValue(ExpiryWarningOption);
         var problems = new List<string>();
-        // NaN compares false with everything: "is not (in range)" refuses it, where "<= 0" would let it through.
-        if (timeout is not (> 0 and <= 3600))
-        {
-            problems.Add($"--timeout {timeout}: give seconds between 0 and 3600, e.g. --timeout 10");
-        }
-
-        if (maxLag is not (> 0 and <= 3_600_000))
-        {
-            problems.Add($"--max-lag {maxLag}: give milliseconds between 0 and 3600000, e.g. --max-lag 2000");
-        }
-
-        if (rows is < 1 or > 10_000_000)
-        {
-            problems.Add($"--rows {rows}: give between 1 and 10000000 rows");
-        }
-
-        if (expiry < 0)
-        {
-            problems.Add($"--expiry-warning-days {expiry}: give zero or more days");
-        }
-
         var kube = Kube(parsed, problems);
 
         return problems.Count > 0

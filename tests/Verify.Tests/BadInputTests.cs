@@ -74,7 +74,12 @@ public sealed class BadInputTests : IDisposable
     [InlineData(new[] { "--outputs", "-", "--timeout", "0" }, "--timeout 0")]
     [InlineData(new[] { "--outputs", "-", "--rows", "0" }, "--rows 0")]
     [InlineData(new[] { "--outputs", "-", "--output", "xml" }, "xml")]
-    [InlineData(new[] { "--outputs", "-", "--timeout", "soon" }, "soon")]
+    [InlineData(new[] { "--outputs", "-", "--timeout", "soon" }, "--timeout soon: give seconds above 0 and at most 3600, e.g. --timeout")]
+    [InlineData(new[] { "--outputs", "-", "--max-lag", "-5" }, "--max-lag -5: give milliseconds above 0")]
+    [InlineData(new[] { "--outputs", "-", "--expiry-warning-days", "NaN" }, "--expiry-warning-days NaN: give days as a whole number from 0 to 36500")]
+    [InlineData(new[] { "--outputs", "-", "--expiry-warning-days", "99999999999" }, "--expiry-warning-days 99999999999: give days as a whole number")]
+    [InlineData(new[] { "--outputs", "-", "--rows", "1.5" }, "--rows 1.5: give rows as a whole number from 1 to 10000000")]
+    [InlineData(new[] { "--outputs", "-", "--app-secret", "/tmp" }, "--app-secret /tmp: is a directory")]
     public async Task BadUsageExitsTwo(string[] args, string expected)
     {
         var (exitCode, _, error) = await RunAsync(args);
