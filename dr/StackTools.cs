@@ -26,9 +26,13 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
     public Task SetAsync(string path, string value, CancellationToken cancellationToken) =>
         PulumiAsync(["config", "set", "--path", path, value], ConfigTimeout, cancellationToken);
 
-    /// <summary><c>pulumi config set --secret</c>: the value is encrypted in the stack file.</summary>
+    /// <summary>
+    /// <c>pulumi config set --secret</c>: the value is encrypted in the stack file. It goes in on standard input, which
+    /// pulumi reads when no value is given and stdin is not a terminal (pulumi/pulumi pkg/cmd/pulumi/config/config.go
+    /// configSetCmd.Run), so it never shows in the process list.
+    /// </summary>
     public Task SetSecretAsync(string key, string value, CancellationToken cancellationToken) =>
-        PulumiAsync(["config", "set", "--secret", key, value], ConfigTimeout, cancellationToken);
+        PulumiAsync(["config", "set", "--secret", key], ConfigTimeout, cancellationToken, input: value);
 
     /// <summary><c>pulumi config rm --path</c>.</summary>
     public Task RemoveAsync(string path, CancellationToken cancellationToken) =>
@@ -57,23 +61,24 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
     public Task FenceAsync(string context, string ns, string cluster, CancellationToken cancellationToken) =>
         KubectlAsync(["--context", context, "--namespace", ns, "annotate", "--overwrite", "clusters.postgresql.cnpg.io", cluster, "cnpg.io/fencedInstances=[\"*\"]"], cancellationToken);
 
-    private Task<string> PulumiAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null) =>
-        RunAsync(Pulumi, [.. arguments, "--stack", Stack, "--cwd", ProjectDirectory, "--non-interactive"], timeout, cancellationToken, progress);
+    private Task<string> PulumiAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null) =>
+        RunAsync(Pulumi, [.. arguments, "--stack", Stack, "--cwd", ProjectDirectory, "--non-interactive"], timeout, cancellationToken, progress, input);
 
     private Task<string> KubectlAsync(string[] arguments, CancellationToken cancellationToken) =>
         RunAsync(Kubectl, [.. arguments, $"--request-timeout={(int)KubectlTimeout.TotalSeconds}s"], KubectlTimeout + TimeSpan.FromSeconds(5), cancellationToken);
 
-    private static async Task<string> RunAsync(string executable, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null)
+    private static async Task<string> RunAsync(string executable, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        var shown = Shown(executable, arguments);
+        var shown = $"{executable} {string.Join(' ', arguments)}";
         var output = new StringBuilder();
         var error = new StringBuilder();
         CommandResult result;
         try
         {
             result = await Cli.Wrap(executable).WithArguments(arguments).WithValidation(CommandResultValidation.None)
+                .WithStandardInputPipe(input is null ? PipeSource.Null : PipeSource.FromString(input))
                 .WithStandardOutputPipe(PipeTarget.Merge(PipeTarget.ToStringBuilder(output), PipeTarget.ToDelegate(line => progress?.Report(line))))
                 .WithStandardErrorPipe(PipeTarget.ToStringBuilder(error))
                 .ExecuteAsync(limit.Token);
@@ -96,11 +101,4 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
         return output.ToString();
     }
 
-    // A secret's value never reaches a message: `config set --secret KEY VALUE` is shown without VALUE.
-    private static string Shown(string executable, string[] arguments)
-    {
-        var secret = Array.IndexOf(arguments, "--secret");
-        var shown = secret >= 0 && secret + 2 < arguments.Length ? [.. arguments[..(secret + 2)], "<secret>", .. arguments[(secret + 3)..]] : arguments;
-        return $"{executable} {string.Join(' ', shown)}";
-    }
 }

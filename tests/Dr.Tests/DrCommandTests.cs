@@ -26,7 +26,11 @@ public sealed class DrCommandTests
         Assert.Equal(["eu us -", "eu us token", "us - -"], shims.Ups);
         Assert.Contains(shims.Calls, c => c.StartsWith("--context kind-k8s-eu --namespace default get clusters.postgresql.cnpg.io pg-eu -o jsonpath={.status.demotionToken}", StringComparison.Ordinal));
         Assert.Contains(shims.Calls, c => c.StartsWith("--context kind-k8s-us --namespace default get clusters.postgresql.cnpg.io pg-us -o jsonpath={.status.lastPromotionToken}", StringComparison.Ordinal));
-        Assert.Contains(shims.Calls, c => c.StartsWith($"config set --secret {StackState.PromotionTokenKey} {shims.Read("demotion")}", StringComparison.Ordinal));
+        Assert.Contains(shims.Calls, c => c.StartsWith($"config set --secret {StackState.PromotionTokenKey} --stack", StringComparison.Ordinal));
+
+        // The token reached pulumi on standard input, never on a command line another local user can read.
+        Assert.Equal(shims.Read("demotion"), shims.Read("secrets.log"));
+        Assert.DoesNotContain(shims.Calls, c => c.Contains(shims.Read("demotion")!, StringComparison.Ordinal));
         Assert.Null(shims.Read("to"));
         Assert.Null(shims.Read("token"));
         Assert.Contains("PASSED", output, StringComparison.Ordinal);

@@ -52,7 +52,7 @@ internal sealed class StackShims : IDisposable
                 case "$4" in
                   *.switchover.to) printf %s "$5" > "$S/to" ;;
                   *.primaryRegion) printf %s "$5" > "$S/primary" ;;
-                  cross-cluster-dr:promotionToken) [ "$3" = --secret ] && printf %s "$5" > "$S/token" ;;
+                  cross-cluster-dr:promotionToken) [ "$3" = --secret ] && cat > "$S/token" && cat "$S/token" >> "$S/secrets.log" ;;
                   cross-cluster-dr:rebuild) printf %s "$5" > "$S/rebuild" ;;
                   *) echo "unexpected key $4" >&2; exit 1 ;;
                 esac ;;
