@@ -100,17 +100,18 @@ public static class SandboxCli
             // signal, while servers are still being stopped and keys removed; the caller maps signals to the token.
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken);
         }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Whatever failed after the interruption failed because of it (a check's connection torn down, a
+            // command killed, a server that got the terminal's SIGINT too and exited 130): the interruption is the
+            // one thing to report, so this comes before the SandboxException a killed server's start throws.
+            await error.WriteLineAsync("sandbox: interrupted; every server it had started is stopped and its directory removed.");
+            return InterruptedExitCode;
+        }
         catch (SandboxException e)
         {
             await error.WriteLineAsync($"sandbox: {e.Message}");
             return e.ExitCode;
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-            // Whatever failed after the interruption failed because of it (a check's connection torn down, a
-            // command killed): the interruption is the one thing to report.
-            await error.WriteLineAsync("sandbox: interrupted; every server it had started is stopped and its directory removed.");
-            return InterruptedExitCode;
         }
     }
 
