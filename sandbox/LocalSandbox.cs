@@ -31,10 +31,26 @@ public static class LocalSandbox
         var binaries = ServerBinaries.Locate();
         var user = ServerUser.Current();
         var directory = Path.GetFullPath(options.Directory);
+        var names = options.Regions;
+        var ports = FreePorts.Take((names.Count * 2) + SandboxLinks.PortsNeeded(names.Count));
+        var regions = names.Select((name, i) => new SandboxRegion(
+            name,
+            i == 0 ? RegionRole.Primary : RegionRole.Replica,
+            ports[2 * i],
+            ports[(2 * i) + 1],
+            Path.Combine(directory, name),
+            options.MinApplyDelays.GetValueOrDefault(name))).ToList();
+        var topology = SandboxTopology.For(regions, replication: options.Replication);
+        var plan = PkiPlan.For(topology);
+
+        // The manifests the Pulumi program would declare for this topology; whether the primary they declare can
+        // serve every replica is known from them alone, so a sandbox it cannot serve is refused before anything starts.
+        var manifests = TopologyManifests.For(topology, plan).Select(m => Amended(m, options.Amend)).ToList();
+        var cloneConcurrency = CloneConcurrency(manifests[0], regions[0], regions.Count - 1);
         SandboxDirectory.Create(directory, user);
         try
         {
-            return await StartAsync(directory, options, binaries, user, progress ?? new Progress<string>(), cancellationToken);
+            return await StartAsync(directory, options, regions, ports.Skip(names.Count * 2).ToList(), topology, plan, manifests, cloneConcurrency, binaries, user, progress ?? new Progress<string>(), cancellationToken);
         }
         catch
         {
@@ -103,19 +119,23 @@ public static class LocalSandbox
             ? new ServerStatus(region.Port(kind), true, process.Pid, log)
             : new ServerStatus(region.Port(kind), false, null, log);
 
-    private static async Task<RunningSandbox> StartAsync(string directory, SandboxOptions options, ServerBinaries binaries, ServerUser user, IProgress<string> progress, CancellationToken cancellationToken)
+    private static async Task<RunningSandbox> StartAsync(
+        string directory,
+        SandboxOptions options,
+        List<SandboxRegion> regions,
+        IReadOnlyList<int> linkPorts,
+        TopologyConfig topology,
+        PkiPlan plan,
+        IReadOnlyList<RegionManifests> manifests,
+        int cloneConcurrency,
+        ServerBinaries binaries,
+        ServerUser user,
+        IProgress<string> progress,
+        CancellationToken cancellationToken)
     {
         var names = options.Regions;
-        var ports = FreePorts.Take((names.Count * 2) + SandboxLinks.PortsNeeded(names.Count));
-        var regions = names.Select((name, i) => new SandboxRegion(
-            name,
-            i == 0 ? RegionRole.Primary : RegionRole.Replica,
-            ports[2 * i],
-            ports[(2 * i) + 1],
-            Path.Combine(directory, name),
-            options.MinApplyDelays.GetValueOrDefault(name))).ToList();
         var links = options.PairRoundTrips.Aggregate(
-            SandboxLinks.For(names, options.RoundTrip, options.Jitter, ports.Skip(names.Count * 2).ToList()),
+            SandboxLinks.For(names, options.RoundTrip, options.Jitter, linkPorts),
             (all, pair) => all.With(all.Between(pair.A, pair.B) with { RoundTrip = pair.RoundTrip }));
         var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links, Replication = options.Replication };
         state.Write(directory);
@@ -124,15 +144,12 @@ public static class LocalSandbox
         await LinkDaemonProcess.StartAsync(ledger);
 
         progress.Report($"Issuing certificates for {string.Join(", ", names)}");
-        var topology = SandboxTopology.For(regions, replication: options.Replication);
-        var pki = CertificateIssuer.Issue(PkiPlan.For(topology));
+        var pki = CertificateIssuer.Issue(plan);
         AdministratorCertificate.Write(pki, topology, directory);
 
-        // The manifests the Pulumi program would declare for this topology, realised the way CNPG would.
-        var manifests = TopologyManifests.For(topology, pki.Plan);
+        // The manifests realised the way CNPG would.
         IssuedCertificates.Write(directory, pki);
-        var realisations = manifests.Select(m => Realise(Amended(m, options.Amend), pki.Material, regions, user)).ToList();
-        var cloneConcurrency = CloneConcurrency(realisations[0].Instance, regions.Count - 1);
+        var realisations = manifests.Select(m => Realise(m, pki.Material, regions, user)).ToList();
 
         // Each ObjectStore the manifests declare is a directory the servers archive into; its absence makes an archive fail.
         foreach (var store in manifests.SelectMany(m => m.ObjectStores).Select(s => s.Name).Distinct(StringComparer.Ordinal))
@@ -195,22 +212,35 @@ public static class LocalSandbox
 
         var outputsPath = Path.Combine(directory, OutputsFileName);
         SecretFile.Write(outputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, regions, links)));
-        progress.Report($"Sandbox up: {regions.Count} regions, outputs in {outputsPath}");
+        // The outputs' path is said by the command's own summary; here it would make the line too long for 80 columns.
+        progress.Report($"Sandbox up: {regions.Count} regions");
         return new RunningSandbox(ledger, binaries, user);
     }
 
     /// <summary>
     /// How many replicas may clone at once: the primary's <c>max_wal_senders</c> (PostgreSQL's default 10, which CNPG
-    /// does not change: it is not among pkg/postgres/configuration.go's defaults) less one sender per replica.
+    /// does not change: it is not among pkg/postgres/configuration.go's defaults) less one sender per replica. A clone
+    /// (<c>pg_basebackup -X stream</c>) holds two senders, so the last one, while every other replica streams, needs
+    /// one sender per replica and one more.
     /// </summary>
-    /// <exception cref="SandboxException">The primary cannot serve every replica and one clone.</exception>
-    private static int CloneConcurrency(ClusterInstance primary, int replicas)
+    /// <exception cref="SandboxException">The primary cannot serve every replica and one clone, or CNPG would refuse its parameters.</exception>
+    private static int CloneConcurrency(RegionManifests primary, SandboxRegion region, int replicas)
     {
-        var senders = primary.Parameters.TryGetValue("max_wal_senders", out var configured) && int.TryParse(configured, out var value) ? value : 10;
+        IReadOnlyDictionary<string, string> parameters;
+        try
+        {
+            parameters = InstanceParameters.For(ManifestDocument.ToObject(primary.Cluster), region.Layout.Controller);
+        }
+        catch (CnpgRealisationException e)
+        {
+            throw Unrealisable(region, e);
+        }
+
+        var senders = parameters.TryGetValue("max_wal_senders", out var configured) && int.TryParse(configured, out var value) ? value : 10;
         return replicas == 0 || replicas + 1 <= senders
             ? Math.Max(1, senders - replicas)
             : throw new SandboxException(
-                $"--regions: {replicas} replica regions need {replicas} walsenders on the primary plus 2 for a clone, but its max_wal_senders is {senders}. Start at most {senders} regions.",
+                $"--regions: {replicas} replica regions need {replicas + 1} walsenders on the primary (one per streaming replica, and a second while the last one clones), but its max_wal_senders is {senders}. Start at most {senders} regions.",
                 SandboxException.UsageExitCode);
     }
 
@@ -261,9 +291,12 @@ public static class LocalSandbox
         }
         catch (CnpgRealisationException e)
         {
-            throw new SandboxException($"region {region.Name}: CNPG would not realise the manifests: {e.Message}", SandboxException.UsageExitCode, e);
+            throw Unrealisable(region, e);
         }
     }
+
+    private static SandboxException Unrealisable(SandboxRegion region, CnpgRealisationException e) =>
+        new($"region {region.Name}: CNPG would not realise the manifests: {e.Message}", SandboxException.UsageExitCode, e);
 
     /// <summary>The cluster name of a region, as outputs and server certificates spell it.</summary>
     internal static ClusterNames Names(string region) => new(region, new TopologyConfig().Namespace.Name);

@@ -100,17 +100,18 @@ public static class SandboxCli
             // signal, while servers are still being stopped and keys removed; the caller maps signals to the token.
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken);
         }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Whatever failed after the interruption failed because of it (a check's connection torn down, a
+            // command killed, a server that got the terminal's SIGINT too and exited 130): the interruption is the
+            // one thing to report, so this comes before the SandboxException a killed server's start throws.
+            await error.WriteLineAsync("sandbox: interrupted; every server it had started is stopped and its directory removed.");
+            return InterruptedExitCode;
+        }
         catch (SandboxException e)
         {
             await error.WriteLineAsync($"sandbox: {e.Message}");
             return e.ExitCode;
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-            // Whatever failed after the interruption failed because of it (a check's connection torn down, a
-            // command killed): the interruption is the one thing to report.
-            await error.WriteLineAsync("sandbox: interrupted; every server it had started is stopped and its directory removed.");
-            return InterruptedExitCode;
         }
     }
 
@@ -131,18 +132,25 @@ public static class SandboxCli
         {
             var sandbox = await LocalSandbox.UpAsync(Options(parsed), new ConsoleProgress(error), cancellationToken);
             var format = parsed.GetValue(OutputOption);
-            WriteStatus(output, format, sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!, sandbox.State.Links.Links);
+
+            // For people, the directory is said once, as the shell variable the next commands use, so that every line
+            // fits 80 columns for the default directory even under a long $TMPDIR (macOS's is 49 characters).
+            WriteStatus(output, format, sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!, sandbox.State.Links.Links, withPaths: false);
             if (format == OutputFormat.Table)
             {
-                var dir = parsed.GetResult(DirectoryOption) is { Implicit: false } ? $" --dir {sandbox.Directory}" : string.Empty;
+                var dir = parsed.GetResult(DirectoryOption) is { Implicit: false } ? " --dir \"$dir\"" : string.Empty;
                 var primary = sandbox.State.PrimaryRegion;
                 output.WriteLine($"""
 
                     Next:
+                      # the sandbox's directory: its keys, REGION/data and REGION/*.log
+                      dir={ShellWord(sandbox.Directory)}
                       # check it (exit 0: every check passed)
-                      {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}
+                      {Tool("verify")} \
+                        --outputs "$dir/{LocalSandbox.OutputsFileName}" --app-secret "$dir/{Path.GetRelativePath(sandbox.Directory, sandbox.AppSecretPath)}"
                       # a fault drill: stop the primary, watch verify diagnose it, start it again
-                      {Tool("sandbox")} stop {primary}{dir}; {Tool("sandbox")} start {primary}{dir}
+                      {Tool("sandbox")} stop {primary}{dir}
+                      {Tool("sandbox")} start {primary}{dir}
                       # stop every server and remove every key
                       {Tool("sandbox")} down{dir}
                     """);
@@ -228,7 +236,7 @@ public static class SandboxCli
             }
 
             var sandbox = LocalSandbox.Attach(directory);
-            WriteStatus(output, parsed.GetValue(OutputOption), Path.GetFullPath(directory), status, sandbox.State.Links.Links);
+            WriteStatus(output, parsed.GetValue(OutputOption), Path.GetFullPath(directory), status, sandbox.State.Links.Links, withPaths: true);
             return status.All(r => r.Running) && sandbox.LinksRunning ? 0 : 1;
         });
         return command;
@@ -461,7 +469,12 @@ public static class SandboxCli
     private static IReadOnlyList<string> RegionsOf(ParseResult parsed) =>
         parsed.GetResult(RegionsOption) is null ? SandboxTopology.DefaultRegions : parsed.GetValue(RegionsOption)!;
 
-    private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions, IReadOnlyList<Links.RegionLink> links)
+    // A path as one shell word: as it is when the shell reads nothing in it, else in single quotes.
+    private static string ShellWord(string path) =>
+        path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+,:@%".Contains(c, StringComparison.Ordinal)) ? path : $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'";
+
+    // withPaths: the table ends with the directory, what lies in it and the outputs' path, unless the caller says them.
+    private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions, IReadOnlyList<Links.RegionLink> links, bool withPaths)
     {
         var outputsPath = Path.Combine(directory, LocalSandbox.OutputsFileName);
         if (format == OutputFormat.Json)
@@ -478,9 +491,12 @@ public static class SandboxCli
         }
 
         LinkCommands.Write(output, format, links);
-        output.WriteLine($"directory: {directory}");
-        output.WriteLine($"  REGION/data, REGION/postgresql.log, REGION/pgbouncer.log");
-        output.WriteLine($"outputs:   {outputsPath}");
+        if (withPaths)
+        {
+            output.WriteLine($"directory: {directory}");
+            output.WriteLine($"  REGION/data, REGION/postgresql.log, REGION/pgbouncer.log");
+            output.WriteLine($"outputs:   {outputsPath}");
+        }
     }
 
     private static string Line(string region, string role, string server, ServerStatus status) =>

@@ -31,6 +31,15 @@ internal static class SandboxDirectory
 
         if (!created)
         {
+            // A link is refused before anything looks through it: File.Exists would follow it to whatever directory
+            // it names, and call someone else's planted sandbox.json a sandbox of ours.
+            if (LibC.Ownership(directory) is { Kind: FileKind.SymbolicLink })
+            {
+                throw new SandboxException(
+                    $"{directory} is a symbolic link: the sandbox creates its own directory and follows no link. Nothing was touched; check what the link is and remove it by hand, or give another --dir.",
+                    SandboxException.UsageExitCode);
+            }
+
             throw new SandboxException(
                 File.Exists(Path.Combine(directory, SandboxState.FileName))
                     ? $"A sandbox already runs in {directory}. Stop it with `sandbox down --dir {directory}` or choose another --dir."

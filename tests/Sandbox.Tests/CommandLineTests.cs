@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Tests.Topology;
 
 namespace CrossClusterIac.Tests.Sandbox;
 
@@ -201,6 +203,47 @@ public sealed class CommandLineTests
         }
 
         Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task UpSaysEachThingOnceWithinEightyColumnsAndNamesTheNextCommands()
+    {
+        // The default directory under a $TMPDIR as long as macOS's per-user one (/var/folders/xx/…/T/, 49 characters);
+        // traversable, as the servers' account needs when the tests run as root.
+        var temp = Directory.CreateTempSubdirectory("crosscluster-test-").FullName;
+        var tmpdir = Path.Combine(temp, new string('t', Math.Max(1, 47 - temp.Length)));
+        Directory.CreateDirectory(tmpdir);
+        var traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(temp, traversable);
+        File.SetUnixFileMode(tmpdir, traversable);
+        var environment = new Dictionary<string, string> { ["TMPDIR"] = tmpdir };
+        var directory = Path.Combine(tmpdir, Path.GetFileName(SandboxOptions.DefaultDirectory));
+        var (output, error) = (new ConcurrentQueue<string>(), new ConcurrentQueue<string>());
+        try
+        {
+            // From the checkout's root, as README runs the built executables.
+            using var up = ChildProcess.Start(ChildProcess.Built("sandbox"), ["up"], error.Enqueue, output.Enqueue, environment, RepositoryFiles.Root);
+            Assert.Equal(0, await up.ExitCodeAsync());
+
+            var lines = error.Concat(output).ToList();
+            Assert.All(lines, line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+            Assert.Single(lines, line => line.Contains(directory, StringComparison.Ordinal));
+            Assert.Single(lines, line => line.Contains(LocalSandbox.OutputsFileName, StringComparison.Ordinal));
+            var next = output.SkipWhile(line => line != "Next:").Select(line => line.Trim()).ToList();
+            Assert.Contains(next, line => line.EndsWith("/verify \\", StringComparison.Ordinal));
+            Assert.Contains(next, line => line.EndsWith("/sandbox stop eu", StringComparison.Ordinal));
+            Assert.Contains(next, line => line.EndsWith("/sandbox start eu", StringComparison.Ordinal));
+            Assert.Contains(next, line => line.EndsWith("/sandbox down", StringComparison.Ordinal));
+        }
+        finally
+        {
+            // As the Next block says it: `sandbox down` with no --dir finds the default directory.
+            using var down = ChildProcess.Start(ChildProcess.Built("sandbox"), ["down"], environment: environment);
+            Assert.Equal(0, await down.ExitCodeAsync());
+            Assert.False(Directory.Exists(directory));
+            Directory.Delete(temp, recursive: true);
+        }
     }
 
     private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => SandboxCommandLine.RunAsync(args);

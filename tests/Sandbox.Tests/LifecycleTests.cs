@@ -100,15 +100,23 @@ public sealed class LifecycleTests
     public async Task MoreReplicasThanThePrimaryHasWalSendersForAreRefusedBeforeAnythingStarts()
     {
         var directory = TemporaryDirectory.NewPath();
+        var steps = new List<string>();
 
-        var refused = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(new SandboxOptions
-        {
-            Directory = directory,
-            Regions = ["eu", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"],
-        }));
+        var refused = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(
+            new SandboxOptions
+            {
+                Directory = directory,
+                Regions = ["eu", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"],
+            },
+            new StepListener(steps.Add)));
 
+        // 10 replicas stream with one sender each, and the last clone (pg_basebackup -X stream) holds a second one.
         Assert.Equal(SandboxException.UsageExitCode, refused.ExitCode);
-        Assert.Contains("max_wal_senders is 10", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("10 replica regions need 11 walsenders on the primary", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("max_wal_senders is 10. Start at most 10 regions.", refused.Message, StringComparison.Ordinal);
+
+        // Not even the links were started, nor a certificate issued, so there was nothing to stop either.
+        Assert.Empty(steps);
         Assert.Empty(ServerProcesses.Mentioning(directory));
         Assert.False(Directory.Exists(directory));
     }

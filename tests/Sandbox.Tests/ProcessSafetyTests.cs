@@ -95,6 +95,41 @@ public sealed class ProcessSafetyTests
         }
     }
 
+    [Fact]
+    public async Task UpRefusesASymbolicLinkPlantedAsItsDefaultDirectoryAndTouchesNothing()
+    {
+        using var bystander = ChildProcess.Start("sleep", ["300"]);
+        var planted = PlantSandboxNaming(bystander);
+        var statePath = Path.Combine(planted, SandboxState.FileName);
+        var state = await File.ReadAllTextAsync(statePath);
+        var temp = Directory.CreateTempSubdirectory("crosscluster-test-").FullName;
+        try
+        {
+            // What another local user can leave in a shared temporary directory before a first `sandbox up`: the
+            // per-user name, linked to a sandbox of theirs.
+            var link = Path.Combine(temp, Path.GetFileName(SandboxOptions.DefaultDirectory));
+            File.CreateSymbolicLink(link, planted);
+            var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+            using var up = ChildProcess.Start(ChildProcess.Built("sandbox"), ["up", "--regions", "eu"], errors.Enqueue, environment: new Dictionary<string, string> { ["TMPDIR"] = temp });
+            var exitCode = await up.ExitCodeAsync();
+
+            var error = string.Join(Environment.NewLine, errors);
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"{link} is a symbolic link", error, StringComparison.Ordinal);
+            Assert.Contains("Nothing was touched", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("already runs", error, StringComparison.Ordinal);
+            Assert.Equal(planted, new FileInfo(link).LinkTarget);
+            Assert.Equal(state, await File.ReadAllTextAsync(statePath));
+            Assert.True(bystander.IsRunning);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+            Directory.Delete(planted, recursive: true);
+        }
+    }
+
     // What an attacker would leave for root's `sandbox down --dir`: a state file and a pid file naming a process that
     // is not the sandbox's, with its true start time, so that only the directory's ownership and mode give it away.
     private static string PlantSandboxNaming(ChildProcess victim)
