@@ -1,4 +1,5 @@
 using CliWrap;
+using CliWrap.Buffered;
 using CrossClusterIac.Topology.Cnpg;
 
 namespace CrossClusterIac.Sandbox;
@@ -102,6 +103,49 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             user.Command(binaries.Postgres("pg_controldata"), ["-D", Layout.Data]).WithEnvironmentVariables(e => e.Set("LC_ALL", "C")),
             $"pg_controldata in region {region.Name}", InitdbTimeout, cancellationToken);
         return ControlData.Parse(result.StandardOutput);
+    }
+
+    /// <summary>
+    /// What this stopped server's own <c>pg_wal</c> holds after <paramref name="from"/> on the timeline of its latest
+    /// checkpoint (pg_controldata "Latest checkpoint's TimeLineID"), read with <c>pg_waldump</c> (see
+    /// <see cref="UnreplayedWal"/>); <c>null</c> when the data directory or that WAL cannot be read.
+    /// </summary>
+    public async Task<UnreplayedWal?> WalAfterAsync(Lsn from, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Path.Combine(Layout.Data, "pg_wal")))
+        {
+            return null;
+        }
+
+        ControlData control;
+        try
+        {
+            control = await ControlDataAsync(cancellationToken);
+        }
+        catch (SandboxException)
+        {
+            return null;
+        }
+
+        if (!ulong.TryParse(control.Get("Bytes per WAL segment"), System.Globalization.CultureInfo.InvariantCulture, out var segmentSize)
+            || control.Get("Latest checkpoint's TimeLineID") is not { } timeline)
+        {
+            return null;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(InitdbTimeout);
+        try
+        {
+            var dump = await user.Command(binaries.Postgres("pg_waldump"), ["--path", Path.Combine(Layout.Data, "pg_wal"), "--timeline", timeline, "--start", from.ToString(), "--rmgr", "Transaction"])
+                .WithEnvironmentVariables(e => e.Set("LC_ALL", "C"))
+                .ExecuteBufferedAsync(limit.Token);
+            return UnreplayedWal.Parse(from, segmentSize, dump.StandardOutput, dump.StandardError);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>Promotes the standby and waits until it accepts writes, as CNPG's PromoteAndWait (<c>pg_ctl -w promote</c>).</summary>
