@@ -148,6 +148,32 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
         }
     }
 
+    /// <summary>
+    /// Archives the stopped server's <paramref name="walFile"/> (its shutdown checkpoint's REDO segment) as
+    /// <c>&lt;walFile&gt;.partial</c> through <paramref name="archiveCommand"/>, as CNPG's instance manager does for the
+    /// demotion token (pkg/management/postgres/webserver/remote.go pgArchivePartial: hard-links pg_wal/&lt;file&gt; to
+    /// pg_wal/&lt;file&gt;.partial, runs wal-archive on that relative path in PGDATA, removes the link). A link left by an
+    /// interrupted run is made again, so running the switchover again archives it again.
+    /// </summary>
+    /// <exception cref="SandboxException">The archive command failed: CNPG then fails the token ("could not archive shutdown checkpoint wal file").</exception>
+    public async Task ArchivePartialAsync(string archiveCommand, string walFile, CancellationToken cancellationToken)
+    {
+        var partial = Path.Combine("pg_wal", $"{walFile}.partial");
+        var partialPath = Path.Combine(Layout.Data, partial);
+        File.Delete(partialPath);
+        LibC.HardLink(Path.Combine(Layout.Data, "pg_wal", walFile), partialPath);
+        try
+        {
+            await ServerCommand.RunAsync(
+                user.Command("/bin/sh", ["-c", WalCommandLine.Expand(archiveCommand, Path.GetFileName(partial), partial)]).WithWorkingDirectory(Layout.Data),
+                $"archiving {partial} of region {region.Name}", InitdbTimeout, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(partialPath);
+        }
+    }
+
     /// <summary>Promotes the standby and waits until it accepts writes, as CNPG's PromoteAndWait (<c>pg_ctl -w promote</c>).</summary>
     public Task PromoteAsync(CancellationToken cancellationToken) =>
         ServerCommand.RunAsync(

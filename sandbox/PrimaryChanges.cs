@@ -45,9 +45,24 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
             await WriteAsync(from, demoted, cancellationToken);
             var token = PromotionToken.FromShutDownInstance(await old.ControlDataAsync(cancellationToken));
+
+            // The token is recorded only once its segment is archived, as CNPG patches .status.demotionToken only after
+            // archiving the shutdown checkpoint's segment (pkg/reconciler/replicaclusterswitch/shutdown_wal.go
+            // generateDemotionToken, ArchivePartialWAL): a target that replays the archive only restores it from there.
+            // Through the region's own archive_command, into its own store; with none, nothing is kept, as CNPG's
+            // wal-archive keeps nothing with no store configured.
+            var archived = string.Empty;
+            if (demoted[from].Instance.Wal.ArchiveTo is { } store)
+            {
+                // pgArchivePartial answers COULD_NOT_PARSE_REDOWAL_FILE without it.
+                var redo = token.RedoWalFile ?? throw new SandboxException($"pg_controldata of pg-{from} names no \"Latest checkpoint's REDO WAL file\", which CNPG archives as .partial with the demotion token; run the switchover again.");
+                await old.ArchivePartialAsync(SandboxOnly.ArchiveCommand(ledger.Directory, store), redo, cancellationToken);
+                archived = $"; {token.RedoWalFile}.partial archived into {store.ObjectStore}";
+            }
+
             change = change with { PromotionToken = token.Encode() };
             ledger.Update(s => s with { Change = change });
-            progress.Report($"pg-{from} is shut down; demotion token: timeline {token.LatestCheckpointTimelineId}, checkpoint REDO {token.LatestCheckpointRedoLocation} ({token.RedoWalFile})");
+            progress.Report($"pg-{from} is shut down; demotion token: timeline {token.LatestCheckpointTimelineId}, checkpoint REDO {token.LatestCheckpointRedoLocation} ({token.RedoWalFile}){archived}");
         }
 
         if (!old.IsRunning)
