@@ -4,7 +4,7 @@ namespace CrossClusterIac.Sandbox;
 
 /// <summary>
 /// The few Linux calls .NET has no API for: signalling a process through a pidfd (so that a recycled pid is never
-/// signalled), the owner of a file, and creating a directory that must not exist yet. glibc 2.36 (Debian 12) has them all.
+/// signalled), the owner of a file, creating a directory that must not exist yet, and a hard link. glibc 2.36 (Debian 12) has them all.
 /// </summary>
 internal static partial class LibC
 {
@@ -52,6 +52,16 @@ internal static partial class LibC
         return error == ErrorExists ? false : throw new IOException($"cannot create {path}: {Marshal.GetPInvokeErrorMessage(error)}");
     }
 
+    /// <summary>Gives the file at <paramref name="existing"/> a second name, <paramref name="link"/> (link(2)).</summary>
+    /// <exception cref="IOException">It could not.</exception>
+    public static void HardLink(string existing, string link)
+    {
+        if (linkat(CurrentDirectory, existing, CurrentDirectory, link, 0) != 0)
+        {
+            throw new IOException($"cannot link {existing} to {link}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+    }
+
     /// <summary>
     /// Sends <paramref name="signal"/> to process <paramref name="pid"/> if <paramref name="stillOurs"/> holds once the process
     /// is pinned by a pidfd: a pid recycled between the check and the signal cannot receive it. Returns whether it was sent.
@@ -82,6 +92,9 @@ internal static partial class LibC
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int mkdirat(int dirfd, string path, uint mode);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int pidfd_open(int pid, uint flags);

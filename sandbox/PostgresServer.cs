@@ -1,4 +1,5 @@
 using CliWrap;
+using CliWrap.Buffered;
 using CrossClusterIac.Topology.Cnpg;
 
 namespace CrossClusterIac.Sandbox;
@@ -102,6 +103,75 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             user.Command(binaries.Postgres("pg_controldata"), ["-D", Layout.Data]).WithEnvironmentVariables(e => e.Set("LC_ALL", "C")),
             $"pg_controldata in region {region.Name}", InitdbTimeout, cancellationToken);
         return ControlData.Parse(result.StandardOutput);
+    }
+
+    /// <summary>
+    /// What this stopped server's own <c>pg_wal</c> holds after <paramref name="from"/> on the timeline of its latest
+    /// checkpoint (pg_controldata "Latest checkpoint's TimeLineID"), read with <c>pg_waldump</c> (see
+    /// <see cref="UnreplayedWal"/>); <c>null</c> when the data directory or that WAL cannot be read.
+    /// </summary>
+    public async Task<UnreplayedWal?> WalAfterAsync(Lsn from, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Path.Combine(Layout.Data, "pg_wal")))
+        {
+            return null;
+        }
+
+        ControlData control;
+        try
+        {
+            control = await ControlDataAsync(cancellationToken);
+        }
+        catch (SandboxException)
+        {
+            return null;
+        }
+
+        if (!ulong.TryParse(control.Get("Bytes per WAL segment"), System.Globalization.CultureInfo.InvariantCulture, out var segmentSize)
+            || control.Get("Latest checkpoint's TimeLineID") is not { } timeline)
+        {
+            return null;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(InitdbTimeout);
+        try
+        {
+            var dump = await user.Command(binaries.Postgres("pg_waldump"), ["--path", Path.Combine(Layout.Data, "pg_wal"), "--timeline", timeline, "--start", from.ToString(), "--rmgr", "Transaction"])
+                .WithEnvironmentVariables(e => e.Set("LC_ALL", "C"))
+                .ExecuteBufferedAsync(limit.Token);
+            return UnreplayedWal.Parse(from, segmentSize, dump.StandardOutput, dump.StandardError);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Archives the stopped server's <paramref name="walFile"/> (its shutdown checkpoint's REDO segment) as
+    /// <c>&lt;walFile&gt;.partial</c> through <paramref name="archiveCommand"/>, as CNPG's instance manager does for the
+    /// demotion token (pkg/management/postgres/webserver/remote.go pgArchivePartial: hard-links pg_wal/&lt;file&gt; to
+    /// pg_wal/&lt;file&gt;.partial, runs wal-archive on that relative path in PGDATA, removes the link). A link left by an
+    /// interrupted run is made again, so running the switchover again archives it again.
+    /// </summary>
+    /// <exception cref="SandboxException">The archive command failed: CNPG then fails the token ("could not archive shutdown checkpoint wal file").</exception>
+    public async Task ArchivePartialAsync(string archiveCommand, string walFile, CancellationToken cancellationToken)
+    {
+        var partial = Path.Combine("pg_wal", $"{walFile}.partial");
+        var partialPath = Path.Combine(Layout.Data, partial);
+        File.Delete(partialPath);
+        LibC.HardLink(Path.Combine(Layout.Data, "pg_wal", walFile), partialPath);
+        try
+        {
+            await ServerCommand.RunAsync(
+                user.Command("/bin/sh", ["-c", WalCommandLine.Expand(archiveCommand, Path.GetFileName(partial), partial)]).WithWorkingDirectory(Layout.Data),
+                $"archiving {partial} of region {region.Name}", InitdbTimeout, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(partialPath);
+        }
     }
 
     /// <summary>Promotes the standby and waits until it accepts writes, as CNPG's PromoteAndWait (<c>pg_ctl -w promote</c>).</summary>

@@ -45,9 +45,24 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
             await WriteAsync(from, demoted, cancellationToken);
             var token = PromotionToken.FromShutDownInstance(await old.ControlDataAsync(cancellationToken));
+
+            // The token is recorded only once its segment is archived, as CNPG patches .status.demotionToken only after
+            // archiving the shutdown checkpoint's segment (pkg/reconciler/replicaclusterswitch/shutdown_wal.go
+            // generateDemotionToken, ArchivePartialWAL): a target that replays the archive only restores it from there.
+            // Through the region's own archive_command, into its own store; with none, nothing is kept, as CNPG's
+            // wal-archive keeps nothing with no store configured.
+            var archived = string.Empty;
+            if (demoted[from].Instance.Wal.ArchiveTo is { } store)
+            {
+                // pgArchivePartial answers COULD_NOT_PARSE_REDOWAL_FILE without it.
+                var redo = token.RedoWalFile ?? throw new SandboxException($"pg_controldata of pg-{from} names no \"Latest checkpoint's REDO WAL file\", which CNPG archives as .partial with the demotion token; run the switchover again.");
+                await old.ArchivePartialAsync(SandboxOnly.ArchiveCommand(ledger.Directory, store), redo, cancellationToken);
+                archived = $"; {token.RedoWalFile}.partial archived into {store.ObjectStore}";
+            }
+
             change = change with { PromotionToken = token.Encode() };
             ledger.Update(s => s with { Change = change });
-            progress.Report($"pg-{from} is shut down; demotion token: timeline {token.LatestCheckpointTimelineId}, checkpoint REDO {token.LatestCheckpointRedoLocation} ({token.RedoWalFile})");
+            progress.Report($"pg-{from} is shut down; demotion token: timeline {token.LatestCheckpointTimelineId}, checkpoint REDO {token.LatestCheckpointRedoLocation} ({token.RedoWalFile}){archived}");
         }
 
         if (!old.IsRunning)
@@ -59,7 +74,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
         var promoted = Realise(new SwitchoverConfig { To = target, PromotionToken = change.PromotionToken });
         await PromoteAsync(target, PromotionToken.Parse(change.PromotionToken!), progress, cancellationToken);
-        return await CompleteAsync(change, promoted, progress, lostBytes: null, cancellationToken);
+        return await CompleteAsync(change, promoted, progress, lostBytes: null, commitsLost: null, cancellationToken);
     }
 
     /// <summary>
@@ -88,10 +103,17 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         }
 
         var replayed = await ReplayedAsync(target, cancellationToken);
-        var lost = reported is { } r ? r.BytesAfter(replayed) : (ulong?)null;
-        progress.Report(lost is null
-            ? $"pg-{target} replayed up to {replayed}; what pg-{from} wrote after pg-{target} last heard from it is lost"
-            : $"pg-{from} last reported WAL up to {reported}; pg-{target} replayed up to {replayed}: {lost} bytes of WAL it never got may be lost");
+
+        // The drill's region is gone, but its data directory is still here: what it wrote that the target never
+        // replayed is in its own pg_wal, and that is exactly what this failover loses. Without it, only what the
+        // target last heard of the primary's end of WAL is known, which a partition stops it from hearing.
+        var unreplayed = await Server(from).WalAfterAsync(replayed, cancellationToken);
+        var lostBytes = unreplayed?.Bytes ?? (reported is { } r ? r.BytesAfter(replayed) : null);
+        progress.Report(unreplayed is { } wal
+            ? $"pg-{from} committed {wal.Commits} transactions ({wal.Bytes} bytes of WAL) after the last position pg-{target} replayed ({replayed}); they are lost"
+            : lostBytes is null
+                ? $"pg-{target} replayed up to {replayed}; what pg-{from} wrote after pg-{target} last heard from it is lost"
+                : $"pg-{from} last reported WAL up to {reported}; pg-{target} replayed up to {replayed}: {lostBytes} bytes of WAL it never got may be lost");
 
         var promoted = Realise(null, primary: target);
         if (await InRecoveryAsync(target, cancellationToken))
@@ -100,7 +122,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
             await PromoteNowAsync(target, cancellationToken);
         }
 
-        return await CompleteAsync(change, promoted, progress, lost, cancellationToken);
+        return await CompleteAsync(change, promoted, progress, lostBytes, unreplayed?.Commits, cancellationToken);
     }
 
     /// <summary>
@@ -199,7 +221,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
     // The change is complete: the target is primary, the token gone, every region follows the target. Each region's
     // files are what CNPG makes of the completed topology's Cluster; running servers reload them.
-    private async Task<PrimaryChangeReport> CompleteAsync(PrimaryChange change, IReadOnlyDictionary<string, RegionRealisation> promoted, IProgress<string> progress, ulong? lostBytes, CancellationToken cancellationToken)
+    private async Task<PrimaryChangeReport> CompleteAsync(PrimaryChange change, IReadOnlyDictionary<string, RegionRealisation> promoted, IProgress<string> progress, ulong? lostBytes, int? commitsLost, CancellationToken cancellationToken)
     {
         await WriteAsync(change.To, promoted, cancellationToken);
         var final = Realise(null, primary: change.To);
@@ -223,7 +245,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
         var timeline = await Sql().ScalarAsync<int>(change.To, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", cancellationToken);
         progress.Report($"pg-{change.To} is primary on timeline {timeline}{(State.Fenced.Count > 0 ? $"; fenced until `sandbox start`: {string.Join(", ", State.Fenced.Select(f => $"pg-{f}"))}" : string.Empty)}");
-        return new PrimaryChangeReport(change.From, change.To, timeline, change.PromotionToken, lostBytes, [.. State.Fenced]);
+        return new PrimaryChangeReport(change.From, change.To, timeline, change.PromotionToken, lostBytes, commitsLost, [.. State.Fenced]);
     }
 
     private async Task WriteAsync(string regionName, IReadOnlyDictionary<string, RegionRealisation> realised, CancellationToken cancellationToken)
@@ -286,12 +308,3 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
     private PostgresServer Server(string region) => new(State.Regions.Single(r => r.Name == region), binaries, user, ledger);
 }
-
-/// <summary>What a switchover or failover did.</summary>
-/// <param name="From">The former primary region.</param>
-/// <param name="To">The new primary region.</param>
-/// <param name="Timeline">The new primary's timeline.</param>
-/// <param name="PromotionToken">The old primary's demotion token the target was promoted with; <c>null</c> for a failover.</param>
-/// <param name="BytesMaybeLost">A failover's WAL the old primary reported and the target never replayed; <c>null</c> for a switchover or when unknown.</param>
-/// <param name="Fenced">Former primaries that start again only rewound, as standbys.</param>
-public sealed record PrimaryChangeReport(string From, string To, int Timeline, string? PromotionToken, ulong? BytesMaybeLost, IReadOnlyList<string> Fenced);

@@ -68,15 +68,18 @@ public static class SandboxOnly
     /// <summary>
     /// The <c>restore_command</c> in place of CNPG's <c>/controller/manager wal-restore … %f %p</c>, which has the plugin
     /// download <c>%f</c> from the replica cluster's source store (<see cref="WalArchiving.RestoreFrom"/>): it copies the
-    /// file from the key <see cref="ArchiveCommand"/> writes (barman/clients/cloud_walrestore.py
-    /// CloudWalDownloader.download_wal) to <c>%p</c>, and exits 1 when it is not there, as barman-cloud-wal-restore does; PostgreSQL
+    /// file from the key <see cref="ArchiveCommand"/> writes to <c>%p</c>, or else its <c>.partial</c> (what a demotion
+    /// archives, see <see cref="PostgresServer.ArchivePartialAsync"/>), which barman-cloud-wal-restore also finds by the
+    /// name's prefix (barman/clients/cloud_walrestore.py CloudWalDownloader.download_wal: any listed name starting with
+    /// it that is_any_xlog_file accepts, .partial included unless --no-partial, which the plugin does not pass), and
+    /// exits 1 when neither is there, as barman-cloud-wal-restore does; PostgreSQL
     /// then reads pg_wal and, with a <c>primary_conninfo</c>, streams (PostgreSQL 15 restore_command: "it must return
     /// nonzero" for a file not in the archive; src/backend/access/transam/xlogrecovery.c WaitForWALToBecomeAvailable).
     /// Without a store every request fails, as CNPG's wal-restore does with no backup configured.
     /// </summary>
     public static string RestoreCommand(string sandboxDirectory, BarmanServer? source) => source is null
         ? "false"
-        : $"{Locate(sandboxDirectory, source)}; test -f \"$d/$f\" && cp \"$d/$f\" \"%p\"";
+        : $"{Locate(sandboxDirectory, source)}; if test -f \"$d/$f\"; then cp \"$d/$f\" \"%p\"; elif test -f \"$d/$f.partial\"; then cp \"$d/$f.partial\" \"%p\"; else exit 1; fi";
 
     // Sets f to the file's name and d to its directory in barman's layout below the server's wals/: the segment's
     // timeline and log (its first 16 hex digits), or wals/ itself for a .history file.

@@ -8,12 +8,14 @@ using CrossClusterIac.Verify.Checks;
 // takes on it, what an application writing at a steady rate sees of a switchover and a failover, and what clients
 // opening connections and the streaming link see of a certificate rotation of each tier.
 // The distance mode places regions a round trip apart through the sandbox's links (see Distance.cs).
-// Usage: local-bench [bringup|verify|switchover|failover|rotate|distance|all] [runs]. Figures are medians over the runs.
+// failover-partition cuts the eu–us link once the replica streams, lets the writer go on on eu for 100 rows, then fails
+// over: acknowledged rows are lost, and the report's count of them is set against the rows really missing.
+// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|all] [runs]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
-if (what is not ("bringup" or "verify" or "switchover" or "failover" or "rotate" or "distance" or "all"))
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|rotate|distance|all] [runs]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|all] [runs]");
     return 2;
 }
 
@@ -108,28 +110,43 @@ if (what is "switchover" or "all")
     Console.WriteLine($"switchover 2 regions, writer at 100 rows/s: write-unavailability median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost {lost} of {writer.Rows.Count}");
 }
 
-if (what is "failover" or "all")
+foreach (var partitioned in new[] { false, true })
 {
+    if (!(partitioned ? what is "failover-partition" or "all" : what is "failover" or "all"))
+    {
+        continue;
+    }
+
     var gaps = new List<double>();
-    var losses = new List<int>();
+    var losses = new List<string>();
     for (var i = 0; i < runs; i++)
     {
         await using var sandbox = await LocalSandbox.UpAsync(Options(2));
         var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval);
         TimeSpan since;
+        PrimaryChangeReport report;
         await using (writer)
         {
             await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(30));
+            if (partitioned)
+            {
+                // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting.
+                await StreamingLink.UntilStreamingAsync(sandbox, TimeSpan.FromSeconds(30));
+                sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
+                await writer.UntilAcknowledgedAsync("eu", 100, TimeSpan.FromSeconds(30));
+            }
+
             since = writer.Elapsed;
-            await sandbox.FailoverAsync("us");
+            report = await sandbox.FailoverAsync("us");
             await writer.UntilAcknowledgedAsync("us", 20, TimeSpan.FromSeconds(30));
         }
 
         gaps.Add(Unavailability(writer.Rows, "eu", "us", since));
-        losses.Add(writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync("us")).Count());
+        var lost = writer.Rows.Where(r => r.Region == "eu").Select(r => r.Id).Except(await writer.RowsOnAsync("us")).Count();
+        losses.Add($"{lost} (reported {report.CommitsLost?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} commits, {report.BytesMaybeLost?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} B)");
     }
 
-    Console.WriteLine($"failover   2 regions, writer at 100 rows/s: time to writable median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost per run {string.Join(", ", losses)}");
+    Console.WriteLine($"failover   2 regions{(partitioned ? ", eu–us cut 100 rows before" : string.Empty)}, writer at 100 rows/s: time to writable median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost per run {string.Join(", ", losses)}");
 }
 
 if (what is "rotate" or "all")

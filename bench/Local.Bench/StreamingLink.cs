@@ -27,14 +27,24 @@ internal sealed class StreamingLink : IAsyncDisposable
     /// <summary>Time some replica had no streaming walsender, so far.</summary>
     public TimeSpan Down => TimeSpan.FromTicks(Interlocked.Read(ref _downTicks));
 
-    public static async Task<StreamingLink> WatchAsync(RunningSandbox sandbox)
+    public static async Task<StreamingLink> WatchAsync(RunningSandbox sandbox) =>
+        new(await OpenAsync(sandbox), sandbox.State.Regions.Count - 1);
+
+    /// <summary>Waits until every replica has a streaming walsender on the primary.</summary>
+    /// <exception cref="TimeoutException">They did not within <paramref name="limit"/>.</exception>
+    public static async Task UntilStreamingAsync(RunningSandbox sandbox, TimeSpan limit)
     {
-        var outputs = sandbox.Outputs;
-        var primary = outputs.Regions.Single(r => r.Role == RegionRole.Primary);
-        using var identity = ClientIdentity.For(outputs, primary, ClientNames.Verify);
-        var connection = await new Connector(Connector.TrustAnchors(outputs.RootCaCertificate), outputs.Database, TimeSpan.FromSeconds(5))
-            .OpenAsync(ConnectionTarget.Instance(primary), identity, CancellationToken.None);
-        return new StreamingLink(connection, outputs.Regions.Count - 1);
+        await using var connection = await OpenAsync(sandbox);
+        var deadline = DateTime.UtcNow + limit;
+        while (await StreamingAsync(connection) < sandbox.State.Regions.Count - 1)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"not every replica streamed within {limit.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(Interval);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -51,8 +61,7 @@ internal sealed class StreamingLink : IAsyncDisposable
         var last = clock.Elapsed;
         while (!_stop.IsCancellationRequested)
         {
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_catalog.pg_stat_replication WHERE state = 'streaming'", _connection);
-            var streaming = (long)(await command.ExecuteScalarAsync())!;
+            var streaming = await StreamingAsync(_connection);
             var now = clock.Elapsed;
             if (streaming < _replicas)
             {
@@ -69,5 +78,21 @@ internal sealed class StreamingLink : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    // The primary's verify session, as the suite opens it.
+    private static async Task<NpgsqlConnection> OpenAsync(RunningSandbox sandbox)
+    {
+        var outputs = sandbox.Outputs;
+        var primary = outputs.Regions.Single(r => r.Role == RegionRole.Primary);
+        using var identity = ClientIdentity.For(outputs, primary, ClientNames.Verify);
+        return await new Connector(Connector.TrustAnchors(outputs.RootCaCertificate), outputs.Database, TimeSpan.FromSeconds(5))
+            .OpenAsync(ConnectionTarget.Instance(primary), identity, CancellationToken.None);
+    }
+
+    private static async Task<long> StreamingAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_catalog.pg_stat_replication WHERE state = 'streaming'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Config;
 using Npgsql;
 
@@ -64,5 +65,39 @@ public sealed class ArchiveModeTests
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(20), $"the promoted pg-us did not archive {history} within 20 s");
             await Task.Delay(100);
         }
+    }
+
+    // No stream carries the shutdown checkpoint to the target: CNPG archives its segment as .partial with the demotion
+    // token, and the target's restore_command finds it by the segment's name.
+    [Fact]
+    public async Task ASwitchoverInArchiveModeArchivesTheShutdownCheckpointAsPartialAndPromotesTheTargetLosingNoAcknowledgedRow()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions
+        {
+            Directory = TemporaryDirectory.NewPath(),
+            Regions = ["eu", "us"],
+            Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "2s" },
+        });
+        using var connections = new Connections(sandbox);
+        var writer = await ContinuousWriter.StartAsync(sandbox);
+        PrimaryChangeReport report;
+        await using (writer)
+        {
+            await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
+            report = await sandbox.SwitchoverAsync("us");
+            await writer.UntilAcknowledgedAsync("us", 50, TimeSpan.FromSeconds(20));
+        }
+
+        var redo = PromotionToken.Parse(report.PromotionToken!).RedoWalFile!;
+        Assert.True(File.Exists(Path.Combine(sandbox.Directory, "object-store", "minio-eu", "pg-eu", "wals", redo[..16], $"{redo}.partial")), $"{redo}.partial is not in pg-eu's store");
+        Assert.Equal(2, report.Timeline);
+        Assert.Equal("us", sandbox.State.PrimaryRegion);
+        foreach (var (region, inRecovery) in new[] { ("us", false), ("eu", true) })
+        {
+            await using var connection = await connections.OpenAsAdministratorAsync(region);
+            Assert.Equal(inRecovery, await new NpgsqlCommand("SELECT pg_is_in_recovery()", connection).ExecuteScalarAsync());
+        }
+
+        await AcknowledgedRows.AssertEverywhereAsync(connections, writer.Rows);
     }
 }

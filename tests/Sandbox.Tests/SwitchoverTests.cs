@@ -1,4 +1,5 @@
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Tests.Sandbox.Links;
 using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
@@ -84,6 +85,7 @@ public sealed class SwitchoverTests
 
         Assert.Null(report.PromotionToken);
         Assert.NotNull(report.BytesMaybeLost);
+        Assert.NotNull(report.CommitsLost);
         Assert.Equal(["eu"], report.Fenced);
 
         // Fenced: the old primary does not run, so it cannot take a write; started, it is rewound into a standby.
@@ -100,6 +102,33 @@ public sealed class SwitchoverTests
         // Rows eu acknowledged after us last heard from it are lost; everything us took is everywhere.
         await AcknowledgedRows.AssertEverywhereAsync(connections, [.. writer.Rows.Where(r => r.Region == "us")]);
         await AssertVerifyPassesAsync(sandbox);
+    }
+
+    // With the link cut, the target hears nothing of what the primary goes on committing, so its WAL receiver cannot
+    // say what is lost; the old primary's own pg_wal can, and every acknowledged row the target lacks is among it.
+    [Fact]
+    public async Task AFailoverAcrossACutLinkReportsAtLeastEveryAcknowledgedCommitTheTargetNeverGot()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
+        using var connections = new Connections(sandbox);
+        var writer = await ContinuousWriter.StartAsync(sandbox);
+        await using (writer)
+        {
+            await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
+
+            // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
+            await PartitionTests.UntilAsync(connections, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver", TimeSpan.FromSeconds(20));
+            sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
+            await writer.UntilAcknowledgedAsync("eu", 500, TimeSpan.FromSeconds(30));
+        }
+
+        var report = await sandbox.FailoverAsync("us");
+
+        var lost = writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync("us")).Count();
+        Assert.True(lost > 0, "every row eu acknowledged behind the cut link reached us");
+        Assert.NotNull(report.CommitsLost);
+        Assert.True(report.CommitsLost >= lost, $"the failover reported {report.CommitsLost} commits lost; {lost} acknowledged rows are not on us");
+        Assert.True(report.BytesMaybeLost > 0, $"the failover reported {report.BytesMaybeLost} bytes of WAL lost with {lost} acknowledged rows gone");
     }
 
     [Theory]
