@@ -309,7 +309,8 @@ public static class SandboxCli
         "failover",
         """
         The drill for a primary region that is gone: crash the primary, promote the target without a token after
-        saying how much WAL it may never have received, and fence the old primary: `sandbox start` rewinds it
+        saying what is lost (the transactions and WAL the old primary wrote after the target's last replayed
+        position, read from the old primary's pg_wal), and fence the old primary: `sandbox start` rewinds it
         onto the new timeline and starts it as a standby, never as a second primary.
         """,
         (sandbox, to, progress, cancellationToken) => sandbox.FailoverAsync(to, progress, cancellationToken),
@@ -394,7 +395,11 @@ public static class SandboxCli
         }
 
         await output.WriteLineAsync($"pg-{report.To} is primary (timeline {report.Timeline}); pg-{report.From} {(report.Fenced.Contains(report.From) ? "is fenced: `sandbox start " + report.From + "` rejoins it as a standby" : "streams from it")}.");
-        if (report.BytesMaybeLost is { } lost)
+        if (report.CommitsLost is { } commits)
+        {
+            await output.WriteLineAsync($"Lost: {commits} transactions ({report.BytesMaybeLost} bytes of WAL) pg-{report.From} committed that pg-{report.To} never replayed.");
+        }
+        else if (report.BytesMaybeLost is { } lost)
         {
             await output.WriteLineAsync($"WAL pg-{report.From} had reported but pg-{report.To} never replayed: {lost} bytes.");
         }
