@@ -284,23 +284,32 @@ public static partial class TopologyValidator
         }
     }
 
+    // A node address other regions' twins carry in an EndpointSlice, read once.
+    private static void ValidateNodeAddress(string text, string at, Action<string, string> add)
+    {
+        if (!ExposureAddress.TryParse(text, out var address, out var why))
+        {
+            add($"{at}.address", $"'{text}' {why}; a NodePort region needs a node's IPv4 or IPv6 address, or '{ExposureConfig.DiscoveredAddress}'.");
+        }
+        else if (address.Kind == AddressKind.Hostname)
+        {
+            add($"{at}.address", $"'{text}' is a DNS name: kube-proxy routes only IP EndpointSlices, and a name (an ExternalName Service) cannot carry the node port; use the node's IP address or '{ExposureConfig.DiscoveredAddress}'.");
+        }
+        else if (address.NotRoutable is { } special)
+        {
+            add($"{at}.address", $"'{text}' {special}, which Kubernetes refuses in the other regions' EndpointSlices and which no other cluster reaches; use the node's InternalIP or '{ExposureConfig.DiscoveredAddress}'.");
+        }
+    }
+
     private static void ValidateNodePort(ExposureConfig exposure, string at, string label, Action<string, string> add)
     {
         if (string.IsNullOrEmpty(exposure.Address))
         {
             add($"{at}.address", $"missing for {label}; set the node address other regions connect to (an IPv4 or IPv6 address), or '{ExposureConfig.DiscoveredAddress}' to read the first node's InternalIP at deploy time.");
         }
-        else if (!exposure.DiscoversAddress && !ExposureAddress.TryParse(exposure.Address, out _, out var why))
+        else if (!exposure.DiscoversAddress)
         {
-            add($"{at}.address", $"'{exposure.Address}' {why}; a NodePort region needs a node's IPv4 or IPv6 address, or '{ExposureConfig.DiscoveredAddress}'.");
-        }
-        else if (!exposure.DiscoversAddress && ExposureAddress.Parse(exposure.Address).Kind == AddressKind.Hostname)
-        {
-            add($"{at}.address", $"'{exposure.Address}' is a DNS name: kube-proxy routes only IP EndpointSlices, and a name (an ExternalName Service) cannot carry the node port; use the node's IP address or '{ExposureConfig.DiscoveredAddress}'.");
-        }
-        else if (!exposure.DiscoversAddress && ExposureAddress.Parse(exposure.Address).NotRoutable is { } special)
-        {
-            add($"{at}.address", $"'{exposure.Address}' {special}, which Kubernetes refuses in the other regions' EndpointSlices and which no other cluster reaches; use the node's InternalIP or '{ExposureConfig.DiscoveredAddress}'.");
+            ValidateNodeAddress(exposure.Address, at, add);
         }
 
         if (exposure.LoadBalancer is not null)
