@@ -7,7 +7,8 @@ namespace CrossClusterIac.Sandbox;
 /// <summary>One region's PostgreSQL 15 instance: created with initdb in the primary region, cloned over mTLS elsewhere.</summary>
 public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries, ServerUser user, ProcessLedger ledger)
 {
-    private static readonly TimeSpan InitdbTimeout = TimeSpan.FromSeconds(60);
+    // A one-shot server binary: initdb, single-user SQL, pg_controldata, pg_waldump, an archive of a segment.
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan BaseBackupTimeout = TimeSpan.FromSeconds(60);
@@ -18,7 +19,7 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
     public Task InitializeAsync(CancellationToken cancellationToken) =>
         ServerCommand.RunAsync(
             user.Command(binaries.Postgres("initdb"), ["-D", Layout.Data, "--username", SandboxOnly.AdministratorRole, "--encoding", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]),
-            $"initdb for region {region.Name}", InitdbTimeout, cancellationToken);
+            $"initdb for region {region.Name}", CommandTimeout, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="batches"/> in single-user mode, each in its database, before the server accepts any
@@ -33,7 +34,7 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             var result = await ServerCommand.RunAsync(
                 user.Command(binaries.Postgres("postgres"), ["--single", "-j", "-D", Layout.Data, batch.Database])
                     .WithStandardInputPipe(PipeSource.FromString(script)),
-                $"setting up roles and databases in region {region.Name}", InitdbTimeout, cancellationToken);
+                $"setting up roles and databases in region {region.Name}", CommandTimeout, cancellationToken);
 
             // Single-user mode reports a failed statement on standard error and still exits 0.
             if (result.StandardError.Contains("ERROR:", StringComparison.Ordinal))
@@ -101,7 +102,7 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
     {
         var result = await ServerCommand.RunAsync(
             user.Command(binaries.Postgres("pg_controldata"), ["-D", Layout.Data]).WithEnvironmentVariables(e => e.Set("LC_ALL", "C")),
-            $"pg_controldata in region {region.Name}", InitdbTimeout, cancellationToken);
+            $"pg_controldata in region {region.Name}", CommandTimeout, cancellationToken);
         return ControlData.Parse(result.StandardOutput);
     }
 
@@ -134,7 +135,7 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(InitdbTimeout);
+        limit.CancelAfter(CommandTimeout);
         try
         {
             var dump = await user.Command(binaries.Postgres("pg_waldump"), ["--path", Path.Combine(Layout.Data, "pg_wal"), "--timeline", timeline, "--start", from.ToString(), "--rmgr", "Transaction"])
@@ -166,7 +167,7 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
         {
             await ServerCommand.RunAsync(
                 user.Command("/bin/sh", ["-c", WalCommandLine.Expand(archiveCommand, Path.GetFileName(partial), partial)]).WithWorkingDirectory(Layout.Data),
-                $"archiving {partial} of region {region.Name}", InitdbTimeout, cancellationToken);
+                $"archiving {partial} of region {region.Name}", CommandTimeout, cancellationToken);
         }
         finally
         {

@@ -144,7 +144,7 @@ public static class SandboxCli
 
                     Next:
                       # the sandbox's directory: its keys, REGION/data and REGION/*.log
-                      dir={ShellWord(sandbox.Directory)}
+                      dir={ShellWord.AsTyped(sandbox.Directory)}
                       # check it (exit 0: every check passed)
                       {Tool("verify")} \
                         --outputs "$dir/{LocalSandbox.OutputsFileName}" --app-secret "$dir/{Path.GetRelativePath(sandbox.Directory, sandbox.AppSecretPath)}"
@@ -473,10 +473,6 @@ public static class SandboxCli
     // The default is applied here, not by the option, so that help prints it comma-separated as it is typed.
     private static IReadOnlyList<string> RegionsOf(ParseResult parsed) =>
         parsed.GetResult(RegionsOption) is null ? SandboxTopology.DefaultRegions : parsed.GetValue(RegionsOption)!;
-
-    // A path as one shell word: as it is when the shell reads nothing in it, else in single quotes.
-    private static string ShellWord(string path) =>
-        path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+,:@%".Contains(c, StringComparison.Ordinal)) ? path : $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 
     // withPaths: the table ends with the directory, what lies in it and the outputs' path, unless the caller says them.
     private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions, IReadOnlyList<Links.RegionLink> links, bool withPaths)

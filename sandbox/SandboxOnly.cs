@@ -91,7 +91,7 @@ public static class SandboxOnly
 
     // A path as one shell word inside a PostgreSQL command: single-quoted, and % doubled, which PostgreSQL would
     // otherwise read as the start of %f, %p or %r.
-    private static string Literal(string path) => $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'".Replace("%", "%%", StringComparison.Ordinal);
+    private static string Literal(string path) => ShellWord.Quoted(path).Replace("%", "%%", StringComparison.Ordinal);
 
     /// <summary>
     /// Whether <c>pgbouncer.ini</c> keeps <c>auth_dbname</c>: Debian's PgBouncer 1.18 refuses the file with it (it came
