@@ -9,15 +9,11 @@ namespace CrossClusterIac.Tests.Sandbox;
 /// <summary>replication.mode archive: a replica that replays only the primary's WAL archive, with no connection to it.</summary>
 public sealed class ArchiveModeTests
 {
+    private static readonly ReplicationSettings ArchiveOnly = new() { Mode = ReplicationMode.Archive, ArchiveTimeout = "2s" };
     [Fact]
     public async Task ArchiveModeReplicatesWithNoStreamingConnection()
     {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions
-        {
-            Directory = TemporaryDirectory.NewPath(),
-            Regions = ["eu", "us"],
-            Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "2s" },
-        });
+        await using var sandbox = await UpAsync();
         using var connections = new Connections(sandbox);
         await using var primary = await connections.OpenAsAdministratorAsync("eu", "app");
         await using var replica = await connections.OpenAsAdministratorAsync("us", "app");
@@ -48,13 +44,12 @@ public sealed class ArchiveModeTests
     [Fact]
     public async Task AFailoverInArchiveModeRendersTheSameSettingsAndArchivesTheNewTimelinesHistory()
     {
-        var replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "2s" };
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"], Replication = replication });
+        await using var sandbox = await UpAsync();
 
         var report = await sandbox.FailoverAsync("us");
 
         Assert.Equal(2, report.Timeline);
-        Assert.Equal(replication, LocalSandbox.Attach(sandbox.Directory).State.Replication);
+        Assert.Equal(ArchiveOnly, LocalSandbox.Attach(sandbox.Directory).State.Replication);
         Assert.Contains("archive_timeout = '2s'", await File.ReadAllLinesAsync(Path.Combine(sandbox.State.Regions.Single(r => r.Name == "us").Layout.Data, "custom.conf")));
 
         // barman keeps a timeline's history in wals/ itself, beside the per-timeline directories.
@@ -72,12 +67,7 @@ public sealed class ArchiveModeTests
     [Fact]
     public async Task ASwitchoverInArchiveModeArchivesTheShutdownCheckpointAsPartialAndPromotesTheTargetLosingNoAcknowledgedRow()
     {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions
-        {
-            Directory = TemporaryDirectory.NewPath(),
-            Regions = ["eu", "us"],
-            Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "2s" },
-        });
+        await using var sandbox = await UpAsync();
         using var connections = new Connections(sandbox);
         var writer = await ContinuousWriter.StartAsync(sandbox);
         PrimaryChangeReport report;
@@ -100,4 +90,8 @@ public sealed class ArchiveModeTests
 
         await AcknowledgedRows.AssertEverywhereAsync(connections, writer.Rows);
     }
+
+    // Two regions whose replica replays only the archive, segments archived at least every 2 s.
+    private static Task<RunningSandbox> UpAsync() =>
+        LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"], Replication = ArchiveOnly });
 }
