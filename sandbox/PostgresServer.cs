@@ -198,6 +198,17 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             user.Command(binaries.Postgres("pg_rewind"), ["--target-pgdata", Layout.Data, "--source-server", ConnectionString.Render(source), "--no-sync"]),
             $"pg_rewind of region {region.Name}", BaseBackupTimeout, cancellationToken);
 
+    /// <summary>
+    /// Whether the data directory is a primary's, as CNPG's Instance.IsPrimary reads it (pkg/management/postgres/instance.go:
+    /// no <c>standby.signal</c>), whether or not the server runs. PostgreSQL 15 removes the file as a promotion ends
+    /// recovery, before it writes the new timeline's history or any checkpoint on it (src/backend/access/transam/xlog.c
+    /// StartupXLOG), so a promotion that has begun reads as a primary here before <c>pg_is_in_recovery()</c> says so.
+    /// </summary>
+    public bool IsPrimary => !File.Exists(Path.Combine(Layout.Data, "standby.signal"));
+
+    /// <summary>The server's log, named in diagnoses.</summary>
+    public string LogPath => Layout.PostgresLog;
+
     /// <summary>Whether the postmaster the sandbox started runs.</summary>
     public bool IsRunning => ledger.Find(region.Name, ServerKind.Postgres)?.IsRunning == true;
 }

@@ -138,8 +138,26 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         string? waitingFor = null;
         while (await InRecoveryAsync(target, cancellationToken))
         {
+            // CNPG verifies the token only while the data directory is a standby's (internal/management/controller/
+            // instance_controller.go reconcilePrimary: IsPrimary, then verifyPromotionToken): a promotion that an
+            // interrupted run began has left the token's timeline, so it is finished, not judged again.
+            if (server.IsPrimary)
+            {
+                await PromoteNowAsync(target, cancellationToken);
+                break;
+            }
+
             await Sql().ExecuteAsync(target, "CHECKPOINT", cancellationToken);
-            var verdict = token.VerifyAgainst(await server.ControlDataAsync(cancellationToken));
+            var control = await server.ControlDataAsync(cancellationToken);
+
+            // A promotion under way may have removed standby.signal and checkpointed on its new timeline since the
+            // look above; standby.signal still there after pg_controldata read means the checkpoint read is the standby's.
+            if (server.IsPrimary)
+            {
+                continue;
+            }
+
+            var verdict = token.VerifyAgainst(control);
             switch (verdict.Outcome)
             {
                 case TokenOutcome.Promote:
@@ -285,10 +303,35 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         }
     }
 
-    // pkg/management/postgres/promote.go PromoteAndWait: pg_ctl -w promote, then a CHECKPOINT on the new timeline.
+    // pkg/management/postgres/promote.go PromoteAndWait: pg_ctl -w promote, then a CHECKPOINT on the new timeline. A
+    // promotion an interrupted run began (standby.signal gone, see PostgresServer.IsPrimary) is waited for instead:
+    // pg_ctl refuses to promote a server that is no longer a standby ("server is not in standby mode").
     private async Task PromoteNowAsync(string target, CancellationToken cancellationToken)
     {
-        await Server(target).PromoteAsync(cancellationToken);
+        var server = Server(target);
+        try
+        {
+            if (!server.IsPrimary)
+            {
+                await server.PromoteAsync(cancellationToken);
+            }
+        }
+        catch (SandboxException) when (server.IsPrimary)
+        {
+            // The earlier promotion ended recovery between the look and pg_ctl's own; it is waited for below.
+        }
+
+        var deadline = DateTime.UtcNow + PromotionWait;
+        while (await InRecoveryAsync(target, cancellationToken))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new SandboxException($"pg-{target} began its promotion but is still in recovery after {PromotionWait.TotalSeconds:0} s. See {server.LogPath}.");
+            }
+
+            await Task.Delay(PromotionPoll, cancellationToken);
+        }
+
         await Sql().ExecuteAsync(target, "CHECKPOINT", cancellationToken);
     }
 
