@@ -4,7 +4,7 @@ using CrossClusterIac.Topology.Naming;
 namespace CrossClusterIac.Topology.Manifests;
 
 /// <summary>
-/// A region's CNPG Cluster in the distributed topology: <c>externalClusters</c> lists itself and its peer (see
+/// A region's CNPG Cluster in the distributed topology: <c>externalClusters</c> lists every member (see
 /// <see cref="TopologyManifests.PeerOf"/>); a replica bootstraps from the primary's object store, then streams
 /// from the primary's rw service with its <c>streaming_replica</c> certificate under verify-full.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class ClusterManifest
 
     private const string IdentMap = "crosscluster";
 
-    public static Manifest For(TopologyConfig topology, RegionConfig region)
+    public static Manifest For(TopologyConfig topology, RegionConfig region, bool rebuilt = false)
     {
         var names = Names(topology, region);
         var postgres = topology.Postgres;
@@ -135,17 +135,23 @@ internal static class ClusterManifest
             spec["replica"] = replica;
             // CNPG's docs require every member of the distributed topology in every Cluster's externalClusters
             // (docs/src/replica_cluster.md), and any member can be the source after a switchover, so each other member
-            // is a streaming source. Object stores are declared for the region and its peer only, keeping objects
-            // linear in regions; in archive mode a member without a store would be an entry with no source of WAL,
-            // which CNPG refuses, so only the region and its peer are listed.
+            // is a streaming source. The member a running Cluster was bootstrapped from stays its bootstrap.recovery.source
+            // (ignoreChanges keeps it), and CNPG's webhook refuses an update too unless that entry is listed with a way to
+            // recover (internal/webhook/v1/cluster_webhook.go validateBootstrapRecoverySource, run by ValidateUpdate):
+            // streaming entries have connectionParameters; in archive mode every member is listed with its store.
             var streaming = topology.Replication.Mode == ReplicationMode.Streaming;
             spec["externalClusters"] = topology.Regions
-                .Where(member => streaming || member == region || member == peer)
-                .Select(member => ExternalCluster(topology, member, names, streams: streaming && member != region, archive: member == region || member == peer))
+                .Select(member => ExternalCluster(topology, member, names, streams: streaming && member != region, archive: ArchiveListed(topology, region, member)))
                 .ToArray<object?>();
         }
 
-        return Objects.Create("postgresql.cnpg.io/v1", "Cluster", names.Cluster, topology.Namespace.Name, new() { ["spec"] = spec }, annotations: Objects.AwaitUntil("condition=Ready", TimeSpan.FromMinutes(30)));
+        var annotations = Objects.AwaitUntil("condition=Ready", TimeSpan.FromMinutes(30));
+        if (rebuilt)
+        {
+            annotations[RebuiltCluster.SkipEmptyWalArchiveCheck] = RebuiltCluster.Enabled;
+        }
+
+        return Objects.Create("postgresql.cnpg.io/v1", "Cluster", names.Cluster, topology.Namespace.Name, new() { ["spec"] = spec }, annotations: annotations);
     }
 
     /// <summary>
@@ -154,6 +160,13 @@ internal static class ClusterManifest
     /// (5 s) later.
     /// </summary>
     public const int ReplicationConnectTimeoutSeconds = 10;
+
+    /// <summary>
+    /// Whether <paramref name="region"/>'s Cluster lists <paramref name="member"/>'s object store: its own and its peer's;
+    /// in archive mode every member's, since a member listed without one has no way to recover from.
+    /// </summary>
+    public static bool ArchiveListed(TopologyConfig topology, RegionConfig region, RegionConfig member) =>
+        topology.Replication.Mode == ReplicationMode.Archive || member == region || member == TopologyManifests.PeerOf(topology, region);
 
     /// <summary>The ObjectStore a region archives to.</summary>
     public static string ObjectStoreName(TopologyConfig topology, RegionConfig region) =>

@@ -24,6 +24,12 @@ public sealed record Manifest(
     IReadOnlyDictionary<string, string> Annotations,
     IReadOnlyDictionary<string, object?> Body)
 {
+    /// <summary>
+    /// Annotations whose value is the <see cref="MaterialFingerprint"/> of certificate material, filled in by whoever issues
+    /// the certificates: the object then changes whenever that material does (see <see cref="PoolerTls"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<SecretMaterial>> MaterialAnnotations { get; init; } = new Dictionary<string, IReadOnlyList<SecretMaterial>>();
+
     /// <summary>Whether the object is a Kubernetes Secret.</summary>
     public bool IsSecret => Kind == "Secret" && ApiVersion == "v1";
 

@@ -25,9 +25,20 @@ public static class ManifestDocument
             metadata["labels"] = manifest.Labels.ToDictionary(p => p.Key, p => (object?)p.Value);
         }
 
-        if (manifest.Annotations.Count > 0)
+        // A fingerprint annotation exists only where the material does; what reads an object for its spec alone (the
+        // sandbox's PgBouncer configuration) gives none.
+        var annotations = manifest.Annotations.ToDictionary(p => p.Key, p => (object?)p.Value);
+        if (material is not null)
         {
-            metadata["annotations"] = manifest.Annotations.ToDictionary(p => p.Key, p => (object?)p.Value);
+            foreach (var (key, parts) in manifest.MaterialAnnotations)
+            {
+                annotations[key] = MaterialFingerprint.Of(parts.Select(material));
+            }
+        }
+
+        if (annotations.Count > 0)
+        {
+            metadata["annotations"] = annotations;
         }
 
         var document = new Dictionary<string, object?> { ["apiVersion"] = manifest.ApiVersion, ["kind"] = manifest.Kind, ["metadata"] = metadata };

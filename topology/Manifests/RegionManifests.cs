@@ -14,7 +14,10 @@ public sealed record RegionManifests
     /// <summary>Certificates and keys in the layout CNPG expects; the root key is in none of them.</summary>
     public required IReadOnlyList<Manifest> Secrets { get; init; }
 
-    /// <summary>The barman-cloud ObjectStores of this region (it archives there) and of its peer (it recovers from there).</summary>
+    /// <summary>
+    /// The barman-cloud ObjectStores of this region (it archives there) and of its peer (it recovers from there); in
+    /// archive mode of every region, each a member its Cluster may have been bootstrapped from.
+    /// </summary>
     public required IReadOnlyList<Manifest> ObjectStores { get; init; }
 
     /// <summary>The CNPG Cluster.</summary>

@@ -73,7 +73,7 @@ public sealed record RemoteEndpoint(string Region, ExposedService Service, strin
             return null;
         }
 
-        return Objects.Create("discovery.k8s.io/v1", "EndpointSlice", $"{Name}-remote", Namespace, new()
+        return Objects.Create("discovery.k8s.io/v1", "EndpointSlice", SliceName(address), Namespace, new()
         {
             // "kube-proxy only processes slices of addressType IPv4 and IPv6" (k8s.io/api discovery/v1 types.go,
             // EndpointSlice.AddressType): FQDN is never emitted.
@@ -96,6 +96,18 @@ public sealed record RemoteEndpoint(string Region, ExposedService Service, strin
             ["kubernetes.io/service-name"] = Name,
             ["endpointslice.kubernetes.io/managed-by"] = "crosscluster-iac",
         });
+    }
+
+    /// <summary>
+    /// The slice's name for <paramref name="address"/>: one per address type, since the API server refuses to change a
+    /// slice's addressType in place (kubernetes/kubernetes pkg/apis/discovery/validation ValidateEndpointSliceUpdate:
+    /// "field is immutable") and pulumi-kubernetes would update it in place (provider/pkg/provider/diff.go lists nothing
+    /// for EndpointSlice): an exposure that moves from IPv4 to IPv6 gets a new slice and loses the old one.
+    /// </summary>
+    public string SliceName(ExposureAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.Kind == AddressKind.IPv6 ? $"{Name}-remote-ipv6" : $"{Name}-remote";
     }
 
     /// <summary>The twin and, for an EndpointSlice twin, its slice.</summary>

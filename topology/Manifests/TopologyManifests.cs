@@ -10,20 +10,24 @@ public static class TopologyManifests
     /// <summary>The objects of each region, in the config's region order.</summary>
     public static IReadOnlyList<RegionManifests> For(TopologyConfig topology) => For(topology, PkiPlan.For(topology));
 
-    /// <summary>The objects of each region, with Secrets referring to certificates of <paramref name="plan"/>.</summary>
-    public static IReadOnlyList<RegionManifests> For(TopologyConfig topology, PkiPlan plan) =>
+    /// <summary>
+    /// The objects of each region, with Secrets referring to certificates of <paramref name="plan"/>;
+    /// <paramref name="rebuild"/> names the region whose Cluster is being rebuilt (<c>dr rejoin</c>), if any.
+    /// </summary>
+    public static IReadOnlyList<RegionManifests> For(TopologyConfig topology, PkiPlan plan, string? rebuild = null) =>
         topology.Regions.Select(region =>
         {
             var names = new ClusterNames(region.Name!, topology.Namespace.Name);
             var isPrimary = region.Name == topology.PrimaryRegion;
+            var secrets = PkiSecrets.For(names, plan, plan.ForRegion(region.Name!));
             return new RegionManifests
             {
                 Region = region.Name!,
                 Namespace = topology.Namespace.Declared ? CnpgCompanions.Namespace(topology) : null,
-                Secrets = PkiSecrets.For(names, plan, plan.ForRegion(region.Name!)),
-                ObjectStores = new[] { region, PeerOf(topology, region) }.OfType<RegionConfig>().Select(r => CnpgCompanions.ObjectStore(topology, r)).ToList(),
-                Cluster = ClusterManifest.For(topology, region),
-                Pooler = CnpgCompanions.Pooler(topology, names),
+                Secrets = secrets,
+                ObjectStores = topology.Regions.Where(member => ClusterManifest.ArchiveListed(topology, region, member)).Select(r => CnpgCompanions.ObjectStore(topology, r)).ToList(),
+                Cluster = ClusterManifest.For(topology, region, rebuilt: region.Name == rebuild),
+                Pooler = PoolerTls.Watching(CnpgCompanions.Pooler(topology, names), secrets),
                 ScheduledBackup = CnpgCompanions.ScheduledBackup(topology, names, isPrimary),
                 BootstrapBackup = isPrimary ? CnpgCompanions.BootstrapBackup(topology, names) : null,
                 Exposures = NetworkManifests.Exposures(topology, region),

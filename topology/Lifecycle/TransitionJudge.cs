@@ -1,0 +1,85 @@
+namespace CrossClusterIac.Topology.Lifecycle;
+
+/// <summary>One resource's fate in an update: Pulumi's step, what is sent for it, and CNPG's refusals of that.</summary>
+/// <param name="Key">The resource.</param>
+/// <param name="Before">What the resource held before (the inputs last sent), or <c>null</c>.</param>
+/// <param name="Sent">What the update sends (ignored paths keep their old values), or <c>null</c> when deleted.</param>
+/// <param name="Step">Pulumi's step.</param>
+/// <param name="Refusals">CNPG's webhook refusals of what is sent.</param>
+public sealed record JudgedStep(ObjectKey Key, ObjectImage? Before, ObjectImage? Sent, PlannedStep Step, IReadOnlyList<string> Refusals);
+
+/// <summary>An update judged: every resource's step and every process told.</summary>
+/// <param name="Update">The update.</param>
+/// <param name="Steps">Every resource's step, unchanged ones included.</param>
+/// <param name="Reactions">The processes told, region by region.</param>
+public sealed record UpdateVerdict(Update Update, IReadOnlyList<JudgedStep> Steps, IReadOnlyList<Reaction> Reactions)
+{
+    /// <summary>The steps that do something.</summary>
+    public IEnumerable<JudgedStep> Changes => Steps.Where(s => s.Step.Action != PlannedAction.Same);
+
+    /// <summary>Whether the engine refuses the update.</summary>
+    public bool Refused => Steps.Any(s => s.Step.Action == PlannedAction.Refused);
+}
+
+/// <summary>
+/// The one engine that reads the three oracles (<see cref="PulumiPlan"/>, <see cref="CnpgAdmission"/>,
+/// <see cref="CnpgReaction"/>) over a scenario: each update is judged against what the updates before it left, as
+/// Pulumi diffs against the inputs it last sent.
+/// </summary>
+public static class TransitionJudge
+{
+    /// <summary>Every update of <paramref name="scenario"/>, setup first; an update the engine refuses changes nothing.</summary>
+    public static IReadOnlyList<UpdateVerdict> Judge(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var live = new Dictionary<ObjectKey, (ObjectImage Image, ResourceOptions Options)>();
+        var verdicts = new List<UpdateVerdict>();
+        foreach (var update in scenario.Setup.Concat(scenario.Updates))
+        {
+            var verdict = Judge(update, live);
+            verdicts.Add(verdict);
+            if (verdict.Refused)
+            {
+                continue;
+            }
+
+            foreach (var step in verdict.Steps)
+            {
+                if (step.Sent is null)
+                {
+                    live.Remove(step.Key);
+                }
+                else
+                {
+                    live[step.Key] = (step.Sent, ResourcePolicy.For(step.Key, update.State.Rebuild));
+                }
+            }
+        }
+
+        return verdicts;
+    }
+
+    private static UpdateVerdict Judge(Update update, IReadOnlyDictionary<ObjectKey, (ObjectImage Image, ResourceOptions Options)> live)
+    {
+        var after = update.State.Objects();
+        var steps = new List<JudgedStep>();
+        foreach (var key in live.Keys.Union(after.Keys).OrderBy(k => k.ToString(), StringComparer.Ordinal))
+        {
+            var before = live.TryGetValue(key, out var old) ? old : ((ObjectImage Image, ResourceOptions Options)?)null;
+            var desired = after.GetValueOrDefault(key);
+            var oldOptions = before is { } b ? b.Options with { Protect = b.Options.Protect && !update.Unprotected.Contains(key.Region) } : ResourceOptions.None;
+            var newOptions = ResourcePolicy.For(key, update.State.Rebuild);
+
+            // dr rejoin runs `pulumi up --replace <URN of the rebuilt region's Cluster>`.
+            var replace = before is not null && key.Kind == "Cluster" && key.Region == update.State.Rebuild;
+            var step = PulumiPlan.Plan(key, before?.Image, desired, oldOptions, newOptions, replace);
+            var sent = desired is null ? null : before is { } was ? PulumiPlan.Sent(was.Image, desired, newOptions) : desired;
+            var created = step.Action is PlannedAction.Create or PlannedAction.ReplaceCreateFirst or PlannedAction.ReplaceDeleteFirst;
+            var refusals = sent is null || step.Action is PlannedAction.Same or PlannedAction.Refused ? [] : CnpgAdmission.Refusals(sent, created ? null : before?.Image);
+            steps.Add(new JudgedStep(key, before?.Image, sent, step, refusals));
+        }
+
+        var reactions = steps.Select(s => s.Key.Region).Distinct(StringComparer.Ordinal).SelectMany(region => CnpgReaction.Of(region, steps)).ToList();
+        return new UpdateVerdict(update, steps, reactions);
+    }
+}
