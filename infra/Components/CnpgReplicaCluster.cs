@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CrossClusterIac.Topology.Lifecycle;
 using CrossClusterIac.Topology.Manifests;
 using Pulumi;
 using Pulumi.Command.Local;
@@ -32,6 +33,9 @@ public sealed record CnpgReplicaClusterArgs
     /// <summary>The region's Kubernetes provider.</summary>
     public required K8s.Provider Provider { get; init; }
 
+    /// <summary>The PEM of the region's certificate material, for the Pooler's fingerprint of it (<see cref="PoolerTls"/>).</summary>
+    public required Func<SecretMaterial, Output<string>> Material { get; init; }
+
     /// <summary>
     /// Whether the Cluster is being rebuilt (<c>cross-cluster-dr:rebuild</c>, set by <c>dr rejoin</c> around a
     /// <c>pulumi up --replace</c>): its replacement then takes the manifest's bootstrap instead of the one it was made with.
@@ -49,9 +53,6 @@ public sealed class CnpgReplicaCluster : ComponentResource
     // when PgBouncer serves; the Deployment's pods are ready when PgBouncer accepts TCP on its port
     // (pkg/specs/pgbouncer/deployments.go readiness probe), which `kubectl rollout status` waits for.
     private static readonly TimeSpan PoolerRollout = TimeSpan.FromMinutes(10);
-
-    /// <summary>The Cluster's bootstrap, which updates leave as it is.</summary>
-    public const string Bootstrap = "spec.bootstrap";
 
     /// <summary>The switchover target's promotion token (the old primary's demotion token), a secret input of its Cluster.</summary>
     // A secret input, not AdditionalSecretOutputs: the engine applies that to top-level outputs alone, which would hide
@@ -77,10 +78,17 @@ public sealed class CnpgReplicaCluster : ComponentResource
         // (pulumi/pulumi pkg/resource/deploy/step_generator.go processIgnoreChanges); a new Cluster gets the manifest's.
         // A replacement keeps ignored inputs too (the engine takes them from the state whenever there is one: pulumi/pulumi
         // #2657), so a former primary rebuilt as a replica would be created with its initdb; a rebuilt one takes the manifest's.
-        clusterOptions.IgnoreChanges = args.Rebuilt ? [] : [Bootstrap];
+        // The Cluster owns its volumes, so it is protected but while rebuilt: the options are the lifecycle model's.
+        var policy = ResourcePolicy.For(new ObjectKey(manifests.Region, manifests.Cluster.Kind, manifests.Cluster.Name), args.Rebuilt ? manifests.Region : null);
+        clusterOptions.IgnoreChanges = [.. policy.IgnoreChanges];
+        clusterOptions.Protect = policy.Protect;
+        clusterOptions.DeleteBeforeReplace = policy.DeleteBeforeReplace;
         Cluster = Declare(manifests.Cluster, clusterOptions, PromotionToken);
         BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, Options([Cluster])) : null;
-        var pooler = Declare(manifests.Pooler, Options([Cluster]));
+
+        // After the Secrets (DependsOn): a change of the certificates it names changes its fingerprint annotation, an
+        // event of the Pooler on which PgBouncer re-reads them (PoolerTls).
+        var pooler = new K8s.ApiExtensions.CustomResource($"{name}-{manifests.Pooler.Name}-pooler", new ManifestResourceArgs(manifests.Pooler, [], args.Material), Options([Cluster]));
         _ = Declare(manifests.ScheduledBackup, Options([Cluster]));
 
         // PodMonitors and the PrometheusRule (Prometheus Operator CRDs), when monitoring is on; the query ConfigMap the

@@ -47,7 +47,7 @@ public sealed class CrossClusterEndpoint : ComponentResource
         });
         if (endpoint.Slice(placeholder) is { } slice)
         {
-            _ = new K8s.Discovery.V1.EndpointSlice($"{name}-endpoints", ManifestInputs.EndpointSlice(slice, address), new CustomResourceOptions
+            _ = new K8s.Discovery.V1.EndpointSlice($"{name}-endpoints", ManifestInputs.EndpointSlice(slice, address, endpoint.SliceName), new CustomResourceOptions
             {
                 Parent = this,
                 Provider = args.Provider,

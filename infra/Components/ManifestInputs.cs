@@ -8,14 +8,28 @@ namespace CrossClusterIac.Infra.Components;
 /// <summary>Maps the core's manifests onto Pulumi.Kubernetes inputs, field by field and nothing more.</summary>
 internal static class ManifestInputs
 {
-    /// <summary>metadata: name, namespace, labels, annotations.</summary>
-    public static K8s.Types.Inputs.Meta.V1.ObjectMetaArgs Metadata(Manifest manifest) => new()
+    /// <summary>
+    /// metadata: name, namespace, labels, annotations; a fingerprint annotation (<see cref="Manifest.MaterialAnnotations"/>)
+    /// is computed from <paramref name="material"/>, which such a manifest needs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The manifest fingerprints material and none is given.</exception>
+    public static K8s.Types.Inputs.Meta.V1.ObjectMetaArgs Metadata(Manifest manifest, Func<SecretMaterial, Output<string>>? material = null)
     {
-        Name = manifest.Name,
-        Namespace = manifest.Namespace,
-        Labels = InputMaps.From(manifest.Labels),
-        Annotations = InputMaps.From(manifest.Annotations),
-    };
+        var annotations = InputMaps.From(manifest.Annotations);
+        foreach (var (key, parts) in manifest.MaterialAnnotations)
+        {
+            var source = material ?? throw new InvalidOperationException($"{manifest}'s annotation {key} fingerprints certificate material; pass the region's PKI.");
+            annotations.Add(key, Output.All(parts.Select(source)).Apply(values => MaterialFingerprint.Of(values)));
+        }
+
+        return new()
+        {
+            Name = manifest.Name,
+            Namespace = manifest.Namespace,
+            Labels = InputMaps.From(manifest.Labels),
+            Annotations = annotations,
+        };
+    }
 
     /// <summary>A Service manifest as typed arguments; an ExternalName Service takes its name from <paramref name="externalName"/>.</summary>
     public static K8s.Types.Inputs.Core.V1.ServiceArgs Service(Manifest manifest, Input<string>? externalName = null)
@@ -49,14 +63,16 @@ internal static class ManifestInputs
 
     /// <summary>
     /// An EndpointSlice manifest (made for a placeholder address) as typed arguments, with <paramref name="address"/>,
-    /// known at deploy time, as its one endpoint and address type.
+    /// known at deploy time, as its one endpoint and address type, and <paramref name="name"/> its name for that address.
     /// </summary>
-    public static K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs EndpointSlice(Manifest manifest, Output<ExposureAddress> address)
+    public static K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs EndpointSlice(Manifest manifest, Output<ExposureAddress> address, Func<ExposureAddress, string> name)
     {
         var endpoint = Map(List(manifest.Body["endpoints"]).Single());
+        var metadata = Metadata(manifest);
+        metadata.Name = address.Apply(name);
         var args = new K8s.Types.Inputs.Discovery.V1.EndpointSliceArgs
         {
-            Metadata = Metadata(manifest),
+            Metadata = metadata,
             AddressType = address.Apply(a => a.AddressType),
             Endpoints =
             {

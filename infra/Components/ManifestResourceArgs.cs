@@ -11,14 +11,15 @@ public sealed class ManifestResourceArgs : Pulumi.Kubernetes.ApiExtensions.Custo
 {
     /// <summary>
     /// Arguments for <paramref name="manifest"/>, with the value at each of <paramref name="secretFields"/> (a path
-    /// under spec, as ignoreChanges writes it: <c>spec.replica.promotionToken</c>) a secret where the manifest has one.
+    /// under spec, as ignoreChanges writes it: <c>spec.replica.promotionToken</c>) a secret where the manifest has one,
+    /// and its fingerprint annotations made from <paramref name="material"/>.
     /// </summary>
-    public ManifestResourceArgs(Manifest manifest, params IReadOnlyList<string> secretFields)
+    public ManifestResourceArgs(Manifest manifest, IReadOnlyList<string> secretFields, Func<SecretMaterial, Output<string>>? material = null)
         : base(manifest.ApiVersion, manifest.Kind)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(secretFields);
-        Metadata = ManifestInputs.Metadata(manifest);
+        Metadata = ManifestInputs.Metadata(manifest, material);
         var paths = secretFields.Select(field => field.Split('.') is ["spec", .. var path] ? path : throw new ArgumentException($"'{field}' is not under spec.", nameof(secretFields))).ToList();
         foreach (var (key, value) in ManifestInputs.Map(manifest.Body["spec"]))
         {

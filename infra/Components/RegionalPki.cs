@@ -65,7 +65,7 @@ public sealed class RegionalPki : ComponentResource
             Metadata = ManifestInputs.Metadata(secret),
             Type = (string)secret.Body["type"]!,
             StringData = InputMaps.From(ManifestInputs.Map(secret.Body["data"])
-                .Select(entry => KeyValuePair.Create(entry.Key, Material((SecretMaterial)entry.Value!)))),
+                .Select(entry => KeyValuePair.Create(entry.Key, MaterialOf((SecretMaterial)entry.Value!)))),
         }, secretOptions)).ToList();
 
         foreach (var root in args.TrustedRoots)
@@ -126,15 +126,20 @@ public sealed class RegionalPki : ComponentResource
         Output.All(expiries.Certificates.Select(c => _ends[c.Id].Apply(end => KeyValuePair.Create(c.Id, DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture)))))
             .Apply(ends => expiries.Render(spec => ends.Single(e => e.Key == spec.Id).Value));
 
-    private Output<string> Material(SecretMaterial material) => material.Part switch
+    /// <summary>The PEM a Secret value holds: a chain, a key (secret) or the trust bundle.</summary>
+    public Output<string> MaterialOf(SecretMaterial material)
     {
-        MaterialPart.TrustedRoots => _trustBundle,
-        MaterialPart.Chain => _chains[material.Certificate.Id],
-        MaterialPart.PrivateKey => _keys.TryGetValue(material.Certificate.Id, out var key)
-            ? key
-            : throw new InvalidOperationException($"No private key of '{material.Certificate.Id}' in region PKI: the root key never goes to a cluster."),
-        _ => throw new ArgumentOutOfRangeException(nameof(material), material.Part, "Unknown material part."),
-    };
+        ArgumentNullException.ThrowIfNull(material);
+        return material.Part switch
+        {
+            MaterialPart.TrustedRoots => _trustBundle,
+            MaterialPart.Chain => _chains[material.Certificate.Id],
+            MaterialPart.PrivateKey => _keys.TryGetValue(material.Certificate.Id, out var key)
+                ? key
+                : throw new InvalidOperationException($"No private key of '{material.Certificate.Id}' in region PKI: the root key never goes to a cluster."),
+            _ => throw new ArgumentOutOfRangeException(nameof(material), material.Part, "Unknown material part."),
+        };
+    }
 
     private void Issue(string name, CertificateSpec spec, RegionalPkiArgs args)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using CrossClusterIac.Infra.Components;
 using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Lifecycle;
 using CrossClusterIac.Topology.Manifests;
 using CrossClusterIac.Topology.Naming;
 using CrossClusterIac.Topology.Outputs;
@@ -43,7 +44,7 @@ public class TopologyStack : Stack
         // had, and the next root a root rotation adds keeps its name when the rotation completes, so neither is replaced.
         var trusted = plan.TrustedRoots.Select(r => new SharedRootCa(r.Id, new SharedRootCaArgs { Spec = r, KeyAlgorithm = plan.KeyAlgorithm })).ToList();
         var root = trusted.Single(r => r.Spec.Id == plan.Root.Id);
-        var manifests = TopologyManifests.For(topology, plan).ToDictionary(m => m.Region);
+        var manifests = TopologyManifests.For(topology, plan, rebuild).ToDictionary(m => m.Region);
         var primary = topology.Regions.Single(r => r.Name == topology.PrimaryRegion);
         var roles = ReplicaRoles.Of(topology);
 
@@ -173,7 +174,14 @@ public class TopologyStack : Stack
     private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root, IReadOnlyList<SharedRootCa> trusted)
     {
         var name = region.Name!;
-        var provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs { Context = region.KubeContext!, Namespace = manifests.Cluster.Namespace });
+        // Secrets and ConfigMaps are updated in place, never deleted and re-created by a renewal (ResourcePolicy).
+        var provider = new K8s.Provider($"{name}-k8s", new K8s.ProviderArgs
+        {
+            Context = region.KubeContext!,
+            Namespace = manifests.Cluster.Namespace,
+            EnableSecretMutable = ResourcePolicy.MutableSecretsAndConfigMaps,
+            EnableConfigMapMutable = ResourcePolicy.MutableSecretsAndConfigMaps,
+        });
         // A namespace the program declares is its own: created first, deleted on destroy. One that already existed
         // is never declared (config `create: false`), and pulumi-kubernetes refuses to create over an existing
         // object rather than adopt it (provider/pkg/await/await.go Creation, without upsertExistingObjects).
@@ -218,6 +226,7 @@ public class TopologyStack : Stack
             DependsOn = [.. region.Namespace, .. region.Pki.Secrets, .. new[] { region.Pki.CertificateQueries }.OfType<Resource>()],
             ClusterDependsOn = clusterDependsOn,
             Provider = region.Provider,
+            Material = region.Pki.MaterialOf,
         });
 
     private static List<Resource> DeclareTwins(RegionResources region, Dictionary<string, CnpgReplicaCluster> clusters) =>

@@ -36,11 +36,12 @@ internal sealed class MockedDeployment
     public static Task<MockedDeployment> RunAsync(string stack) => RunAsync(stack, StackConfigFile.Read(stack));
 
     /// <summary>Runs the program with explicit config entries.</summary>
-    public static Task<MockedDeployment> RunAsync(string stack, IReadOnlyDictionary<string, string> config)
-    {
-        var topology = TopologyConfigLoader.FromJson(config["cross-cluster-dr:topology"]);
-        return RunAsync<TopologyStack>(stack, config, new TopologyMocks(CertificateIssuer.Issue(PkiPlan.For(topology))));
-    }
+    public static Task<MockedDeployment> RunAsync(string stack, IReadOnlyDictionary<string, string> config) =>
+        RunAsync<TopologyStack>(stack, config, MocksFor(config));
+
+    /// <summary>Mocks that answer with certificates issued for the topology of <paramref name="config"/>.</summary>
+    public static TopologyMocks MocksFor(IReadOnlyDictionary<string, string> config) =>
+        new(CertificateIssuer.Issue(PkiPlan.For(TopologyConfigLoader.FromJson(config[TopologyConfigLoader.ConfigKey]))));
 
     /// <summary>
     /// Runs <typeparamref name="TStack"/> (the stack, or a subclass that records) against <paramref name="mocks"/>, whose

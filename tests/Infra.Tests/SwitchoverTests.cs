@@ -202,18 +202,15 @@ public sealed class SwitchoverTests
     private static Task<MockedDeployment> RecordedRunAsync(string stack, Dictionary<string, string> config)
     {
         RecordedTopologyStack.Reset();
-        return MockedDeployment.RunAsync<RecordedTopologyStack>(stack, config, MocksFor(config));
+        return MockedDeployment.RunAsync<RecordedTopologyStack>(stack, config, MockedDeployment.MocksFor(config));
     }
 
     private static async Task<(Exception Error, TopologyMocks Mocks)> FailedRunAsync(string stack, Dictionary<string, string> config)
     {
-        var mocks = MocksFor(StackConfigFile.Read(stack));
+        var mocks = MockedDeployment.MocksFor(StackConfigFile.Read(stack));
         StackConfigFile.Use(config);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync<TopologyStack>(
             mocks.Engine.Object, new Pulumi.Testing.TestOptions { IsPreview = false, ProjectName = "cross-cluster-dr", StackName = stack }));
         return (error, mocks);
     }
-
-    private static TopologyMocks MocksFor(Dictionary<string, string> config) =>
-        new(CertificateIssuer.Issue(PkiPlan.For(TopologyConfigLoader.FromJson(config[TopologyConfigLoader.ConfigKey]))));
 }
