@@ -1,3 +1,4 @@
+using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
@@ -7,8 +8,9 @@ namespace CrossClusterIac.Sandbox;
 /// <summary>
 /// Certificate rotation on the running sandbox, through the plan and the renewal a <c>pulumi up</c> would run
 /// (<see cref="CertificateRenewal"/>): each update's Secrets are written where CNPG writes them, and each server is
-/// reloaded as CNPG reloads it after a Secret change: PostgreSQL with <c>pg_ctl reload</c> (pkg/reconciler/instance/certificate
-/// RefreshSecrets, then Instance.Reload), PgBouncer with a reload of its files (see <see cref="PgBouncerServer.ReloadAsync"/>).
+/// reloaded when CNPG would tell it of the change (<see cref="ProcessWatch"/>): PostgreSQL with <c>pg_ctl reload</c>
+/// (pkg/reconciler/instance/certificate RefreshSecrets, then Instance.Reload), PgBouncer with a reload of its files (see
+/// <see cref="PgBouncerServer.ReloadAsync"/>).
 /// A root rotation runs its phases in order, each recorded in <c>sandbox.json</c> before it is applied, so running it
 /// again resumes; a phase is applied to every server before the next begins.
 /// </summary>
@@ -78,22 +80,45 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
         AdministratorCertificate.Write(pki, topology, ledger.Directory);
         SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, State.Regions, State.Links)));
 
+        // Each process hears of the update only as CNPG tells it (ProcessWatch): PostgreSQL when a Secret its Cluster
+        // uses changes, PgBouncer on an event of its Pooler. Each is recorded once told, so running the rotation again
+        // tells only the processes an interruption left untold.
         var realised = LocalSandbox.Realise(topology, pki, State.Regions, user);
         var sql = new AdministratorSql(ledger.Directory, TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken)));
+        var reloads = new List<string>();
         foreach (var region in State.Regions)
         {
-            RealisedFiles.WriteController(realised[region.Name]);
-            await user.TakeOwnershipAsync(region.Directory, cancellationToken);
-            await ReloadPostgresAsync(region, sql, cancellationToken);
-            await new PgBouncerServer(region, binaries, user, ledger).ReloadAsync(cancellationToken);
+            var realisation = realised[region.Name];
+            var told = RealisedFiles.ReadWatched(region) ?? new ProcessWatch(string.Empty, string.Empty);
+            if (told.Instance != realisation.Watch.Instance)
+            {
+                RealisedFiles.WriteInstanceCertificates(realisation);
+                await user.TakeOwnershipAsync(region.Directory, cancellationToken);
+                await ReloadPostgresAsync(region, sql, cancellationToken);
+                told = told with { Instance = realisation.Watch.Instance };
+                RealisedFiles.WriteWatched(region, told);
+                reloads.Add($"postgresql {region.Name}");
+            }
+
+            if (told.Pooler != realisation.Watch.Pooler)
+            {
+                RealisedFiles.WritePoolerCertificates(realisation);
+                await user.TakeOwnershipAsync(region.Directory, cancellationToken);
+                await new PgBouncerServer(region, binaries, user, ledger).ReloadAsync(cancellationToken);
+                RealisedFiles.WriteWatched(region, told with { Pooler = realisation.Watch.Pooler });
+                reloads.Add($"pgbouncer {region.Name}");
+            }
         }
 
-        progress.Report($"{name}: every running PostgreSQL and PgBouncer reloaded its certificates");
+        progress.Report($"{name}: applied; {(reloads.Count == 0 ? "no Secret a server uses changed, nothing reloaded" : $"reloaded {string.Join(", ", reloads)}")}");
         return new RotationStep(
             name,
             renewed.Reissued,
             renewed.Reissued.ToDictionary(id => id, id => pki[plan[id]].Certificate.SerialNumber, StringComparer.Ordinal),
-            [.. plan.TrustedRoots.Select(r => r.CommonName)]);
+            [.. plan.TrustedRoots.Select(r => r.CommonName)])
+        {
+            Reloaded = reloads,
+        };
     }
 
     // A phase as pki.rootRotation spells it.
@@ -137,4 +162,8 @@ public sealed record RotationReport(CertificateTier Tier, IReadOnlyList<Rotation
 /// <param name="Reissued">Plan ids of the certificates issued anew.</param>
 /// <param name="Serials">The new serial of each, by plan id (hexadecimal, as X.509 tools print it).</param>
 /// <param name="TrustedRoots">The roots every trust bundle held afterwards.</param>
-public sealed record RotationStep(string Name, IReadOnlyList<string> Reissued, IReadOnlyDictionary<string, string> Serials, IReadOnlyList<string> TrustedRoots);
+public sealed record RotationStep(string Name, IReadOnlyList<string> Reissued, IReadOnlyDictionary<string, string> Serials, IReadOnlyList<string> TrustedRoots)
+{
+    /// <summary>The servers CNPG told of the update and so reloaded, as <c>postgresql eu</c> or <c>pgbouncer us</c>.</summary>
+    public IReadOnlyList<string> Reloaded { get; init; } = [];
+}

@@ -162,6 +162,7 @@ public static class LocalSandbox
         {
             System.IO.Directory.CreateDirectory(region.Directory);
             RealisedFiles.WriteController(realisation);
+            RealisedFiles.WriteWatched(region, realisation.Watch);
             RealisedFiles.WritePooler(region, realisation.Pooler, regions, links);
             if (realisation.AppSecret is { } appSecret)
             {

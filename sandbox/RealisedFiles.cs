@@ -11,8 +11,26 @@ namespace CrossClusterIac.Sandbox;
 internal static class RealisedFiles
 {
     /// <summary>The certificates, keys and external-cluster secrets of the instance and the pooler, each 0600 as CNPG writes them.</summary>
-    public static void WriteController(RegionRealisation realisation) =>
-        WriteSecrets(realisation.Instance.Certificates.Concat(realisation.Instance.Source?.Files ?? []).Concat(realisation.Pooler.Files));
+    public static void WriteController(RegionRealisation realisation)
+    {
+        WriteInstanceCertificates(realisation);
+        WritePoolerCertificates(realisation);
+    }
+
+    /// <summary>What the instance manager writes when a Secret the Cluster uses changes (RefreshSecrets, external.go).</summary>
+    public static void WriteInstanceCertificates(RegionRealisation realisation) =>
+        WriteSecrets(realisation.Instance.Certificates.Concat(realisation.Instance.Source?.Files ?? []));
+
+    /// <summary>What the PgBouncer pods' manager writes on an event of its Pooler (pgbouncer config BuildConfigurationFiles).</summary>
+    public static void WritePoolerCertificates(RegionRealisation realisation) => WriteSecrets(realisation.Pooler.Files);
+
+    /// <summary>Records what the region's processes were told of (<see cref="RegionLayout.Watched"/>).</summary>
+    public static void WriteWatched(SandboxRegion region, ProcessWatch watch) =>
+        File.WriteAllText(region.Layout.Watched, System.Text.Json.JsonSerializer.Serialize(watch));
+
+    /// <summary>What the region's processes were last told of, or <c>null</c> when nothing was recorded.</summary>
+    public static ProcessWatch? ReadWatched(SandboxRegion region) =>
+        File.Exists(region.Layout.Watched) ? System.Text.Json.JsonSerializer.Deserialize<ProcessWatch>(File.ReadAllText(region.Layout.Watched)) : null;
 
     /// <summary>
     /// The files CNPG writes when a Cluster's source changes: the new source's <c>external/&lt;entry&gt;/</c> secrets

@@ -27,6 +27,12 @@ public sealed record RegionLayout(string Root)
     /// <summary>The <c>-app</c> Secret CNPG's operator would create, as a JSON document (0600).</summary>
     public string AppSecret => Path.Combine(Root, "app-secret.json");
 
+    /// <summary>
+    /// What CNPG last told the region's PostgreSQL and PgBouncer of (<see cref="ProcessWatch"/>, JSON): a rotation tells
+    /// each only when its digest changed, and a rotation run again after an interruption tells it what it missed.
+    /// </summary>
+    public string Watched => Path.Combine(Root, "watched.json");
+
     /// <summary>The postmaster's pid file, present while PostgreSQL runs.</summary>
     public string PostmasterPid => Path.Combine(Data, "postmaster.pid");
 }

@@ -71,7 +71,7 @@ public sealed class CertificateRotationTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sandbox.RotateAsync(CertificateTier.Root, new Steps(line =>
         {
-            if (line.EndsWith("reloaded its certificates", StringComparison.Ordinal) && ++applied == 2)
+            if (line.Contains(": applied; ", StringComparison.Ordinal) && ++applied == 2)
             {
                 interrupt.Cancel();
             }
@@ -83,9 +83,30 @@ public sealed class CertificateRotationTests
 
         Assert.Equal(["signWithNext", "root generation 2"], resumed.Steps.Select(s => s.Name));
         Assert.All(resumed.Steps, s => Assert.Empty(s.Reissued));
+
+        // signWithNext had told every server before the interruption; completion drops the old root everywhere.
+        Assert.Empty(resumed.Steps[0].Reloaded);
+        Assert.Equal(["postgresql eu", "pgbouncer eu", "postgresql us", "pgbouncer us"], resumed.Steps[1].Reloaded);
         Assert.Equal(new SandboxPki(2), sandbox.State.Pki);
         var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions());
         Assert.True(report.Passed, string.Join("\n", report.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}")));
+    }
+
+    // CNPG tells PgBouncer of a change to its clientTLSSecret, clientCASecret or serverCASecret only through an event of
+    // its Pooler (PoolerTls): the sandbox reloads PgBouncer on exactly that, so a phase whose Pooler did not change would
+    // leave PgBouncer presenting and trusting what it had. A phase that changes nothing reloads nothing.
+    [Fact]
+    public async Task EveryRootRotationPhaseReloadsEachServerOnlyAsCnpgTellsIt()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
+
+        var rotation = await sandbox.RotateAsync(CertificateTier.Root, pause: TimeSpan.Zero);
+        var renewal = await sandbox.RotateAsync(CertificateTier.Leaf);
+
+        string[] everyServer = ["postgresql eu", "pgbouncer eu", "postgresql us", "pgbouncer us"];
+        Assert.Equal(["trustNext", "signWithNext", "root generation 2"], rotation.Steps.Select(s => s.Name));
+        Assert.All(rotation.Steps, s => Assert.Equal(everyServer, s.Reloaded));
+        Assert.Equal(everyServer, Assert.Single(renewal.Steps).Reloaded);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed partial class CertificateLifecycleTests(HealthySandbox fixture)
             CertificateTier.Root,
             new Synchronous(line =>
             {
-                if (line.EndsWith("reloaded its certificates", StringComparison.Ordinal))
+                if (line.Contains(": applied; ", StringComparison.Ordinal))
                 {
                     interrupt.Cancel();
                 }

@@ -6,7 +6,8 @@ namespace CrossClusterIac.Topology.Cnpg;
 /// <param name="Instance">The Cluster's primary (or designated primary) instance.</param>
 /// <param name="Pooler">The Pooler's PgBouncer.</param>
 /// <param name="AppSecret">The <c>-app</c> Secret the operator creates, or <c>null</c>.</param>
-public sealed record RegionRealisation(ClusterInstance Instance, PgBouncerConfiguration Pooler, Manifest? AppSecret)
+/// <param name="Watch">What CNPG watches on behalf of the region's PostgreSQL and PgBouncer.</param>
+public sealed record RegionRealisation(ClusterInstance Instance, PgBouncerConfiguration Pooler, Manifest? AppSecret, ProcessWatch Watch)
 {
     /// <summary>
     /// Realises <paramref name="region"/>: <paramref name="material"/> fills the certificate Secrets, and
@@ -21,6 +22,7 @@ public sealed record RegionRealisation(ClusterInstance Instance, PgBouncerConfig
         return new RegionRealisation(
             ClusterInstance.For(cluster, secrets, paths, osUser, appSecret is null ? null : appPassword),
             PgBouncerConfiguration.For(ManifestDocument.ToObject(region.Pooler), secrets, paths),
-            appSecret);
+            appSecret,
+            ProcessWatch.For(region, material));
     }
 }

@@ -109,13 +109,21 @@ public static class CnpgReaction
     public static IReadOnlySet<string> ClusterSecrets(ObjectImage cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        return ClusterSecrets(cluster.Document);
+    }
+
+    /// <summary>The Secrets the Cluster <paramref name="document"/> reads certificates from (UsesSecret's certificate part).</summary>
+    public static IReadOnlySet<string> ClusterSecrets(IReadOnlyDictionary<string, object?> document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        if (cluster.At("spec.certificates") is IReadOnlyDictionary<string, object?> certificates)
+        var spec = (IReadOnlyDictionary<string, object?>)document["spec"]!;
+        if (spec.GetValueOrDefault("certificates") is IReadOnlyDictionary<string, object?> certificates)
         {
             names.UnionWith(certificates.Values.OfType<string>());
         }
 
-        foreach (var entry in (cluster.At("spec.externalClusters") as System.Collections.IEnumerable)?.OfType<IReadOnlyDictionary<string, object?>>() ?? [])
+        foreach (var entry in (spec.GetValueOrDefault("externalClusters") as System.Collections.IEnumerable)?.OfType<IReadOnlyDictionary<string, object?>>() ?? [])
         {
             names.UnionWith(ExternalClusterSecretFields.Select(k => entry.GetValueOrDefault(k)).OfType<IReadOnlyDictionary<string, object?>>().Select(r => (string)r["name"]!));
         }
