@@ -51,6 +51,7 @@ public static class RenderCli
             StackFileOption, OutOption, IncludeSecretsOption, AddressOption, ResolveOption,
         };
         root.SetAction((parsed, cancellationToken) => RenderAsync(parsed, output, error, cancellationToken));
+        root.Subcommands.Add(OperationsCommand(output));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -65,6 +66,38 @@ public static class RenderCli
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    // The lifecycle model's table of every operation (docs/operations.md is its output for 3 regions, streaming).
+    private static Command OperationsCommand(TextWriter output)
+    {
+        var regions = new Option<int>("--regions")
+        {
+            Description = $"How many regions (2 to {Topology.Lifecycle.OperationCatalogue.RegionNames.Count}).",
+            DefaultValueFactory = _ => 3,
+        };
+        regions.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 2 or > 5)
+            {
+                result.AddError($"--regions: give 2 to {Topology.Lifecycle.OperationCatalogue.RegionNames.Count}, e.g. --regions 3.");
+            }
+        });
+        var mode = new Option<ReplicationMode>("--mode") { Description = "replication.mode: Streaming or Archive.", DefaultValueFactory = _ => ReplicationMode.Streaming };
+        var command = new Command("operations", """
+            Prints, as a Markdown table, what each day-two operation does to a topology of that size: per update, the
+            resources Pulumi creates, updates, replaces and deletes, the processes CNPG tells, and what is unavailable
+            meanwhile, as the lifecycle model judges it from the manifests this program renders.
+            """)
+        {
+            regions, mode,
+        };
+        command.SetAction(async (parsed, _) =>
+        {
+            await output.WriteAsync(Topology.Lifecycle.OperationTable.Markdown(parsed.GetValue(regions), parsed.GetValue(mode)));
+            return 0;
+        });
+        return command;
     }
 
     private static async Task<int> RenderAsync(ParseResult parsed, TextWriter output, TextWriter error, CancellationToken cancellationToken)

@@ -87,9 +87,9 @@ public static class CnpgReaction
                 case "Cluster" when step.Step.Action is PlannedAction.Create or PlannedAction.ReplaceCreateFirst or PlannedAction.ReplaceDeleteFirst:
                     reactions.Add(new(region, Bootstrap, cause));
                     break;
-                case "Cluster" when step.Step.Changed.Any(p => ObjectImage.Under(p, "spec.externalClusters") || ObjectImage.Under(p, "spec.replica")):
+                case "Cluster" when step.Before is not null && SourceEntry(step.Before) is var before && SourceEntry(sent) is var now && (before ?? now) is not null && before != now:
                     // pkg/management/postgres/instance_replica.go: primary_conninfo and restore_command come from the source's
-                    // entry; PostgreSQL restarts its WAL receiver when primary_conninfo changes on reload (PostgreSQL 13+).
+                    // entry alone; PostgreSQL restarts its WAL receiver when primary_conninfo changes on reload (13+).
                     reactions.Add(new(region, WalReceiver, cause));
                     reactions.Add(new(region, PostgreSql, cause));
                     break;
@@ -104,6 +104,13 @@ public static class CnpgReaction
 
         return [.. reactions.Distinct()];
     }
+
+    // The externalClusters entry a replica cluster replicates from (JSON), or null for a primary.
+    private static string? SourceEntry(ObjectImage cluster) =>
+        cluster.At("spec.replica.source") is string source && !Equals(cluster.At("spec.replica.self"), cluster.At("spec.replica.primary"))
+            ? System.Text.Json.JsonSerializer.Serialize((cluster.At("spec.externalClusters") as System.Collections.IEnumerable)?.OfType<IReadOnlyDictionary<string, object?>>()
+                .FirstOrDefault(e => Equals(e.GetValueOrDefault("name"), source)))
+            : null;
 
     /// <summary>The Secrets <paramref name="cluster"/> reads certificates from (UsesSecret's certificate part).</summary>
     public static IReadOnlySet<string> ClusterSecrets(ObjectImage cluster)

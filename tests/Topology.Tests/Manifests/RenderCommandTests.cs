@@ -262,6 +262,19 @@ public sealed class RenderCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Fact]
+    public async Task OperationsPrintsTheLifecycleTableForTheTopologyAskedForAndRefusesAnotherSize()
+    {
+        var (exitCode, output, error) = await RunAsync("operations", "--regions", "4", "--mode", "Archive");
+
+        Assert.Equal((0, string.Empty), (exitCode, error));
+        Assert.Equal(CrossClusterIac.Topology.Lifecycle.OperationTable.Markdown(4, CrossClusterIac.Topology.Config.ReplicationMode.Archive), output);
+
+        var (refused, _, message) = await RunAsync("operations", "--regions", "9");
+        Assert.Equal(2, refused);
+        Assert.Contains("--regions: give 2 to 5, e.g. --regions 3.", message, StringComparison.Ordinal);
+    }
+
     private static Task<(int ExitCode, string Output, string Error)> RunDevAsync(params string[] args) =>
         RunAsync(["--stack-file", RepositoryFiles.StackFile("dev"), "--address", "eu=172.18.0.2", "--address", "us=172.18.0.3", .. args]);
 
