@@ -38,6 +38,29 @@ public static class RenderCli
         Description = "Read the addresses not given with --address from the clusters with kubectl, as `pulumi up` does: a NodePort region's first node InternalIP, a LoadBalancer Service's status.",
     };
 
+    private static readonly Option<string?> PrimaryOption = new("--primary")
+    {
+        Description = "Render with primaryRegion set to this region: a switchover's completion, or a failover.",
+    };
+
+    private static readonly Option<string?> SwitchoverToOption = new("--switchover-to")
+    {
+        Description = "Render a switchover to this region: phase 1 (demote), or phase 2 with --promotion-token-file.",
+    };
+
+    private static readonly Option<FileInfo?> PromotionTokenFileOption = new("--promotion-token-file")
+    {
+        Description = "A file holding the old primary's demotion token ('-' for standard input): phase 2 of --switchover-to.",
+    };
+
+    private static readonly Option<string?> RebuildOption = new("--rebuild")
+    {
+        Description = "Render with this replica region's Cluster rebuilt, as dr rejoin's pulumi up --replace sends it.",
+    };
+
+    // A demotion token is a few hundred bytes of base64.
+    private const int MaxTokenBytes = 4096;
+
     /// <summary>Runs the command line; returns the exit code.</summary>
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -49,6 +72,7 @@ public static class RenderCli
             """)
         {
             StackFileOption, OutOption, IncludeSecretsOption, AddressOption, ResolveOption,
+            PrimaryOption, SwitchoverToOption, PromotionTokenFileOption, RebuildOption,
         };
         root.SetAction((parsed, cancellationToken) => RenderAsync(parsed, output, error, cancellationToken));
         root.Subcommands.Add(OperationsCommand(output));
@@ -100,6 +124,69 @@ public static class RenderCli
         return command;
     }
 
+    // The stack's topology in the phase the options ask for, validated again as the program validates it.
+    private static async Task<(TopologyConfig Topology, string? Rebuild, IReadOnlyList<string> Problems)> PhaseAsync(TopologyConfig topology, ParseResult parsed, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var tokenFile = parsed.GetValue(PromotionTokenFileOption);
+        var to = parsed.GetValue(SwitchoverToOption);
+        string? token = null;
+        if (tokenFile is not null && to is null)
+        {
+            problems.Add("--promotion-token-file: the token promotes a switchover's target; give --switchover-to too.");
+        }
+        else if (tokenFile is not null)
+        {
+            try
+            {
+                token = await ReadTokenAsync(tokenFile, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"--promotion-token-file {tokenFile.FullName}: {e.Message}");
+            }
+        }
+
+        var phase = topology with
+        {
+            PrimaryRegion = parsed.GetValue(PrimaryOption) ?? topology.PrimaryRegion,
+            Switchover = to is null ? topology.Switchover : new SwitchoverConfig { To = to, PromotionToken = token },
+        };
+        problems.AddRange(TopologyValidator.Validate(phase).Select(p => $"{Option(p.Key)}: {p.Message}"));
+        var rebuild = parsed.GetValue(RebuildOption);
+        if (rebuild is not null && problems.Count == 0 && RebuildTarget.Problem(phase, rebuild) is { } rebuildProblem)
+        {
+            problems.Add($"--rebuild: {rebuildProblem}.");
+        }
+
+        return (phase, rebuild, problems);
+
+        // A problem the phase options caused names the option; any other, the stack file's key.
+        string Option(string key) => key switch
+        {
+            "topology.primaryRegion" when parsed.GetValue(PrimaryOption) is not null => "--primary",
+            "topology.switchover.to" when to is not null => "--switchover-to",
+            "topology.switchover.promotionToken" when tokenFile is not null => "--promotion-token-file",
+            _ => key,
+        };
+    }
+
+    private static async Task<string> ReadTokenAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        using var stream = file.Name == "-" ? Console.OpenStandardInput() : file.OpenRead();
+        var buffer = new byte[MaxTokenBytes + 1];
+        var read = 0;
+        int count;
+        while (read < buffer.Length && (count = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        {
+            read += count;
+        }
+
+        return read > MaxTokenBytes
+            ? throw new IOException($"longer than {MaxTokenBytes} bytes; a demotion token is a few hundred")
+            : System.Text.Encoding.ASCII.GetString(buffer, 0, read).Trim();
+    }
+
     private static async Task<int> RenderAsync(ParseResult parsed, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var stackFile = parsed.GetValue(StackFileOption)!;
@@ -114,8 +201,20 @@ public static class RenderCli
             return UsageExitCode;
         }
 
+        var (phase, rebuild, phaseProblems) = await PhaseAsync(topology, parsed, cancellationToken);
+        if (phaseProblems.Count > 0)
+        {
+            foreach (var problem in phaseProblems)
+            {
+                await error.WriteLineAsync($"render: {problem}");
+            }
+
+            return UsageExitCode;
+        }
+
+        topology = phase;
         var plan = PkiPlan.For(topology);
-        var regions = TopologyManifests.For(topology, plan);
+        var regions = TopologyManifests.For(topology, plan, rebuild);
         var addresses = await RenderAddresses.CollectAsync(topology, regions, parsed.GetValue(AddressOption) ?? [], parsed.GetValue(ResolveOption), cancellationToken);
         var manifests = new List<(RegionManifests Region, IReadOnlyList<Manifest> Objects)>();
         foreach (var region in regions)

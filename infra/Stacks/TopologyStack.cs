@@ -210,10 +210,9 @@ public class TopologyStack : Stack
     private static string? RebuiltRegion(TopologyConfig topology)
     {
         var region = new Pulumi.Config().Get("rebuild");
-        var replicas = topology.Regions.Select(r => r.Name!).Where(r => r != topology.PrimaryRegion).ToList();
-        return region is null || replicas.Contains(region)
+        return region is null || RebuildTarget.Problem(topology, region) is not { } problem
             ? region
-            : throw new RunException($"{RebuildKey}: '{region}' is not a replica region ({string.Join(", ", replicas)}); only a former primary rebuilt as a replica is named here, by `dr rejoin`. Remove it: pulumi config rm {RebuildKey}.");
+            : throw new RunException($"{RebuildKey}: {problem}, by `dr rejoin`. Remove it: pulumi config rm {RebuildKey}.");
     }
 
     private static CnpgReplicaCluster DeclareCluster(RegionResources region, IReadOnlyList<Resource> clusterDependsOn, string? rebuild) =>

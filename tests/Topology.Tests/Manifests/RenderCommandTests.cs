@@ -1,3 +1,4 @@
+using YamlDotNet.Core;
 using CrossClusterIac.Render;
 
 namespace CrossClusterIac.Tests.Topology.Manifests;
@@ -274,6 +275,73 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Equal(2, refused);
         Assert.Contains("--regions: give 2 to 5, e.g. --regions 3.", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task EveryPhaseOfASwitchoverAFailoverAndARejoinRendersAsItsUpdateSendsIt()
+    {
+        var tokenFile = Path.Combine(_directory, "token");
+        await File.WriteAllTextAsync(tokenFile, Token + "\n");
+
+        var demote = Clusters((await RunDevAsync("--switchover-to", "us")).Output);
+        var promote = Clusters((await RunDevAsync("--switchover-to", "us", "--promotion-token-file", tokenFile)).Output);
+        var completed = Clusters((await RunDevAsync("--primary", "us")).Output);
+        var rebuilt = Clusters((await RunDevAsync("--primary", "us", "--rebuild", "eu")).Output);
+
+        Assert.Equal(("pg-us", "pg-eu"), (At(demote["pg-eu"], "spec", "replica", "primary"), At(demote["pg-us"], "spec", "replica", "primary")));
+        Assert.Equal(("pg-us", Token), (At(promote["pg-us"], "spec", "replica", "primary"), At(promote["pg-us"], "spec", "replica", "promotionToken")));
+        Assert.Null(At(demote["pg-us"], "spec", "replica", "promotionToken"));
+        Assert.Equal("pg-us", At(completed["pg-eu"], "spec", "bootstrap", "recovery", "source"));
+        Assert.Null(At(completed["pg-eu"], "metadata", "annotations", "cnpg.io/skipEmptyWalArchiveCheck"));
+        Assert.Equal("enabled", At(rebuilt["pg-eu"], "metadata", "annotations", "cnpg.io/skipEmptyWalArchiveCheck"));
+        Assert.Null(At(rebuilt["pg-us"], "metadata", "annotations", "cnpg.io/skipEmptyWalArchiveCheck"));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--rebuild", "eu" }, "--rebuild: 'eu' is not a replica region (us); only a former primary rebuilt as a replica is named here.")]
+    [InlineData(new[] { "--switchover-to", "mars" }, "--switchover-to: ")]
+    [InlineData(new[] { "--primary", "mars" }, "--primary: ")]
+    [InlineData(new[] { "--promotion-token-file", "-" }, "--promotion-token-file: the token promotes a switchover's target; give --switchover-to too.")]
+    [InlineData(new[] { "--switchover-to", "us", "--promotion-token-file", "/nonexistent/token" }, "--promotion-token-file /nonexistent/token: ")]
+    public async Task ABadPhaseExitsTwoNamingTheOptionAndRendersNothing(string[] phase, string message)
+    {
+        var (exitCode, output, error) = await RunDevAsync(phase);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    private static readonly string Token = new CrossClusterIac.Topology.Cnpg.PromotionToken
+    {
+        LatestCheckpointTimelineId = "1",
+        RedoWalFile = "000000010000000000000004",
+        DatabaseSystemIdentifier = "7714230579408979764",
+        LatestCheckpointRedoLocation = "0/4000028",
+        TimeOfLatestCheckpoint = "Tue Dec  1 07:14:34 2026",
+        OperatorVersion = CrossClusterIac.Topology.Cnpg.PromotionToken.CnpgVersion,
+    }.Encode();
+
+    // Every Cluster document of the output, by name.
+    private static Dictionary<string, object?> Clusters(string yaml)
+    {
+        YamlDotNet.Core.IParser parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        var deserializer = new YamlDotNet.Serialization.DeserializerBuilder().Build();
+        parser.Consume<YamlDotNet.Core.Events.StreamStart>();
+        var clusters = new Dictionary<string, object?>(StringComparer.Ordinal);
+        while (parser.Accept<YamlDotNet.Core.Events.DocumentStart>(out _))
+        {
+            var document = deserializer.Deserialize<Dictionary<object, object?>>(parser);
+            if (document is not null && Equals(document.GetValueOrDefault("kind"), "Cluster"))
+            {
+                clusters[(string)At(document, "metadata", "name")!] = document;
+            }
+        }
+
+        return clusters;
+    }
+
+    private static object? At(object? node, params string[] path) =>
+        path.Aggregate(node, (current, key) => current is Dictionary<object, object?> map ? map.GetValueOrDefault(key) : null);
 
     private static Task<(int ExitCode, string Output, string Error)> RunDevAsync(params string[] args) =>
         RunAsync(["--stack-file", RepositoryFiles.StackFile("dev"), "--address", "eu=172.18.0.2", "--address", "us=172.18.0.3", .. args]);
