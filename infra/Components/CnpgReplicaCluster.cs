@@ -24,11 +24,11 @@ public sealed record CnpgReplicaClusterArgs
     /// <summary>What everything in the region needs first: the namespace and the Secrets the Cluster and Pooler mount.</summary>
     public required IReadOnlyList<Resource> DependsOn { get; init; }
 
-    /// <summary>
-    /// What the Cluster itself waits for besides: in a replica region, the twins of the primary's services, the
-    /// primary Cluster and its completed bootstrap Backup (a replica recovers from that backup).
-    /// </summary>
+    /// <summary>What the Cluster itself waits for besides: in a replica region, the twins of the primary's services and the primary Cluster.</summary>
     public IReadOnlyList<Resource> ClusterDependsOn { get; init; } = [];
+
+    /// <summary>In a replica region, the primary region's bootstrap Backup, whose completion its Cluster's creation awaits (<see cref="BootstrapWait"/>).</summary>
+    public Resource? SourceBackup { get; init; }
 
     /// <summary>The region's Kubernetes provider.</summary>
     public required K8s.Provider Provider { get; init; }
@@ -71,7 +71,22 @@ public sealed class CnpgReplicaCluster : ComponentResource
             new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest, secretFields), options);
 
         var stores = manifests.ObjectStores.Select(store => Declare(store, Options([]))).ToList();
-        var clusterOptions = Options([.. args.ClusterDependsOn, .. stores]);
+
+        // The replica's Cluster is created once the primary's first base backup has completed. The wait depends on the
+        // Backup object, which Pulumi creates at once (it awaits nothing of it), and runs only when created: its inputs
+        // are ignored on updates (pulumi/pulumi step_generator.go processIgnoreChanges), so a switchover or failover that
+        // creates the new primary's Backup re-points this Cluster without waiting for that backup.
+        List<Resource> waits = [];
+        if (manifests.BootstrapWait is { } wait && args.SourceBackup is { } sourceBackup)
+        {
+            waits.Add(new Command($"{name}-bootstrap-wait", new CommandArgs
+            {
+                Interpreter = wait.Interpreter.ToList(),
+                Create = wait.Create,
+            }, new CustomResourceOptions { Parent = this, DependsOn = { sourceBackup }, IgnoreChanges = ["interpreter", "create"] }));
+        }
+
+        var clusterOptions = Options([.. args.ClusterDependsOn, .. stores, .. waits]);
         // CNPG reads bootstrap only when it creates a Cluster, and a completed switchover (primaryRegion set to the
         // target) swaps which regions' manifests say initdb and which say recovery: sent to running Clusters, that is a
         // change CNPG never acts on, rewriting how each was made. The engine keeps an existing Cluster's old value

@@ -52,7 +52,7 @@ public class TopologyStack : Stack
             .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root, trusted))
             .ToDictionary(r => r.Config.Name!);
 
-        // The primary first: every replica Cluster waits for it and for its bootstrap Backup, which hold the data
+        // The primary first: every replica Cluster waits for it and, when created, for its bootstrap Backup, which hold the data
         // (primaryRegion, the old primary during a switchover). A region's twins point at its peer, so each replica
         // region comes after its peer: after the primary, or, while a switchover promotes its target, after the target,
         // whose peer is the primary. The primary's twins point at its peer, a replica, so they come last.
@@ -62,7 +62,7 @@ public class TopologyStack : Stack
         {
             var twins = DeclareTwins(regions[replica.Name!], clusters);
             var source = clusters[primary.Name!];
-            clusters[replica.Name!] = DeclareCluster(regions[replica.Name!], [.. twins, source.Cluster, source.BootstrapBackup!], rebuild);
+            clusters[replica.Name!] = DeclareCluster(regions[replica.Name!], [.. twins, source.Cluster], rebuild, source.BootstrapBackup);
         }
 
         _ = DeclareTwins(regions[primary.Name!], clusters);
@@ -215,7 +215,7 @@ public class TopologyStack : Stack
             : throw new RunException($"{RebuildKey}: {problem}, by `dr rejoin`. Remove it: pulumi config rm {RebuildKey}.");
     }
 
-    private static CnpgReplicaCluster DeclareCluster(RegionResources region, IReadOnlyList<Resource> clusterDependsOn, string? rebuild) =>
+    private static CnpgReplicaCluster DeclareCluster(RegionResources region, IReadOnlyList<Resource> clusterDependsOn, string? rebuild, Resource? sourceBackup = null) =>
         new($"{region.Config.Name}-cnpg", new CnpgReplicaClusterArgs
         {
             Rebuilt = region.Config.Name == rebuild,
@@ -224,6 +224,7 @@ public class TopologyStack : Stack
             KubeContext = region.Config.KubeContext!,
             DependsOn = [.. region.Namespace, .. region.Pki.Secrets, .. new[] { region.Pki.CertificateQueries }.OfType<Resource>()],
             ClusterDependsOn = clusterDependsOn,
+            SourceBackup = sourceBackup,
             Provider = region.Provider,
             Material = region.Pki.MaterialOf,
         });

@@ -15,17 +15,24 @@ public sealed class DeployabilityTests
     [InlineData("prod", "us")]
     [InlineData("prod", "ap")]
     [InlineData("staging", "us")]
-    public async Task ReplicaClustersWaitForThePrimaryClusterAndItsCompletedBootstrapBackup(string stack, string replica)
+    public async Task ReplicaClustersWaitForThePrimaryClusterAndOnCreationForItsCompletedBootstrapBackup(string stack, string replica)
     {
-        await RecordedRunAsync(stack);
+        var deployment = await RecordedRunAsync(stack);
 
         var dependencies = await RecordedTopologyStack.DependenciesOf($"{replica}-cnpg-pg-{replica}-cluster");
 
         Assert.Contains("eu-cnpg-pg-eu-cluster", dependencies);
-        Assert.Contains("eu-cnpg-pg-eu-bootstrap-backup", dependencies);
+        Assert.Contains($"{replica}-cnpg-bootstrap-wait", dependencies);
+        Assert.DoesNotContain("eu-cnpg-pg-eu-bootstrap-backup", dependencies);
         Assert.Contains($"{replica}-pg-eu-rw", dependencies);
+        Assert.Equal(["eu-cnpg-pg-eu-bootstrap-backup"], await RecordedTopologyStack.DependenciesOf($"{replica}-cnpg-bootstrap-wait"));
+        var wait = Assert.Single(deployment.Mocks.OfType("command:local:Command"), c => c.Name == $"{replica}-cnpg-bootstrap-wait");
+        Assert.Equal("backup/pg-eu-bootstrap", Inputs.At(wait.Inputs, "create"));
+        Assert.Equal("kubectl", Inputs.Items(Inputs.At(wait.Inputs, "interpreter"))[0]);
+        Assert.Equal(["interpreter", "create"], RecordedTopologyStack.OptionsOf($"{replica}-cnpg-bootstrap-wait").IgnoreChanges);
         var backup = await RecordedTopologyStack.DependenciesOf("eu-cnpg-pg-eu-bootstrap-backup");
         Assert.Equal(["eu-cnpg-pg-eu-cluster"], backup.Where(d => d.Contains("cluster", StringComparison.Ordinal)));
+        Assert.Null(Inputs.At(Assert.Single(deployment.Mocks.OfType("kubernetes:postgresql.cnpg.io/v1:Backup")).Inputs, "metadata", "annotations", "pulumi.com/waitFor"));
     }
 
     [Fact]
@@ -131,8 +138,7 @@ public sealed class DeployabilityTests
     {
         RecordedTopologyStack.Reset();
         var config = StackConfigFile.Read(stack);
-        var mocks = new TopologyMocks(CertificateIssuer.Issue(PkiPlan.For(TopologyConfigLoader.FromJson(config["cross-cluster-dr:topology"]))));
-        return await MockedDeployment.RunAsync<RecordedTopologyStack>(stack, config, mocks);
+        return await MockedDeployment.RunAsync<RecordedTopologyStack>(stack, config, MockedDeployment.MocksFor(config));
     }
 
     private static async Task<string> OutputsOf(MockedDeployment deployment)

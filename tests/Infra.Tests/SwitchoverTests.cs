@@ -108,7 +108,8 @@ public sealed class SwitchoverTests
         var clusters = deployment.Mocks.OfType(ClusterType).Select(c => c.Name!).ToList();
         Assert.Equal(deployment.Pki.Plan.Regions.Count, clusters.Count);
         Assert.All(clusters, cluster => Assert.Equal(["spec.bootstrap"], RecordedTopologyStack.OptionsOf(cluster).IgnoreChanges));
-        Assert.All(deployment.Mocks.Registered.Where(r => r.Type != ClusterType), r => Assert.Empty(RecordedTopologyStack.OptionsOf(r.Name!).IgnoreChanges));
+        // Besides the Clusters, only the bootstrap waits, which run once, when their region is created.
+        Assert.All(deployment.Mocks.Registered.Where(r => r.Type != ClusterType && !r.Name!.EndsWith("-bootstrap-wait", StringComparison.Ordinal)), r => Assert.Empty(RecordedTopologyStack.OptionsOf(r.Name!).IgnoreChanges));
     }
 
     [Fact]
@@ -169,10 +170,12 @@ public sealed class SwitchoverTests
         var followed = promoted ? "ap" : "eu";
         var twin = Assert.Single(deployment.Mocks.OfType("kubernetes:core/v1:Service"), s => s.Name == $"us-pg-{followed}-rw-service");
         Assert.Equal(deployment.Mocks.LoadBalancerAddresses[$"{followed}-cnpg-pg-{followed}-rw-exposed"], Inputs.At(twin.Inputs, "spec", "externalName"));
-        // Replica Clusters still wait for the region whose data they recovered from, and for their own twins.
+        // Replica Clusters still wait for the region whose data they recovered from, and for their own twins; its
+        // bootstrap Backup only through the wait that runs when they are created.
         var dependencies = await RecordedTopologyStack.DependenciesOf("us-cnpg-pg-us-cluster");
         Assert.Contains("eu-cnpg-pg-eu-cluster", dependencies);
-        Assert.Contains("eu-cnpg-pg-eu-bootstrap-backup", dependencies);
+        Assert.Contains("us-cnpg-bootstrap-wait", dependencies);
+        Assert.DoesNotContain("eu-cnpg-pg-eu-bootstrap-backup", dependencies);
         Assert.Contains($"us-pg-{followed}-rw", dependencies);
     }
 

@@ -179,7 +179,7 @@ public sealed class TopologyStackTests
     {
         ["kubernetes:core/v1:Namespace"] = namespaces,
         ["kubernetes:postgresql.cnpg.io/v1:Backup"] = 1,
-        ["command:local:Command"] = regions,
+        ["command:local:Command"] = (2 * regions) - 1, // a pooler rollout per region, a bootstrap wait per replica region
         ["pulumi:providers:kubernetes"] = regions,
         ["crosscluster:index:SharedRootCa"] = 1,
         ["crosscluster:index:RegionalPki"] = regions,

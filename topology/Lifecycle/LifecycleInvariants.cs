@@ -26,6 +26,10 @@ public static class LifecycleInvariants
             .Where(s => s.Sent!.Paths.GetValueOrDefault($"metadata.annotations.{Manifests.RebuiltCluster.SkipEmptyWalArchiveCheck}") != "\"enabled\"")
             .Select(s => $"{s.Key}: plugin-barman-cloud refuses to restore into its non-empty WAL archive (restore.go checkBackupDestination)"),
         ["every certificate change reaches every process that presents or trusts it within one reconcile"] = Unheard,
+        ["no Cluster update waits for a full base backup"] = v => v.Changes
+            .Where(s => s.Key.Kind == "Backup" && s.Sent is not null && s.Sent.Paths.ContainsKey("metadata.annotations.pulumi.com/waitFor"))
+            .Where(_ => v.Changes.Any(c => c.Key.Kind == "Cluster" && c.Step.Action == PlannedAction.Update))
+            .Select(s => $"{s.Key} is awaited until completed, and the replica Clusters updated with it wait on it (BootstrapWait waits only when a Cluster is created)"),
     };
 
     /// <summary>The violations of every update of <paramref name="scenario"/>; an update that must be refused must be.</summary>

@@ -68,8 +68,9 @@ internal static class CnpgCompanions
     /// <summary>
     /// The primary region's first base backup, which replica regions recover from. A replica Cluster created
     /// before it exists fails its restore Job ("no target backup found") until Kubernetes' backoff gives up and CNPG
-    /// marks the Cluster Unrecoverable; so Pulumi waits for this Backup's phase <c>completed</c>
-    /// (api/v1/backup_types.go BackupPhaseCompleted) and the replica Clusters depend on it.
+    /// marks the Cluster Unrecoverable; so each replica region's <see cref="BootstrapWait"/> waits for its completion
+    /// when that region is created. Pulumi itself does not await it: an update that creates it (a switchover's
+    /// completion, a failover) re-points the replicas without waiting for a full backup.
     /// </summary>
     public static Manifest BootstrapBackup(TopologyConfig topology, ClusterNames names) =>
         Objects.Create("postgresql.cnpg.io/v1", "Backup", names.BootstrapBackup, topology.Namespace.Name, new()
@@ -80,7 +81,7 @@ internal static class CnpgCompanions
                 ["method"] = "plugin",
                 ["pluginConfiguration"] = Objects.Reference(Objects.BarmanCloudPlugin),
             },
-        }, annotations: Objects.AwaitUntil("jsonpath={.status.phase}=completed", TimeSpan.FromHours(1)));
+        });
 
     /// <summary>The namespace itself (cluster-scoped: no namespace of its own).</summary>
     public static Manifest Namespace(TopologyConfig topology) =>

@@ -32,6 +32,9 @@ public sealed record RegionManifests
     /// <summary>In the primary region, the first base backup that replica regions recover from; <c>null</c> elsewhere.</summary>
     public required Manifest? BootstrapBackup { get; init; }
 
+    /// <summary>In a replica region, the wait for that backup before its Cluster is created; <c>null</c> in the primary's.</summary>
+    public required BootstrapWait? BootstrapWait { get; init; }
+
     /// <summary>Services exposing this region's rw instance and pooler to the others.</summary>
     public required IReadOnlyList<Manifest> Exposures { get; init; }
 

@@ -30,6 +30,10 @@ public static class TopologyManifests
                 Pooler = PoolerTls.Watching(CnpgCompanions.Pooler(topology, names), secrets),
                 ScheduledBackup = CnpgCompanions.ScheduledBackup(topology, names, isPrimary),
                 BootstrapBackup = isPrimary ? CnpgCompanions.BootstrapBackup(topology, names) : null,
+                BootstrapWait = isPrimary ? null : new BootstrapWait(
+                    topology.Regions.Single(r => r.Name == topology.PrimaryRegion).KubeContext!,
+                    topology.Namespace.Name,
+                    new ClusterNames(topology.PrimaryRegion!, topology.Namespace.Name).BootstrapBackup),
                 Exposures = NetworkManifests.Exposures(topology, region),
                 Monitoring = MonitoringManifests.For(topology, region, plan),
                 RemoteEndpoints = NetworkManifests.RemoteEndpoints(topology, region),

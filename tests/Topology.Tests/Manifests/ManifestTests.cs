@@ -206,13 +206,18 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void OnlyThePrimaryRegionHasTheAwaitedBootstrapBackup()
+    public void OnlyThePrimaryRegionHasTheBootstrapBackupAndEveryOtherWaitsForItWhenCreated()
     {
         var regions = TopologyManifests.For(Prod);
 
         var backup = Assert.Single(regions, r => r.BootstrapBackup is not null).BootstrapBackup!;
         Assert.Equal("eu", regions.Single(r => r.BootstrapBackup is not null).Region);
-        Assert.Equal("jsonpath={.status.phase}=completed", backup.Annotations["pulumi.com/waitFor"]);
+        Assert.DoesNotContain("pulumi.com/waitFor", backup.Annotations.Keys);
+        Assert.All(regions.Where(r => r.Region != "eu"), r => Assert.Equal(new BootstrapWait("prod-eu-west-1", "databases", "pg-eu-bootstrap"), r.BootstrapWait));
+        Assert.Equal(
+            ["kubectl", "--context", "prod-eu-west-1", "--namespace", "databases", "wait", "--for=jsonpath={.status.phase}=completed", "--timeout=3600s"],
+            regions.Single(r => r.Region == "us").BootstrapWait!.Interpreter);
+        Assert.Null(regions.Single(r => r.Region == "eu").BootstrapWait);
         Assert.Equal("pg-eu", Map(Map(backup.Body["spec"])["cluster"])["name"]);
         Assert.Equal("plugin", Map(backup.Body["spec"])["method"]);
         Assert.All(regions, r => Assert.Equal(r.Region != "eu", Map(r.ScheduledBackup.Body["spec"])["immediate"]));
