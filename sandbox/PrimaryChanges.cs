@@ -118,11 +118,41 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         var promoted = Realise(null, primary: target);
         if (await InRecoveryAsync(target, cancellationToken))
         {
+            // Before the promotion: once promoted, the target's replay position no longer says where its timeline forks.
+            await FenceDivergedAsync(target, replayed, progress, cancellationToken);
             progress.Report($"Promoting pg-{target} without a token");
             await PromoteNowAsync(target, cancellationToken);
         }
 
         return await CompleteAsync(change, promoted, progress, lostBytes, unreplayed?.Commits, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fences every other replica that replayed past <paramref name="forkPoint"/>, where the target's new timeline will
+    /// fork: PostgreSQL follows a new timeline only from a position at or before its fork ("requested timeline is not a
+    /// child of this server's history", src/backend/access/transam/xlogrecovery.c rescanLatestTimeLine), so such a
+    /// replica cannot follow the promoted target and needs a rebuild (CNPG) or a rewind (`sandbox start`).
+    /// </summary>
+    private async Task FenceDivergedAsync(string target, Lsn forkPoint, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        foreach (var region in State.Regions.Select(r => r.Name).Where(r => r != target && !State.Fenced.Contains(r)))
+        {
+            var server = Server(region);
+            if (!server.IsRunning || !await InRecoveryAsync(region, cancellationToken))
+            {
+                continue;
+            }
+
+            var position = await ReplayedAsync(region, cancellationToken);
+            if (position.Value <= forkPoint.Value)
+            {
+                continue;
+            }
+
+            progress.Report($"pg-{region} replayed up to {position}, past {forkPoint} where pg-{target}'s new timeline forks: it cannot follow pg-{target}; fenced until `sandbox start {region}` rewinds it (a failover to pg-{region} would have lost less)");
+            await server.StopAsync();
+            ledger.Update(s => s with { Fenced = [.. s.Fenced, region] });
+        }
     }
 
     /// <summary>

@@ -404,6 +404,11 @@ public static class SandboxCli
             await output.WriteLineAsync($"WAL pg-{report.From} had reported but pg-{report.To} never replayed: {lost} bytes.");
         }
 
+        foreach (var diverged in report.Fenced.Where(f => f != report.From))
+        {
+            await output.WriteLineAsync($"pg-{diverged} had replayed past where pg-{report.To}'s timeline forks, so it cannot follow it: fenced; `sandbox start {diverged}` rewinds it into a standby.");
+        }
+
         await output.WriteLineAsync($"Check it: {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}");
     }
 

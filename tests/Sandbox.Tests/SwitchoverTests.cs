@@ -131,6 +131,42 @@ public sealed class SwitchoverTests
         Assert.True(report.BytesMaybeLost > 0, $"the failover reported {report.BytesMaybeLost} bytes of WAL lost with {lost} acknowledged rows gone");
     }
 
+    // A replica that heard more of the lost primary than the failover's target has replayed past the new timeline's
+    // fork: it cannot follow the target, so the failover fences it and says so, and starting it rewinds it.
+    [Fact]
+    public async Task AFailoverFencesAReplicaThatReplayedPastTheTargetAndStartingItRewindsIt()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
+        using var connections = new Connections(sandbox);
+        var writer = await ContinuousWriter.StartAsync(sandbox);
+        await using (writer)
+        {
+            await writer.UntilAcknowledgedAsync("eu", 20, TimeSpan.FromSeconds(20));
+            await PartitionTests.UntilAsync(connections, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver", TimeSpan.FromSeconds(20));
+            sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
+            await writer.UntilAcknowledgedAsync("eu", 200, TimeSpan.FromSeconds(30));
+        }
+
+        var lastRow = writer.Rows.Where(r => r.Region == "eu").Max(r => r.Id);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!(await writer.RowsOnAsync("ap")).Contains(lastRow))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"ap did not replay row {lastRow} within 20 s");
+            await Task.Delay(100);
+        }
+
+        var report = await sandbox.FailoverAsync("us");
+
+        Assert.Equal(["eu", "ap"], report.Fenced);
+        Assert.False(LocalSandbox.Status(sandbox.Directory)!.Single(r => r.Region == "ap").Postgres.Running);
+        await sandbox.StartInstanceAsync("ap");
+        sandbox.ChangeLink("eu", "us", link => link.Healed());
+        await sandbox.StartInstanceAsync("eu");
+        await AssertOnePrimaryAsync(connections, "us");
+        Assert.DoesNotContain(lastRow, await writer.RowsOnAsync("ap"));
+        await AssertVerifyPassesAsync(sandbox);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
