@@ -13,6 +13,17 @@ public static class OperationCatalogue
     /// <summary>Region names, in the order regions are added.</summary>
     public static readonly IReadOnlyList<string> RegionNames = ["eu", "us", "ap", "sa", "af"];
 
+    /// <summary>A demotion token as CNPG encodes one, which a switchover's phase 2 carries (the model never verifies it).</summary>
+    public static readonly string SampleToken = new PromotionToken
+    {
+        LatestCheckpointTimelineId = "1",
+        RedoWalFile = "000000010000000000000004",
+        DatabaseSystemIdentifier = "7400000000000000001",
+        LatestCheckpointRedoLocation = "0/4000028",
+        TimeOfLatestCheckpoint = "Mon Dec  7 04:27:02 2026",
+        OperatorVersion = PromotionToken.CnpgVersion,
+    }.Encode();
+
     /// <summary>A deployed topology of <paramref name="regions"/> NodePort regions in <paramref name="mode"/>, eu primary.</summary>
     public static TopologyConfig Base(int regions, ReplicationMode mode) => new()
     {
@@ -32,17 +43,8 @@ public static class OperationCatalogue
         var last = RegionNames[regions - 1];
         Scenario On(string operation, string command, params Update[] updates) => new(operation, [first], updates, command);
 
-        var token = new PromotionToken
-        {
-            LatestCheckpointTimelineId = "1",
-            RedoWalFile = "000000010000000000000004",
-            DatabaseSystemIdentifier = "7400000000000000001",
-            LatestCheckpointRedoLocation = "0/4000028",
-            TimeOfLatestCheckpoint = "Mon Dec  7 04:27:02 2026",
-            OperatorVersion = PromotionToken.CnpgVersion,
-        }.Encode();
         var phase1 = topology with { Switchover = new SwitchoverConfig { To = target } };
-        var phase2 = topology with { Switchover = new SwitchoverConfig { To = target, PromotionToken = token } };
+        var phase2 = topology with { Switchover = new SwitchoverConfig { To = target, PromotionToken = SampleToken } };
         var switched = topology with { PrimaryRegion = target };
         var failedOver = State(switched);
         var leaves = deployed.Plan.Regions.SelectMany(r => new[] { r.Server, r.Replication, r.App, r.PoolerBackend, r.Verify }).Select(c => c.Id);

@@ -311,15 +311,7 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
-    private static readonly string Token = new CrossClusterIac.Topology.Cnpg.PromotionToken
-    {
-        LatestCheckpointTimelineId = "1",
-        RedoWalFile = "000000010000000000000004",
-        DatabaseSystemIdentifier = "7714230579408979764",
-        LatestCheckpointRedoLocation = "0/4000028",
-        TimeOfLatestCheckpoint = "Tue Dec  1 07:14:34 2026",
-        OperatorVersion = CrossClusterIac.Topology.Cnpg.PromotionToken.CnpgVersion,
-    }.Encode();
+    private static readonly string Token = CrossClusterIac.Topology.Lifecycle.OperationCatalogue.SampleToken;
 
     // Every Cluster document of the output, by name.
     private static Dictionary<string, object?> Clusters(string yaml)
