@@ -253,7 +253,7 @@ public sealed class SwitchoverTests
 
     // Every acknowledged row is on every region once replay has caught up (bounded wait, never a fixed sleep).
     // A region whose primary went down a moment ago (demoted, or rewound) has a PgBouncer that saw its server logins
-    // fail and refuses new ones for server_login_retry (PgBouncer's default 15 s, which CNPG keeps; PgBouncer 1.18
+    // fail and refuses new ones until it tries again, once per server_login_retry (the Pooler's 1 s; PgBouncer 1.18
     // src/objects.c disconnect_server and check_fast_fail), as it would in the cluster: verify runs once every pooler
     // logs in again.
     private static async Task<Verify.Reporting.VerifyReport> AssertVerifyPassesAsync(RunningSandbox sandbox)

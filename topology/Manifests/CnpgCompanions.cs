@@ -6,6 +6,9 @@ namespace CrossClusterIac.Topology.Manifests;
 /// <summary>The objects that accompany a region's Cluster: its Pooler, the ObjectStores, the backup schedule.</summary>
 internal static class CnpgCompanions
 {
+    /// <summary>How long PgBouncer waits after a failed server login before it tries PostgreSQL again (see <see cref="Pooler"/>).</summary>
+    public const int ServerLoginRetrySeconds = 1;
+
     /// <summary>The Pooler's auth query: the login roles, never a password.</summary>
     public const string AuthQuery = "SELECT usename, NULL FROM pg_catalog.pg_user WHERE usename = $1";
 
@@ -38,6 +41,15 @@ internal static class CnpgCompanions
                         ["auth_type"] = "cert",
                         ["client_tls_sslmode"] = "verify-full",
                         ["server_tls_sslmode"] = "verify-full",
+
+                        // While its last server login failed and it holds no server connection, PgBouncer refuses every
+                        // client ("server login has been failing, try again later (server_login_retry)": src/objects.c
+                        // check_fast_fail) and tries a new server connection at most once per server_login_retry
+                        // (launch_new_connection). PgBouncer's 15 s keeps clients out up to 15 s after PostgreSQL accepts
+                        // connections again (a restart, a switchover's demotion); 1 s bounds that to about a second, for one
+                        // connection attempt per second per pool while PostgreSQL is down. CNPG's webhook allows it
+                        // (internal/webhook/v1/pooler_webhook.go AllowedPgbouncerGenericConfigurationParameters).
+                        ["server_login_retry"] = ServerLoginRetrySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     },
                 },
             },
