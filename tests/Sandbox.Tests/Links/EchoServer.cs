@@ -40,7 +40,9 @@ internal sealed class EchoServer : IAsyncDisposable
                 var client = await _listener.AcceptSocketAsync(_stop.Token);
                 connections.Add(EchoAsync(client));
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            // Disposal cancels, then stops the listener: an accept begun after the stop finds it not listening.
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException
+                || (e is InvalidOperationException && _stop.IsCancellationRequested))
             {
                 break;
             }
