@@ -16,10 +16,18 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
     private RegionLayout Layout => region.Layout;
 
     /// <summary>Creates the data directory as CNPG's initdb job does (<c>initdb --username postgres</c>, UTF8, C locale).</summary>
-    public Task InitializeAsync(CancellationToken cancellationToken) =>
-        ServerCommand.RunAsync(
+    /// <remarks>
+    /// Not cancelled half-way: run as root, the command is runuser, and initdb with the postgres processes it starts
+    /// would outlive a killed runuser for a moment, in a directory being removed (a clean-clone run caught one). It
+    /// takes about a second, bounded by <see cref="CommandTimeout"/>; an interruption takes effect once it has ended.
+    /// </remarks>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await ServerCommand.RunAsync(
             user.Command(binaries.Postgres("initdb"), ["-D", Layout.Data, "--username", SandboxOnly.AdministratorRole, "--encoding", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]),
-            $"initdb for region {region.Name}", CommandTimeout, cancellationToken);
+            $"initdb for region {region.Name}", CommandTimeout, CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 
     /// <summary>
     /// Runs <paramref name="batches"/> in single-user mode, each in its database, before the server accepts any
@@ -31,10 +39,12 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
         {
             // -j: a statement ends with a semicolon and an empty line, so statements may span lines.
             var script = string.Concat(batch.Statements.Select(s => $"{s.TrimEnd().TrimEnd(';')};\n\n"));
+            // Not cancelled half-way, as initdb (see InitializeAsync): a single-user postgres would outlive runuser.
             var result = await ServerCommand.RunAsync(
                 user.Command(binaries.Postgres("postgres"), ["--single", "-j", "-D", Layout.Data, batch.Database])
                     .WithStandardInputPipe(PipeSource.FromString(script)),
-                $"setting up roles and databases in region {region.Name}", CommandTimeout, cancellationToken);
+                $"setting up roles and databases in region {region.Name}", CommandTimeout, CancellationToken.None);
+            cancellationToken.ThrowIfCancellationRequested();
 
             // Single-user mode reports a failed statement on standard error and still exits 0.
             if (result.StandardError.Contains("ERROR:", StringComparison.Ordinal))
