@@ -30,7 +30,18 @@ public sealed record DeployedState
     /// <summary>The certificate plan of <see cref="Topology"/>.</summary>
     public PkiPlan Plan => _plan ??= PkiPlan.For(Topology);
 
+    // Computed once per state: a state made with `with` (a renewal, another topology) starts without them.
     private PkiPlan? _plan;
+    private IReadOnlyDictionary<ObjectKey, ObjectImage>? _objects;
+
+    // The copy `with` makes: the state's own properties, not what was computed from them.
+    private DeployedState(DeployedState original)
+    {
+        Topology = original.Topology;
+        Renewals = original.Renewals;
+        Rebuild = original.Rebuild;
+        Addresses = original.Addresses;
+    }
 
     /// <summary>
     /// This state with <paramref name="ids"/> issued anew, and with them every certificate they sign, directly or not:
@@ -62,8 +73,6 @@ public sealed record DeployedState
         _objects ??= TopologyManifests.For(Topology, Plan, Rebuild)
             .SelectMany(region => region.All(endpoint => AddressOf(endpoint.Region)).Select(m => (region.Region, Manifest: m)))
             .ToDictionary(o => new ObjectKey(o.Region, o.Manifest.Kind, o.Manifest.Name), o => ObjectImage.Of(o.Manifest, this));
-
-    private IReadOnlyDictionary<ObjectKey, ObjectImage>? _objects;
 
     /// <summary>
     /// The address <paramref name="region"/> is exposed at: <see cref="Addresses"/>, else the configured one, else one
