@@ -20,23 +20,19 @@ namespace CrossClusterIac.Topology.Cnpg;
 /// </param>
 public sealed record ProcessWatch(string Instance, string Pooler)
 {
-    private const string ReloadLabel = "cnpg.io/reload";
-
     /// <summary>The digests for <paramref name="region"/>'s manifests with <paramref name="material"/> filled in.</summary>
     public static ProcessWatch For(RegionManifests region, Func<SecretMaterial, string> material)
     {
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(material);
-        var watched = region.Secrets.Where(s => s.Labels.ContainsKey(ReloadLabel)).ToDictionary(s => s.Name, StringComparer.Ordinal);
-        IEnumerable<string> Certificates(string secret) => watched.TryGetValue(secret, out var manifest)
-            ? ((IReadOnlyDictionary<string, object?>)manifest.Body["data"]!).Values.OfType<SecretMaterial>().Where(m => m.Part != MaterialPart.PrivateKey).Select(material).Prepend(secret)
+        var watched = region.Secrets.Where(s => s.Labels.ContainsKey(Objects.ReloadLabel)).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        IEnumerable<string> Certificates(string? secret) => secret is not null && watched.TryGetValue(secret, out var manifest)
+            ? PoolerTls.Certificates(manifest).Select(material).Prepend(secret)
             : [];
 
         var clusterSecrets = CnpgReaction.ClusterSecrets(ManifestDocument.ToObject(region.Cluster)).Order(StringComparer.Ordinal);
-        var pooler = ManifestDocument.ToObject(region.Pooler, material);
-        var serverTls = (string?)((IReadOnlyDictionary<string, object?>?)((IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)pooler["spec"]!)["pgbouncer"]!).GetValueOrDefault("serverTLSSecret"))?["name"];
         return new ProcessWatch(
             MaterialFingerprint.Of(clusterSecrets.SelectMany(Certificates)),
-            MaterialFingerprint.Of(serverTls is null ? [JsonSerializer.Serialize(pooler)] : [JsonSerializer.Serialize(pooler), .. Certificates(serverTls)]));
+            MaterialFingerprint.Of([JsonSerializer.Serialize(ManifestDocument.ToObject(region.Pooler, material)), .. Certificates(PoolerTls.SecretName(region.Pooler, "serverTLSSecret"))]));
     }
 }

@@ -1,10 +1,13 @@
 namespace CrossClusterIac.Topology.Lifecycle;
 
-/// <summary>A process told about a change, in the region whose objects changed.</summary>
-/// <param name="Region">The region.</param>
+/// <summary>A process told about a change, in the region whose object changed.</summary>
 /// <param name="Process">Which process: see <see cref="CnpgReaction"/>'s constants.</param>
-/// <param name="Cause">The object and change that tell it.</param>
-public sealed record Reaction(string Region, string Process, string Cause);
+/// <param name="Cause">The object whose creation or change tells it.</param>
+public sealed record Reaction(string Process, ObjectKey Cause)
+{
+    /// <summary>The region of the process.</summary>
+    public string Region => Cause.Region;
+}
 
 /// <summary>
 /// Which process CNPG v1.30.0 (or Kubernetes) tells about each change of an update, within one reconcile: the rules
@@ -34,7 +37,7 @@ public static class CnpgReaction
     /// <summary>CNPG makes the Cluster's instances: initdb, or a restore Job from the bootstrap source's backup.</summary>
     public const string Bootstrap = "instances bootstrapped";
 
-    private const string ReloadLabel = "metadata.labels.cnpg.io/reload";
+    private const string ReloadLabel = $"metadata.labels.{Manifests.Objects.ReloadLabel}";
 
     private static readonly string[] ExternalClusterSecretFields = ["sslCert", "sslKey", "sslRootCert"];
 
@@ -49,7 +52,6 @@ public static class CnpgReaction
         foreach (var step in steps.Where(s => s.Key.Region == region && s.Sent is not null && s.Step.Action is not (PlannedAction.Same or PlannedAction.Refused)))
         {
             var sent = step.Sent!;
-            var cause = $"{step.Key.Kind}/{step.Key.Name} {(step.Step.Action == PlannedAction.Create ? "created" : "changed")}";
             switch (step.Key.Kind)
             {
                 case "Secret" when step.Step.Action != PlannedAction.Create:
@@ -58,7 +60,7 @@ public static class CnpgReaction
                     // the instance manager's RefreshSecrets rewrites the files and PostgreSQL reloads.
                     if (cluster is not null && sent.Paths.ContainsKey(ReloadLabel) && ClusterSecrets(cluster).Contains(step.Key.Name))
                     {
-                        reactions.Add(new(region, PostgreSql, cause));
+                        reactions.Add(new(PostgreSql, step.Key));
                     }
 
                     // pooler_controller.go getPoolersUsingSecret: a labelled Secret that is the Pooler's serverTLSSecret
@@ -66,38 +68,38 @@ public static class CnpgReaction
                     // of the Pooler, on which its pods' manager re-reads every Secret (manager.go).
                     if (pooler is not null && sent.Paths.ContainsKey(ReloadLabel) && Equals(pooler.At("spec.pgbouncer.serverTLSSecret.name"), step.Key.Name))
                     {
-                        reactions.Add(new(region, PgBouncer, cause));
+                        reactions.Add(new(PgBouncer, step.Key));
                     }
 
                     break;
                 case "ConfigMap" when cluster is not null && sent.Paths.ContainsKey(ReloadLabel):
                     // A labelled ConfigMap the Cluster names in spec.monitoring (UsesConfigMap) is re-read by the exporter.
-                    reactions.Add(new(region, Exporter, cause));
+                    reactions.Add(new(Exporter, step.Key));
                     break;
                 case "Pooler":
                     // manager.go: any event of the Pooler, metadata included, re-reads its Secrets and RELOADs on a change;
                     // a spec change also changes the Deployment's template hash, which rolls the pods.
-                    reactions.Add(new(region, PgBouncer, cause));
+                    reactions.Add(new(PgBouncer, step.Key));
                     if (step.Step.Action == PlannedAction.Create || step.Step.Changed.Any(p => ObjectImage.Under(p, "spec")))
                     {
-                        reactions.Add(new(region, PoolerRollout, cause));
+                        reactions.Add(new(PoolerRollout, step.Key));
                     }
 
                     break;
                 case "Cluster" when step.Step.Action is PlannedAction.Create or PlannedAction.ReplaceCreateFirst or PlannedAction.ReplaceDeleteFirst:
-                    reactions.Add(new(region, Bootstrap, cause));
+                    reactions.Add(new(Bootstrap, step.Key));
                     break;
                 case "Cluster" when step.Before is not null && SourceEntry(step.Before) is var before && SourceEntry(sent) is var now && (before ?? now) is not null && before != now:
                     // pkg/management/postgres/instance_replica.go: primary_conninfo and restore_command come from the source's
                     // entry alone; PostgreSQL restarts its WAL receiver when primary_conninfo changes on reload (13+).
-                    reactions.Add(new(region, WalReceiver, cause));
-                    reactions.Add(new(region, PostgreSql, cause));
+                    reactions.Add(new(WalReceiver, step.Key));
+                    reactions.Add(new(PostgreSql, step.Key));
                     break;
                 case "Cluster":
-                    reactions.Add(new(region, PostgreSql, cause));
+                    reactions.Add(new(PostgreSql, step.Key));
                     break;
                 case "Service" or "EndpointSlice":
-                    reactions.Add(new(region, KubeProxy, cause));
+                    reactions.Add(new(KubeProxy, step.Key));
                     break;
             }
         }

@@ -73,8 +73,7 @@ public static class LifecycleInvariants
             foreach (var (kind, process, uses) in consumers)
             {
                 if (region.Any(o => o.Manifest.Kind == kind && uses(o).Contains(step.Key.Name))
-                    && !verdict.Reactions.Contains(new Reaction(step.Key.Region, process, $"{step.Key.Kind}/{step.Key.Name} changed"))
-                    && !verdict.Reactions.Any(r => r.Region == step.Key.Region && r.Process == process && AfterSecrets(verdict, r)))
+                    && !verdict.Reactions.Any(r => r.Region == step.Key.Region && r.Process == process && (r.Cause == step.Key || AfterSecrets(r))))
                 {
                     yield return $"{step.Key}: new material that {kind} {process} is never told of";
                 }
@@ -82,9 +81,9 @@ public static class LifecycleInvariants
         }
     }
 
-    // A reaction caused by an object that changes after the region's Secrets (the Pooler, which depends on them) re-reads them.
-    private static bool AfterSecrets(UpdateVerdict verdict, Reaction reaction) =>
-        reaction.Cause.StartsWith("Pooler/", StringComparison.Ordinal) || reaction.Cause.StartsWith("Cluster/", StringComparison.Ordinal);
+    // A reaction caused by an object that changes after the region's Secrets (the Cluster and the Pooler depend on them)
+    // re-reads every one of them.
+    private static bool AfterSecrets(Reaction reaction) => reaction.Cause.Kind is "Pooler" or "Cluster";
 
     private static bool StillUsed(UpdateVerdict verdict, ObjectKey key) =>
         verdict.Steps.Where(s => s.Key.Region == key.Region && s.Sent is not null)

@@ -56,9 +56,7 @@ public sealed class ObjectImage
         object? node = Document;
         foreach (var part in path.Split('.'))
         {
-            node = node is IReadOnlyDictionary<string, object?> map && map.TryGetValue(part, out var next) ? next
-                : node is Dictionary<string, object?> dictionary && dictionary.TryGetValue(part, out var found) ? found
-                : null;
+            node = node is IReadOnlyDictionary<string, object?> map && map.TryGetValue(part, out var next) ? next : null;
         }
 
         return node;

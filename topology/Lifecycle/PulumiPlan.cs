@@ -92,7 +92,8 @@ public static class PulumiPlan
 
         var sent = Sent(before, after, newOptions);
         var changed = ObjectImage.ChangedPaths(before, sent);
-        var forcing = changed.FirstOrDefault(p => ForceNew(key.Kind, ResourcePolicy.MutableSecretsAndConfigMaps).Any(f => ObjectImage.Under(p, f)));
+        var forceNew = ForceNew(key.Kind, ResourcePolicy.MutableSecretsAndConfigMaps);
+        var forcing = changed.FirstOrDefault(p => forceNew.Any(f => ObjectImage.Under(p, f)));
         if (!replace && forcing is null)
         {
             return changed.Count == 0
@@ -110,9 +111,10 @@ public static class PulumiPlan
             return new PlannedStep(PlannedAction.Refused, changed, $"{reason}, and it is protected: the engine refuses to replace it");
         }
 
-        // provider.go Diff: a replacement keeping name and namespace is delete-first; the option makes any replacement so.
+        // provider.go Diff: a replacement keeping name and namespace is delete-first (the provider is not asked under
+        // --replace); the option makes any replacement so.
         var sameName = before.Manifest.Name == after.Manifest.Name && before.Manifest.Namespace == after.Manifest.Namespace;
-        return new PlannedStep(newOptions.DeleteBeforeReplace || (!replace && sameName) || (replace && sameName && newOptions.DeleteBeforeReplace)
+        return new PlannedStep(newOptions.DeleteBeforeReplace || (!replace && sameName)
             ? PlannedAction.ReplaceDeleteFirst
             : PlannedAction.ReplaceCreateFirst, changed, reason);
     }

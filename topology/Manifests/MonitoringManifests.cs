@@ -55,7 +55,7 @@ public static class MonitoringManifests
                     [CertificateExpiries.Key] = new CertificateExpiries(
                         [.. plan.TrustedRoots, certificates.ServerCa, certificates.ClientCa, certificates.Server, certificates.Replication, certificates.PoolerBackend, certificates.App]),
                 },
-            }, new Dictionary<string, string>(StringComparer.Ordinal) { ["cnpg.io/reload"] = "true" }),
+            }, Objects.Reloaded()),
         ];
     }
 

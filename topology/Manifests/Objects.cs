@@ -6,6 +6,15 @@ internal static class Objects
     /// <summary>The barman-cloud CNPG-I plugin.</summary>
     public const string BarmanCloudPlugin = "barman-cloud.cloudnative-pg.io";
 
+    /// <summary>
+    /// The label on which CNPG watches a Secret or ConfigMap a Cluster uses and reloads what reads it
+    /// (pkg/utils/labels_annotations.go WatchedLabelName; internal/controller/cluster_controller.go isUsefulClusterSecret).
+    /// </summary>
+    public const string ReloadLabel = "cnpg.io/reload";
+
+    /// <summary>The labels that make CNPG reload what reads an object.</summary>
+    public static Dictionary<string, string> Reloaded() => new(StringComparer.Ordinal) { [ReloadLabel] = "true" };
+
     /// <summary>The port PostgreSQL and PgBouncer listen on inside every cluster.</summary>
     public const int PostgresPort = 5432;
 

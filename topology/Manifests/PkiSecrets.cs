@@ -23,9 +23,6 @@ internal static class PkiSecrets
         Leaf(names, names.PoolerBackendCertificateSecret, certificates.PoolerBackend),
     ];
 
-    // CNPG reloads certificates in place when a Secret with this label changes.
-    private static readonly Dictionary<string, string> Reload = new(StringComparer.Ordinal) { ["cnpg.io/reload"] = "true" };
-
     private static Manifest Leaf(ClusterNames names, string secret, CertificateSpec certificate) =>
         Objects.Create("v1", "Secret", secret, names.Namespace, new()
         {
@@ -35,12 +32,12 @@ internal static class PkiSecrets
                 ["tls.crt"] = new SecretMaterial(certificate, MaterialPart.Chain),
                 ["tls.key"] = new SecretMaterial(certificate, MaterialPart.PrivateKey),
             },
-        }, Reload);
+        }, Objects.Reloaded());
 
     private static Manifest Anchor(ClusterNames names, string secret, CertificateSpec root) =>
         Objects.Create("v1", "Secret", secret, names.Namespace, new()
         {
             ["type"] = "Opaque",
             ["data"] = new Dictionary<string, object?> { ["ca.crt"] = new SecretMaterial(root, MaterialPart.TrustedRoots) },
-        }, Reload);
+        }, Objects.Reloaded());
 }

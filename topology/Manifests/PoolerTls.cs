@@ -27,13 +27,25 @@ public static class PoolerTls
     {
         ArgumentNullException.ThrowIfNull(pooler);
         ArgumentNullException.ThrowIfNull(secrets);
-        var pgbouncer = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)pooler.Body["spec"]!)["pgbouncer"]!;
-        var named = SecretFields.Select(f => pgbouncer.GetValueOrDefault(f)).OfType<IReadOnlyDictionary<string, object?>>().Select(r => (string)r["name"]!);
-        var material = named
+        var material = SecretFields.Select(f => SecretName(pooler, f)).OfType<string>()
             .Select(name => secrets.SingleOrDefault(s => s.Name == name) ?? throw new InvalidOperationException($"{pooler} names Secret {name}, which is not among the region's certificate Secrets."))
-            .SelectMany(secret => ((IReadOnlyDictionary<string, object?>)secret.Body["data"]!).Values.OfType<SecretMaterial>())
-            .Where(m => m.Part != MaterialPart.PrivateKey)
+            .SelectMany(Certificates)
             .ToList();
         return pooler with { MaterialAnnotations = new Dictionary<string, IReadOnlyList<SecretMaterial>>(StringComparer.Ordinal) { [Annotation] = material } };
+    }
+
+    /// <summary>The Secret <paramref name="pooler"/>'s <c>spec.pgbouncer.&lt;field&gt;</c> names, or <c>null</c>.</summary>
+    public static string? SecretName(Manifest pooler, string field)
+    {
+        ArgumentNullException.ThrowIfNull(pooler);
+        var pgbouncer = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)pooler.Body["spec"]!)["pgbouncer"]!;
+        return (pgbouncer.GetValueOrDefault(field) as IReadOnlyDictionary<string, object?>)?["name"] as string;
+    }
+
+    /// <summary>A certificate Secret's public material: its chains and trust bundles, not its key.</summary>
+    public static IEnumerable<SecretMaterial> Certificates(Manifest secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return ((IReadOnlyDictionary<string, object?>)secret.Body["data"]!).Values.OfType<SecretMaterial>().Where(m => m.Part != MaterialPart.PrivateKey);
     }
 }
