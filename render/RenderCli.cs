@@ -125,7 +125,7 @@ public static class RenderCli
     }
 
     // The stack's topology in the phase the options ask for, validated again as the program validates it.
-    private static async Task<(TopologyConfig Topology, string? Rebuild, IReadOnlyList<string> Problems)> PhaseAsync(TopologyConfig topology, ParseResult parsed, CancellationToken cancellationToken)
+    private static (TopologyConfig Topology, string? Rebuild, IReadOnlyList<string> Problems) Phase(TopologyConfig topology, ParseResult parsed)
     {
         var problems = new List<string>();
         var tokenFile = parsed.GetValue(PromotionTokenFileOption);
@@ -139,7 +139,7 @@ public static class RenderCli
         {
             try
             {
-                token = await ReadTokenAsync(tokenFile, cancellationToken);
+                token = ReadToken(tokenFile);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -171,20 +171,12 @@ public static class RenderCli
         };
     }
 
-    private static async Task<string> ReadTokenAsync(FileInfo file, CancellationToken cancellationToken)
+    private static string ReadToken(FileInfo file)
     {
         using var stream = file.Name == "-" ? Console.OpenStandardInput() : file.OpenRead();
-        var buffer = new byte[MaxTokenBytes + 1];
-        var read = 0;
-        int count;
-        while (read < buffer.Length && (count = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
-        {
-            read += count;
-        }
-
-        return read > MaxTokenBytes
-            ? throw new IOException($"longer than {MaxTokenBytes} bytes; a demotion token is a few hundred")
-            : System.Text.Encoding.ASCII.GetString(buffer, 0, read).Trim();
+        var bytes = BoundedRead.AtMost(stream, MaxTokenBytes)
+            ?? throw new IOException($"longer than {MaxTokenBytes} bytes; a demotion token is a few hundred");
+        return System.Text.Encoding.ASCII.GetString(bytes).Trim();
     }
 
     private static async Task<int> RenderAsync(ParseResult parsed, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -201,7 +193,7 @@ public static class RenderCli
             return UsageExitCode;
         }
 
-        var (phase, rebuild, phaseProblems) = await PhaseAsync(topology, parsed, cancellationToken);
+        var (phase, rebuild, phaseProblems) = Phase(topology, parsed);
         if (phaseProblems.Count > 0)
         {
             foreach (var problem in phaseProblems)

@@ -109,20 +109,8 @@ public static class TopologyConfigLoader
         {
             // Read no more than the limit allows, even if the file grows (or was swapped) after the check above.
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            var buffer = new byte[MaxStackFileBytes + 1];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
-            {
-                length += read;
-            }
-
-            if (length > MaxStackFileBytes)
-            {
-                throw Unreadable($"it holds more than {MaxStackFileBytes} bytes (1 MiB); a stack file holds a few kilobytes. Pass the Pulumi.<stack>.yaml file.");
-            }
-
-            bytes = buffer[..length];
+            bytes = BoundedRead.AtMost(stream, MaxStackFileBytes)
+                ?? throw Unreadable($"it holds more than {MaxStackFileBytes} bytes (1 MiB); a stack file holds a few kilobytes. Pass the Pulumi.<stack>.yaml file.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
