@@ -68,7 +68,7 @@ public sealed class CnpgReplicaCluster : ComponentResource
         CustomResourceOptions Options(IEnumerable<Resource> dependsOn) =>
             new() { Parent = this, Provider = args.Provider, DependsOn = [.. args.DependsOn, .. dependsOn] };
         K8s.ApiExtensions.CustomResource Declare(Manifest manifest, CustomResourceOptions options, params IReadOnlyList<string> secretFields) =>
-            new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest, secretFields), options);
+            new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest, secretFields, args.Material), options);
 
         var stores = manifests.ObjectStores.Select(store => Declare(store, Options([]))).ToList();
 
@@ -103,7 +103,7 @@ public sealed class CnpgReplicaCluster : ComponentResource
 
         // After the Secrets (DependsOn): a change of the certificates it names changes its fingerprint annotation, an
         // event of the Pooler on which PgBouncer re-reads them (PoolerTls).
-        var pooler = new K8s.ApiExtensions.CustomResource($"{name}-{manifests.Pooler.Name}-pooler", new ManifestResourceArgs(manifests.Pooler, [], args.Material), Options([Cluster]));
+        var pooler = Declare(manifests.Pooler, Options([Cluster]));
         _ = Declare(manifests.ScheduledBackup, Options([Cluster]));
 
         // PodMonitors and the PrometheusRule (Prometheus Operator CRDs), when monitoring is on; the query ConfigMap the

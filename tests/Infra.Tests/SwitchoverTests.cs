@@ -15,15 +15,7 @@ public sealed class SwitchoverTests
 {
     private const string ClusterType = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
-    private static readonly string Token = new PromotionToken
-    {
-        LatestCheckpointTimelineId = "1",
-        RedoWalFile = "000000010000000000000004",
-        DatabaseSystemIdentifier = "7714230579408979764",
-        LatestCheckpointRedoLocation = "0/4000028",
-        TimeOfLatestCheckpoint = "Tue Dec  1 07:14:34 2026",
-        OperatorVersion = PromotionToken.CnpgVersion,
-    }.Encode();
+    private static readonly string Token = CrossClusterIac.Topology.Lifecycle.OperationCatalogue.SampleToken;
 
     [Fact]
     public async Task PhaseOneDemotesThePrimaryAndPromotesNobody()
