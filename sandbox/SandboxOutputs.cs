@@ -24,6 +24,7 @@ public static class SandboxOutputs
         RootCaCertificate = pki.TrustBundle,
         RenewBeforeDays = RenewalWindows.Of(topology.Pki),
         Regions = regions.Select(r => Region(r, pki, links)).ToList(),
+        DeployedIdentity = DeployedIdentity.Of(topology),
         ClientKeys = regions.ToDictionary(
             r => r.Name,
             r => (IReadOnlyDictionary<string, string>)Clients(pki, r.Name).ToDictionary(c => c.Key, c => c.Value.PrivateKeyPem)),

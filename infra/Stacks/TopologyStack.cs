@@ -39,6 +39,7 @@ public class TopologyStack : Stack
         // Validate before any resource: a bad config stops the run with the loader's one message listing every problem.
         var topology = LoadTopology();
         var rebuild = RebuiltRegion(topology);
+        RefuseRenames(topology);
         var plan = PkiPlan.For(topology);
         // One component per trusted root, named by its plan id: the first generation keeps the name `root-ca` it always
         // had, and the next root a root rotation adds keeps its name when the rotation completes, so neither is replaced.
@@ -91,6 +92,7 @@ public class TopologyStack : Stack
             .Add("intermediate", renewal.Intermediate)
             .Add("leaf", renewal.Leaf));
         Regions = Output.All(outputs);
+        DeployedIdentity = Output.Create(JsonSerializer.Deserialize<JsonElement>(Topology.Config.DeployedIdentity.Of(topology).ToJson()));
         ClientKeys = Output.CreateSecret(Output.All(clientKeys).Apply(pairs => pairs.ToImmutableDictionary()));
     }
 
@@ -121,6 +123,10 @@ public class TopologyStack : Stack
     /// <summary>Every region in the <see cref="RegionOutputs"/> JSON shape.</summary>
     [Output("regions")]
     public Output<ImmutableArray<ImmutableDictionary<string, object>>> Regions { get; private set; }
+
+    /// <summary>The namespace and regions deployed, read back by the next run to refuse renaming them.</summary>
+    [Output("deployedIdentity")]
+    public Output<JsonElement> DeployedIdentity { get; private set; }
 
     /// <summary>Client private keys by region, then client name (secret).</summary>
     [Output("clientKeys")]
@@ -204,6 +210,38 @@ public class TopologyStack : Stack
             ? region.Exposure.DiscoversAddress ? NodeAddress.Discover(region, index) : Output.Create(region.Exposure.Address!)
             : null;
         return new RegionResources(region, manifests, provider, declaredNamespace, certificates, pki, nodeAddress);
+    }
+
+    /// <summary>
+    /// Refuses an edit that would rename a deployed Cluster (<see cref="Topology.Config.DeployedIdentity.RenamesIn"/>), before any
+    /// resource is declared: a declared resource is a step the engine takes even when the program fails later. The
+    /// last deployment's identity is this stack's own output, read through a StackReference (the engine reads any
+    /// stack's outputs from the backend, its own included: pulumi/pulumi pkg/resource/deploy/builtins.go
+    /// readStackReference). The constructor must wait for it; it does so off any synchronization context.
+    /// </summary>
+    private void RefuseRenames(TopologyConfig topology)
+    {
+        var deployment = Deployment.Instance;
+        var previous = Task.Run(async () =>
+        {
+            var self = new StackReference($"{deployment.StackName}-deployed", new StackReferenceArgs
+            {
+                Name = $"{deployment.OrganizationName}/{deployment.ProjectName}/{deployment.StackName}",
+            }, new CustomResourceOptions { Parent = this });
+            return await self.GetValueAsync(Topology.Config.DeployedIdentity.OutputName).ConfigureAwait(false);
+        }).GetAwaiter().GetResult();
+        try
+        {
+            var problems = Topology.Config.DeployedIdentity.FromJson(previous is null ? null : JsonSerializer.Serialize(previous))?.RenamesIn(topology) ?? [];
+            if (problems.Count > 0)
+            {
+                throw new TopologyConfigException(problems);
+            }
+        }
+        catch (TopologyConfigException e)
+        {
+            throw new RunException(e.Message);
+        }
     }
 
     // The replica region `dr rejoin` rebuilds, if any; the primary is never rebuilt this way.

@@ -40,6 +40,9 @@ internal sealed class TopologyMocks
     /// <summary>The address each LoadBalancer Service's status reports, by resource name.</summary>
     public ConcurrentDictionary<string, string> LoadBalancerAddresses { get; } = new();
 
+    /// <summary>The outputs the stack's last deployment left, which a StackReference to it reads; none for a new stack.</summary>
+    public ImmutableDictionary<string, object> PreviousOutputs { get; set; } = ImmutableDictionary<string, object>.Empty;
+
     /// <summary>The mock handed to the Pulumi runtime.</summary>
     public Mock<IMocks> Engine { get; }
 
@@ -84,6 +87,11 @@ internal sealed class TopologyMocks
                 // What a cloud's controller writes once it has a load balancer (Pulumi awaits it before going on).
                 state["status"] = ImmutableDictionary<string, object>.Empty.Add("loadBalancer", ImmutableDictionary<string, object>.Empty
                     .Add("ingress", ImmutableArray.Create<object>(LoadBalancerIngress(name))));
+                break;
+            case "pulumi:pulumi:StackReference":
+                // The engine's answer: the named stack's outputs as its last deployment left them (builtins.go readStackReference).
+                state["outputs"] = PreviousOutputs;
+                state["secretOutputNames"] = ImmutableArray<object>.Empty;
                 break;
             case "pulumi:providers:kubernetes":
             case "kubernetes:core/v1:Namespace":

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -91,6 +92,46 @@ public sealed class TopologyStackTests
 
         Assert.Contains(loaderMessage, error.Message, StringComparison.Ordinal);
         Assert.Empty(mocks.Registered);
+    }
+
+    [Fact]
+    public async Task TheStackExportsWhatItDeployedAndARunOnItIsNotRefused()
+    {
+        var config = StackConfigFile.Read("prod");
+        var first = await MockedDeployment.RunAsync("prod", config);
+        var exported = await OutputUtilities.GetValueAsync(first.Stack.DeployedIdentity);
+
+        var mocks = MockedDeployment.MocksFor(config);
+        mocks.PreviousOutputs = ImmutableDictionary<string, object>.Empty.Add(DeployedIdentity.OutputName, exported);
+        var second = await MockedDeployment.RunAsync<TopologyStack>("prod", config, mocks);
+
+        var deployed = DeployedIdentity.Of(TopologyConfigLoader.FromJson(config[TopologyConfigLoader.ConfigKey]));
+        var read = DeployedIdentity.FromJson(exported.GetRawText())!;
+        Assert.Equal(deployed.Namespace, read.Namespace);
+        Assert.Equal(deployed.Regions, read.Regions);
+        Assert.NotEmpty(second.Mocks.OfType("kubernetes:postgresql.cnpg.io/v1:Cluster"));
+        var reference = Assert.Single(mocks.OfType("pulumi:pulumi:StackReference"));
+        Assert.Equal("organization/cross-cluster-dr/prod", (string?)Inputs.At(reference.Inputs, "name"));
+    }
+
+    [Theory]
+    [InlineData("namespace", "topology.namespace")]
+    [InlineData("region", "topology.regions[1].name")]
+    public async Task ARenameStopsTheRunNamingTheKeyBeforeAnyKubernetesResourceIsRegistered(string renamed, string key)
+    {
+        var config = StackConfigFile.Read("prod");
+        var deployed = DeployedIdentity.Of(TopologyConfigLoader.FromJson(config[TopologyConfigLoader.ConfigKey]));
+        var before = renamed == "namespace"
+            ? deployed with { Namespace = "databases-old" }
+            : deployed with { Regions = [.. deployed.Regions.Select((r, i) => i == 1 ? r with { Name = "old" } : r)] };
+        var mocks = MockedDeployment.MocksFor(config);
+        mocks.PreviousOutputs = ImmutableDictionary<string, object>.Empty.Add(DeployedIdentity.OutputName, JsonSerializer.Deserialize<JsonElement>(before.ToJson()));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => MockedDeployment.RunAsync<TopologyStack>("prod", config, mocks));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Set it back to", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(mocks.Registered, r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal) || r.Type.StartsWith("tls:", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -40,9 +40,11 @@ public static class LifecycleInvariants
         {
             if (verdict.Update.MustBeRefused)
             {
-                if (!verdict.Refused)
+                if (verdict.ProgramRefusals.Count == 0)
                 {
-                    violations.Add($"{scenario.Operation}, {verdict.Update.Name}: applied, though it loses data; it must be refused");
+                    // The engine's protect stops a replacement too, but its message advises lifting the protection,
+                    // which is the way to lose the data: the program must refuse first, naming the key.
+                    violations.Add($"{scenario.Operation}, {verdict.Update.Name}: {(verdict.Refused ? "refused only by the engine" : "applied")}, though it loses data; the program must refuse it, naming the key");
                 }
 
                 continue;

@@ -36,6 +36,11 @@ public static class OperationTable
 
     private static string Steps(UpdateVerdict verdict)
     {
+        if (verdict.ProgramRefusals.Count > 0)
+        {
+            return $"refused by the program before it declares anything, naming {string.Join(", ", verdict.ProgramRefusals.Select(p => p.Key))} and the value to set back";
+        }
+
         if (verdict.Refused)
         {
             return "refused: " + string.Join("; ", verdict.Steps.Where(s => s.Step.Action == PlannedAction.Refused).Select(s => $"{s.Key.Kind}/{s.Key.Name} ({s.Step.Reason})").Distinct().Take(2));

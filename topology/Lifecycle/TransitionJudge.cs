@@ -1,3 +1,5 @@
+using CrossClusterIac.Topology.Config;
+
 namespace CrossClusterIac.Topology.Lifecycle;
 
 /// <summary>One resource's fate in an update: Pulumi's step, what is sent for it, and CNPG's refusals of that.</summary>
@@ -10,15 +12,18 @@ public sealed record JudgedStep(ObjectKey Key, ObjectImage? Before, ObjectImage?
 
 /// <summary>An update judged: every resource's step and every process told.</summary>
 /// <param name="Update">The update.</param>
-/// <param name="Steps">Every resource's step, unchanged ones included.</param>
+/// <param name="Steps">Every resource's step, unchanged ones included; none when the program refuses the update.</param>
 /// <param name="Reactions">The processes told, region by region.</param>
 public sealed record UpdateVerdict(Update Update, IReadOnlyList<JudgedStep> Steps, IReadOnlyList<Reaction> Reactions)
 {
+    /// <summary>The program's own refusals (<see cref="DeployedIdentity.RenamesIn"/>), made before it declares any resource.</summary>
+    public IReadOnlyList<ConfigProblem> ProgramRefusals { get; init; } = [];
+
     /// <summary>The steps that do something.</summary>
     public IEnumerable<JudgedStep> Changes => Steps.Where(s => s.Step.Action != PlannedAction.Same);
 
-    /// <summary>Whether the engine refuses the update.</summary>
-    public bool Refused => Steps.Any(s => s.Step.Action == PlannedAction.Refused);
+    /// <summary>Whether the program or the engine refuses the update.</summary>
+    public bool Refused => ProgramRefusals.Count > 0 || Steps.Any(s => s.Step.Action == PlannedAction.Refused);
 }
 
 /// <summary>
@@ -34,14 +39,20 @@ public static class TransitionJudge
         ArgumentNullException.ThrowIfNull(scenario);
         var live = new Dictionary<ObjectKey, (ObjectImage Image, ResourceOptions Options)>();
         var verdicts = new List<UpdateVerdict>();
+        DeployedIdentity? deployed = null;
         foreach (var update in scenario.Setup.Concat(scenario.Updates))
         {
-            var verdict = Judge(update, live);
+            // The program reads the last deployment's identity before it declares anything (TopologyStack), so a
+            // rename it refuses reaches neither the engine nor a cluster.
+            var renames = deployed?.RenamesIn(update.State.Topology) ?? [];
+            var verdict = renames.Count > 0 ? new UpdateVerdict(update, [], []) { ProgramRefusals = renames } : Judge(update, live);
             verdicts.Add(verdict);
             if (verdict.Refused)
             {
                 continue;
             }
+
+            deployed = DeployedIdentity.Of(update.State.Topology);
 
             foreach (var step in verdict.Steps)
             {

@@ -34,6 +34,9 @@ public sealed record TopologyOutputs
     /// <summary>Every region, primary included.</summary>
     public required IReadOnlyList<RegionOutputs> Regions { get; init; }
 
+    /// <summary>The namespace and regions deployed, which the next run refuses to rename. Absent in older documents.</summary>
+    public Config.DeployedIdentity? DeployedIdentity { get; init; }
+
     /// <summary>Client private keys (PEM) by region, then by role name. Secret.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ClientKeys { get; init; }
 }

@@ -65,14 +65,19 @@ public sealed class TransitionDefectTests
     }
 
     [Theory]
-    [InlineData("namespace rename (refused)")]
-    [InlineData("region rename (refused)")]
-    public void AnEditThatWouldReplaceOrDeleteAClusterIsRefusedByTheEngine(string operation)
+    [InlineData("namespace rename (refused)", "topology.namespace")]
+    [InlineData("region rename (refused)", "topology.regions[2].name")]
+    public void AnEditThatWouldReplaceAClusterIsRefusedByTheProgramNamingTheKeyBeforeTheEngineSeesIt(string operation, string key)
     {
         var refused = Judge(operation, 3, ReplicationMode.Streaming)[^1];
 
+        // Refused before any resource is declared: no step at all, so neither the engine's protect (whose advice is to
+        // lift the protection, the way to lose the data) nor a cluster ever sees it.
         Assert.True(refused.Refused);
-        Assert.Contains(refused.Steps, s => s.Key.Kind == "Cluster" && s.Step.Action == PlannedAction.Refused && s.Step.Reason!.Contains("protected", StringComparison.Ordinal));
+        Assert.Empty(refused.Steps);
+        var problem = Assert.Single(refused.ProgramRefusals);
+        Assert.Equal(key, problem.Key);
+        Assert.Contains("Set it back to", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,73 @@
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Lifecycle;
+
+namespace CrossClusterIac.Tests.Topology.Config;
+
+/// <summary>The identity a deployment exports and the renames the next run refuses against it.</summary>
+public sealed class DeployedIdentityTests
+{
+    private static readonly TopologyConfig Deployed = OperationCatalogue.Base(3, ReplicationMode.Streaming);
+
+    private static IReadOnlyList<ConfigProblem> Against(TopologyConfig edited) =>
+        DeployedIdentity.FromJson(DeployedIdentity.Of(Deployed).ToJson())!.RenamesIn(edited);
+
+    [Fact]
+    public void TheExportedIdentityReadsBackAsTheSameNamespaceAndRegions()
+    {
+        var identity = DeployedIdentity.Of(Deployed);
+
+        var read = DeployedIdentity.FromJson(identity.ToJson())!;
+
+        Assert.Equal(identity.Namespace, read.Namespace);
+        Assert.Equal(identity.Regions, read.Regions);
+        Assert.Empty(read.RenamesIn(Deployed));
+    }
+
+    [Fact]
+    public void ANewStackHasNoIdentityToCompareWith() => Assert.Null(DeployedIdentity.FromJson(null));
+
+    [Fact]
+    public void ANamespaceRenameIsRefusedNamingTheKeyAndTheNamespaceToSetBack()
+    {
+        var problem = Assert.Single(Against(Deployed with { Namespace = new NamespaceConfig { Name = "databases2" } }));
+
+        Assert.Equal("topology.namespace", problem.Key);
+        Assert.Contains($"Set it back to '{Deployed.Namespace.Name}'", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARegionRenamedOnTheSameKubeContextIsRefusedNamingItsIndexAndTheOldName()
+    {
+        var edited = Deployed with { Regions = [.. Deployed.Regions.Select(r => r.Name == "us" ? r with { Name = "na" } : r)] };
+
+        var problem = Assert.Single(Against(edited));
+
+        Assert.Equal("topology.regions[1].name", problem.Key);
+        Assert.Contains("Set it back to 'us'", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("pulumi state unprotect", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddingOrRemovingARegionIsNotARename()
+    {
+        var removed = Deployed with { Regions = [.. Deployed.Regions.Where(r => r.Name != "ap")] };
+        var added = Deployed with { Regions = [.. Deployed.Regions, Deployed.Regions[2] with { Name = "sa", KubeContext = "k8s-sa" }] };
+        var replaced = removed with { Regions = [.. removed.Regions, Deployed.Regions[2] with { Name = "sa", KubeContext = "k8s-sa" }] };
+
+        Assert.Empty(Against(removed));
+        Assert.Empty(Against(added));
+        Assert.Empty(Against(replaced));
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"namespace\":\"databases\"}")]
+    [InlineData("{\"namespace\":\"databases\",\"regions\":[{\"name\":\"eu\"}]}")]
+    [InlineData("{\"namespace\":")]
+    public void AnIdentityInAnotherShapeIsRefusedNamingTheOutput(string json)
+    {
+        var error = Assert.Throws<TopologyConfigException>(() => DeployedIdentity.FromJson(json));
+
+        Assert.Equal(DeployedIdentity.OutputName, Assert.Single(error.Problems).Key);
+    }
+}
