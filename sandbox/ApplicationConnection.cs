@@ -8,11 +8,11 @@ namespace CrossClusterIac.Sandbox;
 internal static class ApplicationConnection
 {
     /// <summary>Opens <paramref name="region"/>'s instance or pooler as described by <paramref name="outputs"/>, within <paramref name="limit"/>.</summary>
-    public static async Task<NpgsqlConnection> OpenAsync(TopologyOutputs outputs, string region, EndpointKind kind, TimeSpan limit)
+    public static async Task<NpgsqlConnection> OpenAsync(TopologyOutputs outputs, string region, EndpointKind kind, TimeSpan limit, CancellationToken cancellationToken = default)
     {
         var endpoint = outputs.Regions.Single(r => r.Name == region);
         using var identity = ClientIdentity.For(outputs, endpoint, ClientNames.App);
         var target = kind == EndpointKind.Pooler ? ConnectionTarget.Pooler(endpoint) : ConnectionTarget.Instance(endpoint);
-        return await new Connector(Connector.TrustAnchors(outputs.RootCaCertificate), outputs.Database, limit).OpenAsync(target, identity, CancellationToken.None);
+        return await new Connector(Connector.TrustAnchors(outputs.RootCaCertificate), outputs.Database, limit).OpenAsync(target, identity, cancellationToken);
     }
 }

@@ -48,19 +48,32 @@ public sealed class RunningSandbox : IAsyncDisposable
 
     /// <summary>
     /// Starts a region's PostgreSQL again after <see cref="StopInstanceAsync"/>; a former primary a failover fenced
-    /// is first rewound onto the new primary's timeline and starts as its standby.
+    /// is first rewound onto the new primary's timeline and starts as its standby. Returns once every pooler serves.
     /// </summary>
-    public Task StartInstanceAsync(string region, CancellationToken cancellationToken = default) => State.Fenced.Contains(region)
-        ? Changes.RejoinAsync(region, cancellationToken)
-        : Instance(region).StartAsync(cancellationToken);
+    public async Task StartInstanceAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await (State.Fenced.Contains(region) ? Changes.RejoinAsync(region, cancellationToken) : Instance(region).StartAsync(cancellationToken));
+        await PoolersServeAsync(progress, cancellationToken);
+    }
 
-    /// <summary>A controlled switchover to <paramref name="target"/>; run again after an interruption, it resumes.</summary>
-    public Task<PrimaryChangeReport> SwitchoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
-        Changes.SwitchoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
+    /// <summary>A controlled switchover to <paramref name="target"/>; run again after an interruption, it resumes. Returns once every pooler serves.</summary>
+    public async Task<PrimaryChangeReport> SwitchoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var report = await Changes.SwitchoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken);
+        return report;
+    }
 
-    /// <summary>A failover to <paramref name="target"/>: the primary crashes, the target is promoted without a token, the old primary is fenced.</summary>
-    public Task<PrimaryChangeReport> FailoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
-        Changes.FailoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
+    /// <summary>
+    /// A failover to <paramref name="target"/>: the primary crashes, the target is promoted without a token, the old
+    /// primary is fenced. Returns once every pooler serves.
+    /// </summary>
+    public async Task<PrimaryChangeReport> FailoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var report = await Changes.FailoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken);
+        return report;
+    }
 
     /// <summary>Gives <paramref name="region"/>'s standby a promotion token, as setting <c>replica.promotionToken</c> on its Cluster does.</summary>
     /// <exception cref="SandboxException">CNPG's instance manager would refuse the token, or the standby does not reach it in time.</exception>
@@ -70,11 +83,15 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <summary>
     /// Re-issues a tier of certificates as an update would and reloads every server as CNPG does on a Secret change;
     /// a root rotation goes through its phases, <paramref name="pause"/> apart (1 s when not given). Run again after an
-    /// interruption, a root rotation resumes.
+    /// interruption, a root rotation resumes. Returns once every pooler serves.
     /// </summary>
     /// <exception cref="SandboxException">A switchover or another rotation is under way, or a server did not reload.</exception>
-    public Task<RotationReport> RotateAsync(Topology.Config.CertificateTier tier, IProgress<string>? progress = null, TimeSpan? pause = null, CancellationToken cancellationToken = default) =>
-        new CertificateRotation(_ledger, _binaries, _user).RotateAsync(tier, pause ?? TimeSpan.FromSeconds(1), progress ?? new Progress<string>(), cancellationToken);
+    public async Task<RotationReport> RotateAsync(Topology.Config.CertificateTier tier, IProgress<string>? progress = null, TimeSpan? pause = null, CancellationToken cancellationToken = default)
+    {
+        var report = await new CertificateRotation(_ledger, _binaries, _user).RotateAsync(tier, pause ?? TimeSpan.FromSeconds(1), progress ?? new Progress<string>(), cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken);
+        return report;
+    }
 
     /// <summary>
     /// Changes the link between <paramref name="a"/> and <paramref name="b"/> (regions or <see cref="SandboxLinks.Client"/>)
@@ -100,8 +117,26 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <summary>Stops a region's PgBouncer.</summary>
     public Task StopPoolerAsync(string region) => Pooler(region).StopAsync();
 
-    /// <summary>Starts a region's PgBouncer again after <see cref="StopPoolerAsync"/>.</summary>
-    public Task StartPoolerAsync(string region, CancellationToken cancellationToken = default) => Pooler(region).StartAsync(cancellationToken);
+    /// <summary>Starts a region's PgBouncer again after <see cref="StopPoolerAsync"/>; returns once every pooler serves.</summary>
+    public async Task StartPoolerAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await Pooler(region).StartAsync(cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits, at most <see cref="PoolersServing.Limit"/>, until the pooler of every region whose PostgreSQL and
+    /// PgBouncer both run serves a query, and says which does not: what a drill promises is verify passing at once.
+    /// </summary>
+    public async Task PoolersServeAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        progress ??= new Progress<string>();
+        var running = State.Regions.Where(r => !State.Fenced.Contains(r.Name) && Instance(r.Name).IsRunning && Pooler(r.Name).IsRunning).ToList();
+        foreach (var problem in await PoolersServing.WaitAsync(Outputs, running, progress, cancellationToken))
+        {
+            progress.Report($"{problem}; verify fails there until it does");
+        }
+    }
 
     /// <summary>Stops everything and removes the directory.</summary>
     public async ValueTask DisposeAsync() => await LocalSandbox.DownAsync(Directory);

@@ -280,12 +280,12 @@ public static class SandboxCli
             var status = LocalSandbox.Status(directory)!.FirstOrDefault(r => r.Region == name);
             if (which is DrillTarget.Postgres or DrillTarget.Both && status?.Postgres.Running != true)
             {
-                await sandbox.StartInstanceAsync(name, cancellationToken);
+                await sandbox.StartInstanceAsync(name, new ConsoleProgress(error), cancellationToken);
             }
 
             if (which is DrillTarget.PgBouncer or DrillTarget.Both && status?.PgBouncer.Running != true)
             {
-                await sandbox.StartPoolerAsync(name, cancellationToken);
+                await sandbox.StartPoolerAsync(name, new ConsoleProgress(error), cancellationToken);
             }
 
             await output.WriteLineAsync($"{Describe(which)} in region {name} running.");

@@ -12,7 +12,8 @@ public sealed class PoolerRecoveryTests
     // server_login_retry (src/objects.c check_fast_fail, launch_new_connection). PostgreSQL is started right after a
     // failed attempt (PgBouncer logs "closing because: connect failed"), so with PgBouncer's default 15 s the first login
     // would pass about 14 s after PostgreSQL returns, with the Pooler's 1 s within about a second. The bound is coarse
-    // (5 s) on purpose: it tells the two apart on a loaded machine, and timing belongs to the benchmarks.
+    // (6 s, PostgreSQL's start included) on purpose: it tells the two apart on a loaded machine, and timing belongs to
+    // the benchmarks.
     [Fact]
     public async Task APoolerServesAgainWithinAboutASecondOfItsPostgresAcceptingConnections()
     {
@@ -40,8 +41,10 @@ public sealed class PoolerRecoveryTests
             await Task.Delay(50);
         }
 
-        await sandbox.StartInstanceAsync("eu");
+        // Timed from before PostgreSQL starts (about a second here): StartInstanceAsync itself returns only once the
+        // poolers serve, as a drill does, so the blackout shows in the time it takes.
         var back = Stopwatch.StartNew();
+        await sandbox.StartInstanceAsync("eu");
         while (true)
         {
             try
@@ -55,7 +58,7 @@ public sealed class PoolerRecoveryTests
             }
         }
 
-        Assert.True(back.Elapsed < TimeSpan.FromSeconds(5), $"the pooler served again {back.Elapsed.TotalSeconds:0.0} s after PostgreSQL accepted connections");
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(6), $"the pooler served again {back.Elapsed.TotalSeconds:0.0} s after PostgreSQL was started");
     }
 
     private static string Since(string path, long offset)
