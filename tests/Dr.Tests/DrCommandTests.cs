@@ -100,7 +100,7 @@ public sealed class DrCommandTests
     // A replica that replayed past the failover target cannot follow the target's new timeline once it is promoted:
     // the dry run names it, with the rejoin that rebuilds it, and says a failover to it would lose less.
     [Fact]
-    public async Task AFailoverNamesAReplicaThatReplayedPastTheTargetAsUnableToFollowWithItsRejoin()
+    public async Task AFailoverSaysAReplicaThatReplayedPastTheTargetMayNotFollowItAndGivesItsRejoin()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
         using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
