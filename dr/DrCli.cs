@@ -99,8 +99,10 @@ public static class DrCli
         var accept = new Option<bool>("--accept-data-loss") { Description = "Promote although what the old primary committed after the target last heard from it is lost." };
         var command = new Command("failover", """
             When the primary region is gone: say what may be lost (the target's last replayed position against the
-            old primary's last reported one), fence the old primary where its API answers, make the target primary
-            without a token (pulumi up --continue-on-error), and run verify. `dr rejoin` rebuilds the old primary.
+            old primary's last reported one) and, for each other replica region, whether it can follow the target
+            (one that replayed past the target may not, and needs `dr rejoin` afterwards), fence the old primary where
+            its API answers, make the target primary without a token (pulumi up --continue-on-error), and run verify.
+            `dr rejoin` rebuilds the old primary.
             """) { StackOption, to, ProjectOption, DryRunOption, accept, OutputOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -113,9 +115,15 @@ public static class DrCli
                 throw new DrException($"--to: name a replica region ({string.Join(", ", state.Topology.Regions.Select(r => r.Name).Where(r => r != from))}).", DrException.UsageExitCode);
             }
 
-            var driver = new FailoverDriver(tools, Progress(error));
+            var progress = Progress(error);
+            var driver = new FailoverDriver(tools, progress);
             var exposure = await driver.ExposureAsync(from, target, cancellationToken);
-            await output.WriteLineAsync(exposure);
+            await output.WriteLineAsync(exposure.Line);
+            foreach (var verdict in exposure.Followers)
+            {
+                await output.WriteLineAsync(verdict.Line);
+            }
+
             if (parsed.GetValue(DryRunOption))
             {
                 await output.WriteLineAsync($"Would fence pg-{from}, set primaryRegion {target}, run pulumi up --continue-on-error and verify.");
@@ -127,7 +135,15 @@ public static class DrCli
                 throw new DrException("a failover promotes without a token and loses what is said above; run again with --accept-data-loss to go ahead, or use `dr switchover` while the primary answers.", DrException.UsageExitCode);
             }
 
-            return await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, target, cancellationToken));
+            var exit = await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, target, cancellationToken));
+
+            // Said again once the promotion, pulumi up and verify are done, so that it is the last thing read.
+            foreach (var verdict in exposure.Followers.Where(v => v.Outcome != FollowOutcome.Follows))
+            {
+                progress.Report(verdict.Line);
+            }
+
+            return exit;
         });
         return command;
     }

@@ -1,5 +1,5 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Naming;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Connections;
@@ -17,16 +17,38 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
 {
     private const string RebuildKey = Topology.Config.TopologyConfigLoader.RebuildKey;
 
-    /// <summary>What the target knows of the old primary's last position, from its WAL receiver, as the verify identity (pg_monitor) reads it.</summary>
-    public async Task<string> ExposureAsync(string from, string to, CancellationToken cancellationToken)
+    /// <summary>The limit of each read of a replay position: the open, TLS included, and the query.</summary>
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// What the target knows of the old primary's last position, from its WAL receiver, and whether each other replica
+    /// region can follow the target's new timeline (<see cref="TimelineFollowers"/>), all read as the verify identity
+    /// (pg_monitor). The other regions are read after the target, in parallel, each within <see cref="ReadTimeout"/>:
+    /// one that does not answer is reported as unknown, not a reason to stop, since a failover is for when regions are gone.
+    /// </summary>
+    public async Task<Exposure> ExposureAsync(string from, string to, CancellationToken cancellationToken)
     {
         var outputs = TopologyOutputsJson.Parse(await tools.OutputsAsync(cancellationToken));
+        var connector = new Connector(Connector.TrustAnchors(outputs.RootCaCertificate), outputs.Database, ReadTimeout);
+        var (line, replayed) = await TargetAsync(outputs, connector, from, to, cancellationToken);
+
+        // Once the target is out of recovery its timeline has forked already, at a point this read no longer gives.
+        if (replayed is not { } fork)
+        {
+            return new Exposure(line, []);
+        }
+
+        var others = await Task.WhenAll(outputs.Regions.Where(r => r.Name != from && r.Name != to).Select(r => ReplayAsync(outputs, connector, r, cancellationToken)));
+        return new Exposure(line, TimelineFollowers.Judge(tools.Stack, to, fork, others));
+    }
+
+    private static async Task<(string Line, Lsn? Replayed)> TargetAsync(TopologyOutputs outputs, Connector connector, string from, string to, CancellationToken cancellationToken)
+    {
         var region = outputs.Regions.Single(r => r.Name == to);
         using var identity = ClientIdentity.For(outputs, region, ClientNames.Verify);
-        var root = Connector.TrustAnchors(outputs.RootCaCertificate);
         try
         {
-            await using var connection = await new Connector(root, outputs.Database, TimeSpan.FromSeconds(10)).OpenAsync(ConnectionTarget.Instance(region), identity, cancellationToken);
+            await using var connection = await connector.OpenAsync(ConnectionTarget.Instance(region), identity, cancellationToken);
             await using var command = new NpgsqlCommand(
                 """
                 SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, pg_last_xact_replay_timestamp()::text,
@@ -38,17 +60,49 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             if (!reader.GetBoolean(0))
             {
-                return $"pg-{to} is already not in recovery: it accepts writes.";
+                return ($"pg-{to} is already not in recovery: it accepts writes.", null);
             }
 
             var replayed = $"pg-{to} replayed WAL up to {Text(1)} (its last transaction from pg-{from} at {Text(2) ?? "unknown"})";
-            return Text(3) is { } reported
+            var line = Text(3) is { } reported
                 ? $"{replayed}; pg-{from} last reported its WAL end as {reported} at {Text(4)}: what pg-{from} committed past {Text(1)} is lost"
                 : $"{replayed}; it no longer hears from pg-{from}, so what pg-{from} committed after that transaction is lost";
+            return (line, Lsn.TryParse(Text(1), out var position) ? position : null);
         }
         catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
         {
             throw new DrException($"cannot read pg-{to}'s replay position ({region.Instance.Host}:{region.Instance.Port}): {e.Message}. A failover to a region that cannot be reached is not one.");
+        }
+    }
+
+    /// <summary>Another replica region's replay position while in recovery, or why there is none; never throws for the region's own failures.</summary>
+    private static async Task<ReplicaReplay> ReplayAsync(TopologyOutputs outputs, Connector connector, RegionOutputs region, CancellationToken cancellationToken)
+    {
+        var target = ConnectionTarget.Instance(region);
+        var endpoint = $"{region.Instance.Host}:{region.Instance.Port}";
+
+        // The Connector bounds the open and the query each; this bounds the two together, and anything between them.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(ReadTimeout);
+        try
+        {
+            using var identity = ClientIdentity.For(outputs, region, ClientNames.Verify);
+            await using var connection = await connector.OpenAsync(target, identity, limit.Token);
+            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text", connection);
+            await using var reader = await command.ExecuteReaderAsync(limit.Token);
+            await reader.ReadAsync(limit.Token);
+            if (!reader.GetBoolean(0))
+            {
+                return ReplicaReplay.Unknown(region.Name, endpoint, "it answered but is not in recovery: it accepts writes");
+            }
+
+            return Lsn.TryParse(reader.IsDBNull(1) ? null : reader.GetString(1), out var replayed)
+                ? ReplicaReplay.At(region.Name, endpoint, replayed)
+                : ReplicaReplay.Unknown(region.Name, endpoint, "it is in recovery but has replayed no WAL yet");
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return ReplicaReplay.Unknown(region.Name, endpoint, Fault.Of(e, target).Description);
         }
     }
 
@@ -128,3 +182,8 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
             .OfType<JsonObject>()
             .FirstOrDefault(r => r["type"]?.ToString() == "kubernetes:postgresql.cnpg.io/v1:Cluster" && r["inputs"]?["metadata"]?["name"]?.ToString() == cluster)?["urn"]?.ToString();
 }
+
+/// <summary>What <c>dr failover</c> says before it promotes.</summary>
+/// <param name="Line">What may be lost: the target's replay position against the old primary's last reported one.</param>
+/// <param name="Followers">Each other replica region's verdict; none when the target is no longer in recovery.</param>
+public sealed record Exposure(string Line, IReadOnlyList<FollowVerdict> Followers);

@@ -1,6 +1,9 @@
 using CrossClusterIac.Dr;
 using CrossClusterIac.Sandbox;
 using CrossClusterIac.Tests.Sandbox;
+using CrossClusterIac.Tests.Verify;
+using CrossClusterIac.Topology.Cnpg;
+using Npgsql;
 
 namespace CrossClusterIac.Tests.Dr;
 
@@ -94,6 +97,68 @@ public sealed class DrCommandTests
         Assert.Equal(["eu"], failed);
     }
 
+    // A replica that replayed past the failover target cannot follow the target's new timeline once it is promoted:
+    // the dry run names it, with the rejoin that rebuilds it, and says a failover to it would lose less.
+    [Fact]
+    public async Task AFailoverSaysAReplicaThatReplayedPastTheTargetMayNotFollowItAndGivesItsRejoin()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
+        await SandboxDatabase.PauseReplayAsync(sandbox, "us", pause: true);
+        await WriteRowAsync(sandbox);
+        await UntilReplayedAsync(sandbox, "ap");
+        var target = await ReplayedAsync(sandbox, "us");
+        Assert.True((await ReplayedAsync(sandbox, "ap")).Value > target.Value, "ap replayed the row, us (paused) did not");
+
+        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--dry-run");
+
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"pg-us replayed WAL up to {target} ", lines[0], StringComparison.Ordinal);
+        var ap = Assert.Single(lines, l => l.StartsWith("pg-ap: ", StringComparison.Ordinal));
+        Assert.Matches("^pg-ap: replayed up to [0-9A-F]+/[0-9A-F]+, past pg-us's ", ap);
+        Assert.EndsWith($", past pg-us's {target}: it may not be able to follow pg-us after the promotion; rebuild it afterwards with: dr rejoin --stack prod --region ap (a failover to pg-ap would lose less)", ap, StringComparison.Ordinal);
+        Assert.DoesNotContain(shims.Calls, c => c.StartsWith("config set", StringComparison.Ordinal) || c.StartsWith("up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AFailoverSaysEveryOtherReplicaFollowsWhenNoneReplayedPastTheTarget()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
+        await WriteRowAsync(sandbox);
+        await UntilReplayedAsync(sandbox, "us");
+        await UntilReplayedAsync(sandbox, "ap");
+
+        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--dry-run");
+
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("pg-us replayed WAL up to", lines[0], StringComparison.Ordinal);
+        var verdicts = lines.Skip(1).Where(l => l.StartsWith("pg-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["pg-ap"], verdicts.Select(l => l.Split(':')[0]));
+        Assert.All(verdicts, l => Assert.EndsWith(": it can follow pg-us after the promotion", l, StringComparison.Ordinal));
+        Assert.DoesNotContain("rejoin", output, StringComparison.Ordinal);
+    }
+
+    // A region that is gone too must not stop the failover: its verdict is unknown, naming the endpoint and the cause.
+    [Fact]
+    public async Task AFailoverSaysAReplicaThatDoesNotAnswerMayNeedARejoinNamingItsEndpointAndGoesOn()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
+        await sandbox.StopInstanceAsync("ap");
+        var endpoint = sandbox.Outputs.Regions.Single(r => r.Name == "ap").Instance;
+
+        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--dry-run");
+
+        Assert.True(exit == 0, error);
+        var ap = Assert.Single(output.Split('\n'), l => l.StartsWith("pg-ap: ", StringComparison.Ordinal));
+        Assert.StartsWith($"pg-ap: no replay position from {endpoint.Host}:{endpoint.Port} (", ap, StringComparison.Ordinal);
+        Assert.Contains("refuses TCP connections", ap, StringComparison.Ordinal);
+        Assert.EndsWith("rebuild it afterwards with: dr rejoin --stack prod --region ap", ap, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ARejoinFencesTheFormerPrimaryAndReplacesItsClusterTakingTheCurrentBootstrap()
     {
@@ -154,6 +219,49 @@ public sealed class DrCommandTests
             Assert.Equal(DrException.UsageExitCode, exit);
             Assert.Contains(expected, error, StringComparison.Ordinal);
         }
+    }
+
+    private const string DivergenceTable = "dr_divergence";
+
+    /// <summary>A row written on the primary (eu), as its superuser, that a replica has replayed once it can read it.</summary>
+    private static async Task WriteRowAsync(RunningSandbox sandbox)
+    {
+        await using var primary = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, "eu");
+        await using var command = new NpgsqlCommand($"CREATE TABLE {DivergenceTable} (id int); INSERT INTO {DivergenceTable} VALUES (1)", primary);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits, at most 20 s, until <paramref name="region"/> has replayed <see cref="WriteRowAsync"/>'s row.</summary>
+    private static async Task UntilReplayedAsync(RunningSandbox sandbox, string region)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        await using var replica = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, region);
+        while (true)
+        {
+            await using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT FROM {DivergenceTable})", replica);
+            try
+            {
+                if ((bool)(await command.ExecuteScalarAsync())!)
+                {
+                    return;
+                }
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                // Not even the table's creation replayed yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"pg-{region} did not replay the row written on pg-eu within 20 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<Lsn> ReplayedAsync(RunningSandbox sandbox, string region)
+    {
+        await using var replica = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, region);
+        await using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", replica);
+        Assert.True(Lsn.TryParse((string?)await command.ExecuteScalarAsync(), out var replayed), $"pg-{region} reports no replay position");
+        return replayed;
     }
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(StackShims shims, params string[] arguments)

@@ -1,14 +1,15 @@
 using System.Text.Json.Nodes;
+using CrossClusterIac.Sandbox;
 
 namespace CrossClusterIac.Tests.Dr;
 
-/// <summary>A two-region stack's `pulumi config --json --show-secrets`, as the CLI prints it.</summary>
+/// <summary>A stack's `pulumi config --json --show-secrets`, as the CLI prints it, by default with the sandbox's two regions.</summary>
 internal static class StackConfig
 {
-    public static string Topology(string primary, string? to) => new JsonObject
+    public static string Topology(string primary, string? to, IReadOnlyList<string>? regions = null) => new JsonObject
     {
         ["primaryRegion"] = primary,
-        ["regions"] = new JsonArray(Region("eu", "172.18.0.2"), Region("us", "172.18.0.3")),
+        ["regions"] = new JsonArray([.. (regions ?? SandboxTopology.DefaultRegions).Select((name, i) => Region(name, $"172.18.0.{i + 2}"))]),
         ["switchover"] = to is null ? null : new JsonObject { ["to"] = to },
     }.ToJsonString();
 

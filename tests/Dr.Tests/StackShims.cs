@@ -4,7 +4,7 @@ namespace CrossClusterIac.Tests.Dr;
 
 /// <summary>
 /// Stand-ins for the `pulumi` and `kubectl` command lines, which this machine does not have: shell scripts that keep a
-/// two-region stack's config in files (primaryRegion, switchover.to, the secret token), record each call, and on
+/// stack's config in files (primaryRegion, switchover.to, the secret token), record each call, and on
 /// `pulumi up` make the running sandbox do what CNPG does with that phase's Clusters (`sandbox switchover` once
 /// phase 1 is applied, `sandbox failover` once a failover's topology is), so that verify at the end reads real servers.
 /// </summary>
@@ -30,14 +30,14 @@ internal sealed class StackShims : IDisposable
 
     public void Write(string name, string content) => File.WriteAllText(Path.Combine(Directory, name), content);
 
-    /// <summary>Shims for a stack whose primary is <paramref name="primary"/>, serving <paramref name="sandbox"/>'s outputs.</summary>
-    public static StackShims For(string primary, string sandboxDirectory, string sandboxExecutable)
+    /// <summary>Shims for a stack whose primary is <paramref name="primary"/>, serving the sandbox's outputs; its regions are the sandbox's two unless named.</summary>
+    public static StackShims For(string primary, string sandboxDirectory, string sandboxExecutable, IReadOnlyList<string>? regions = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"crosscluster-dr-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(directory);
         var shims = new StackShims(directory);
         shims.Write("primary", primary);
-        shims.Write("topology.json", StackConfig.Topology("__PRIMARY__", "__TO__").Replace("{\"to\":\"__TO__\"}", "__SWITCHOVER__", StringComparison.Ordinal));
+        shims.Write("topology.json", StackConfig.Topology("__PRIMARY__", "__TO__", regions).Replace("{\"to\":\"__TO__\"}", "__SWITCHOVER__", StringComparison.Ordinal));
         Script(shims.Pulumi, $$"""
             S='{{directory}}'
             echo "$*" >> "$S/calls.log"
