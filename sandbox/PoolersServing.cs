@@ -21,14 +21,14 @@ internal static class PoolersServing
     private static readonly TimeSpan Attempt = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Waits for the poolers of <paramref name="regions"/>; returns, per pooler that never served, why.</summary>
-    public static async Task<IReadOnlyList<string>> WaitAsync(TopologyOutputs outputs, IEnumerable<SandboxRegion> regions, IProgress<string> progress, CancellationToken cancellationToken)
+    /// <summary>Waits, at most <paramref name="limit"/>, for the poolers of <paramref name="regions"/>; returns, per pooler that never served, why.</summary>
+    public static async Task<IReadOnlyList<string>> WaitAsync(TopologyOutputs outputs, IEnumerable<SandboxRegion> regions, TimeSpan limit, IProgress<string> progress, CancellationToken cancellationToken)
     {
-        var waits = regions.Select(region => WaitAsync(outputs, region, progress, cancellationToken)).ToList();
+        var waits = regions.Select(region => WaitAsync(outputs, region, limit, progress, cancellationToken)).ToList();
         return [.. (await Task.WhenAll(waits)).OfType<string>()];
     }
 
-    private static async Task<string?> WaitAsync(TopologyOutputs outputs, SandboxRegion region, IProgress<string> progress, CancellationToken cancellationToken)
+    private static async Task<string?> WaitAsync(TopologyOutputs outputs, SandboxRegion region, TimeSpan limit, IProgress<string> progress, CancellationToken cancellationToken)
     {
         // To its own port, not across the client's link: a partition or a delay the drill set there is the drill's
         // to report, not a pooler that does not serve.
@@ -55,9 +55,9 @@ internal static class PoolersServing
                 refused = e.Message;
             }
 
-            if (waited.Elapsed + Pause >= Limit)
+            if (waited.Elapsed + Pause >= limit)
             {
-                return $"{endpoint.Pooler.ServerName} (127.0.0.1:{region.PoolerPort}) does not serve after {Limit.TotalSeconds:0} s: {refused}";
+                return string.Create(CultureInfo.InvariantCulture, $"{endpoint.Pooler.ServerName} ({SandboxTopology.Address}:{region.PoolerPort}) does not serve after {limit.TotalSeconds:0} s: {refused}");
             }
 
             await Task.Delay(Pause, cancellationToken);

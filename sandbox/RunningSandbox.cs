@@ -53,14 +53,14 @@ public sealed class RunningSandbox : IAsyncDisposable
     public async Task StartInstanceAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         await (State.Fenced.Contains(region) ? Changes.RejoinAsync(region, cancellationToken) : Instance(region).StartAsync(cancellationToken));
-        await PoolersServeAsync(progress, cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
     }
 
     /// <summary>A controlled switchover to <paramref name="target"/>; run again after an interruption, it resumes. Returns once every pooler serves.</summary>
     public async Task<PrimaryChangeReport> SwitchoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var report = await Changes.SwitchoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
-        await PoolersServeAsync(progress, cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
         return report;
     }
 
@@ -71,7 +71,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     public async Task<PrimaryChangeReport> FailoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var report = await Changes.FailoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
-        await PoolersServeAsync(progress, cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
         return report;
     }
 
@@ -89,7 +89,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     public async Task<RotationReport> RotateAsync(Topology.Config.CertificateTier tier, IProgress<string>? progress = null, TimeSpan? pause = null, CancellationToken cancellationToken = default)
     {
         var report = await new CertificateRotation(_ledger, _binaries, _user).RotateAsync(tier, pause ?? TimeSpan.FromSeconds(1), progress ?? new Progress<string>(), cancellationToken);
-        await PoolersServeAsync(progress, cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
         return report;
     }
 
@@ -121,18 +121,19 @@ public sealed class RunningSandbox : IAsyncDisposable
     public async Task StartPoolerAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         await Pooler(region).StartAsync(cancellationToken);
-        await PoolersServeAsync(progress, cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
     }
 
     /// <summary>
-    /// Waits, at most <see cref="PoolersServing.Limit"/>, until the pooler of every region whose PostgreSQL and
-    /// PgBouncer both run serves a query, and says which does not: what a drill promises is verify passing at once.
+    /// Waits, at most <paramref name="limit"/> (<see cref="PoolersServing.Limit"/> when not given), until the pooler of
+    /// every region whose PostgreSQL and PgBouncer both run serves a query, and says which does not: what a drill
+    /// promises is verify passing at once.
     /// </summary>
-    public async Task PoolersServeAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task PoolersServeAsync(IProgress<string>? progress = null, TimeSpan? limit = null, CancellationToken cancellationToken = default)
     {
         progress ??= new Progress<string>();
         var running = State.Regions.Where(r => !State.Fenced.Contains(r.Name) && Instance(r.Name).IsRunning && Pooler(r.Name).IsRunning).ToList();
-        foreach (var problem in await PoolersServing.WaitAsync(Outputs, running, progress, cancellationToken))
+        foreach (var problem in await PoolersServing.WaitAsync(Outputs, running, limit ?? PoolersServing.Limit, progress, cancellationToken))
         {
             progress.Report($"{problem}; verify fails there until it does");
         }

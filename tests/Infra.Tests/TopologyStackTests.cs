@@ -218,6 +218,7 @@ public sealed class TopologyStackTests
 
     private static Dictionary<string, int> Expected(int regions, int namespaces, int slices, bool monitored = false) => new Dictionary<string, int>
     {
+        ["pulumi:pulumi:StackReference"] = 1, // the stack's own last deployment, read to refuse renames
         ["kubernetes:core/v1:Namespace"] = namespaces,
         ["kubernetes:postgresql.cnpg.io/v1:Backup"] = 1,
         ["command:local:Command"] = (2 * regions) - 1, // a pooler rollout per region, a bootstrap wait per replica region
