@@ -6,8 +6,10 @@ namespace CrossClusterIac.Sandbox;
 
 /// <summary>
 /// An application writing rows as fast as it can through a region's pooler with that region's app certificate; when
-/// a write fails it tries the next region's pooler, as a client whose primary moved would. Every row it reports
-/// acknowledged was committed by a server. For switchover and failover drills: what an application sees.
+/// a write fails it tries the next region's pooler, as a client whose primary moved would. Or, through the stable
+/// writable endpoint (<c>pg-writer</c>), as an application that never changes its connection string: it retries there.
+/// Every row it reports acknowledged was committed by a server. For switchover and failover drills: what an
+/// application sees.
 /// </summary>
 public sealed class ContinuousWriter : IAsyncDisposable
 {
@@ -21,11 +23,13 @@ public sealed class ContinuousWriter : IAsyncDisposable
     private readonly List<Acknowledged> _acknowledged = [];
     private readonly Task _loop;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly bool _throughWriter;
 
-    private ContinuousWriter(RunningSandbox sandbox, TimeSpan interval, string first)
+    private ContinuousWriter(RunningSandbox sandbox, TimeSpan interval, string first, bool throughWriter)
     {
         _sandbox = sandbox;
         _interval = interval;
+        _throughWriter = throughWriter;
         _regions = [.. sandbox.State.Regions.Select(r => r.Name)];
         _loop = Task.Run(() => LoopAsync(first));
     }
@@ -46,19 +50,24 @@ public sealed class ContinuousWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates the table on the primary and starts writing through its pooler, a row each <paramref name="interval"/>
-    /// (zero: as fast as the round trip allows).
+    /// Creates the table on the primary and starts writing through its pooler, or through <c>pg-writer</c> when
+    /// <paramref name="throughWriter"/>, a row each <paramref name="interval"/> (zero: as fast as the round trip allows).
     /// </summary>
-    public static async Task<ContinuousWriter> StartAsync(RunningSandbox sandbox, TimeSpan interval = default)
+    public static async Task<ContinuousWriter> StartAsync(RunningSandbox sandbox, TimeSpan interval = default, bool throughWriter = false)
     {
         var primary = sandbox.State.PrimaryRegion;
+        if (throughWriter && sandbox.Outputs.Writer is null)
+        {
+            throw new SandboxException("the sandbox's outputs have no pg-writer endpoint: its state predates it; recreate it with `sandbox down` and `sandbox up`.");
+        }
+
         await using (var connection = await OpenAsync(sandbox, primary, EndpointKind.Pooler))
         {
             await using var create = new NpgsqlCommand($"CREATE TABLE IF NOT EXISTS {Table} (id bigint PRIMARY KEY, region text NOT NULL)", connection);
             await create.ExecuteNonQueryAsync();
         }
 
-        return new ContinuousWriter(sandbox, interval, primary);
+        return new ContinuousWriter(sandbox, interval, primary, throughWriter);
     }
 
     /// <summary>The ids of the rows <paramref name="region"/>'s instance holds, read as the application.</summary>
@@ -117,9 +126,12 @@ public sealed class ContinuousWriter : IAsyncDisposable
         {
             try
             {
-                connection ??= await OpenAsync(_sandbox, region, EndpointKind.Pooler);
-                await using var insert = new NpgsqlCommand($"INSERT INTO {Table} (id, region) VALUES ($1, $2)", connection) { Parameters = { new() { Value = id }, new() { Value = region } } };
-                await insert.ExecuteNonQueryAsync();
+                connection ??= _throughWriter ? await OpenWriterAsync() : await OpenAsync(_sandbox, region, EndpointKind.Pooler);
+                // The region that took the row, as the server says: through pg-writer, the client cannot know it.
+                await using var insert = new NpgsqlCommand(
+                    $"INSERT INTO {Table} (id, region) VALUES ($1, $2) RETURNING current_setting('cluster_name')", connection) { Parameters = { new() { Value = id }, new() { Value = region } } };
+                var cluster = (string)(await insert.ExecuteScalarAsync())!;
+                region = _regions.Single(r => LocalSandbox.Names(r).Cluster == cluster);
                 Acknowledge(id++, region);
                 if (_interval > TimeSpan.Zero)
                 {
@@ -140,7 +152,8 @@ public sealed class ContinuousWriter : IAsyncDisposable
                     connection = null;
                 }
 
-                region = _regions[(_regions.IndexOf(region) + 1) % _regions.Count];
+                // Through pg-writer the connection string stays; else the next region's pooler is tried.
+                region = _throughWriter ? region : _regions[(_regions.IndexOf(region) + 1) % _regions.Count];
                 await Task.Delay(5);
             }
         }
@@ -164,6 +177,14 @@ public sealed class ContinuousWriter : IAsyncDisposable
     // patience, not the switchover.
     private static Task<NpgsqlConnection> OpenAsync(RunningSandbox sandbox, string region, EndpointKind kind) =>
         ApplicationConnection.OpenAsync(sandbox.Outputs, region, kind, TimeSpan.FromSeconds(1));
+
+    // pg-writer as the outputs' client reaches it, with the last region's app certificate: the name, the port and the
+    // certificate an application there keeps whichever region takes writes.
+    private Task<NpgsqlConnection> OpenWriterAsync()
+    {
+        var outputs = _sandbox.Outputs;
+        return ApplicationConnection.OpenAsync(outputs with { Regions = [.. outputs.Regions.Select(r => r.Name == _regions[^1] ? r with { Pooler = outputs.Writer! } : r)] }, _regions[^1], EndpointKind.Pooler, TimeSpan.FromSeconds(1));
+    }
 
     /// <summary>A row a server committed.</summary>
     /// <param name="Id">Its key.</param>

@@ -1,5 +1,6 @@
 using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Topology.Naming;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
 
@@ -24,6 +25,7 @@ public static class SandboxOutputs
         RootCaCertificate = pki.TrustBundle,
         RenewBeforeDays = RenewalWindows.Of(topology.Pki),
         Regions = regions.Select(r => Region(r, pki, links)).ToList(),
+        Writer = new Endpoint(SandboxTopology.Address, links?.WriterPortFrom(SandboxLinks.Client) ?? regions.Single(r => r.Name == topology.PrimaryRegion).PoolerPort, ClusterNames.WriterService),
         DeployedIdentity = DeployedIdentity.Of(topology),
         ClientKeys = regions.ToDictionary(
             r => r.Name,

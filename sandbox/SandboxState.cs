@@ -25,6 +25,14 @@ public sealed record SandboxState
     /// <summary>A switchover or failover under way, recorded before each of its steps so that running it again resumes it.</summary>
     public PrimaryChange? Change { get; init; }
 
+    /// <summary>
+    /// The region whose pooler <c>pg-writer</c> reaches, as the program's manifests point it: the target of a failover,
+    /// or of a switchover once it has the demotion token (phase 2's update re-points it while CNPG promotes); otherwise
+    /// the primary, a demoted one included (<c>NetworkManifests.StableEndpoints</c>).
+    /// </summary>
+    [JsonIgnore]
+    public string WriterRegion => Change is { } change && (change.Failover || change.PromotionToken is not null) ? change.To : PrimaryRegion;
+
     /// <summary>Former primaries fenced by a failover: each is rewound onto the new primary's timeline before it starts again.</summary>
     public IReadOnlyList<string> Fenced { get; init; } = [];
 

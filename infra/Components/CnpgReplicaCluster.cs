@@ -129,6 +129,12 @@ public sealed class CnpgReplicaCluster : ComponentResource
         var rw = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[0].Name}", ManifestInputs.Service(manifests.Exposures[0]), Options([Cluster]));
         var poolerExposure = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[1].Name}", ManifestInputs.Service(manifests.Exposures[1]), Options([poolerReady]));
 
+        // pg-writer and pg-local: ExternalName Services, re-pointed in place when the primary moves (NetworkManifests.StableEndpoints).
+        foreach (var alias in manifests.StableEndpoints)
+        {
+            _ = new K8s.Core.V1.Service($"{name}-{alias.Name}", ManifestInputs.Service(alias), Options([pooler]));
+        }
+
         ClusterName = Output.Create(manifests.Cluster.Name);
         PoolerName = Output.Create(manifests.Pooler.Name);
         ReadWriteAddress = args.NodeAddress ?? LoadBalancerAddress(rw);

@@ -92,6 +92,8 @@ public class TopologyStack : Stack
             .Add("intermediate", renewal.Intermediate)
             .Add("leaf", renewal.Leaf));
         Regions = Output.All(outputs);
+        var writer = topology.Regions.Single(r => r.Name == writable);
+        Writer = clusters[writable].PoolerAddress.Apply(address => Endpoint(address, writer.Exposure!.PoolerPortOrDefault, ClusterNames.WriterService));
         DeployedIdentity = Output.Create(JsonSerializer.Deserialize<JsonElement>(Topology.Config.DeployedIdentity.Of(topology).ToJson()));
         ClientKeys = Output.CreateSecret(Output.All(clientKeys).Apply(pairs => pairs.ToImmutableDictionary()));
     }
@@ -123,6 +125,10 @@ public class TopologyStack : Stack
     /// <summary>Every region in the <see cref="RegionOutputs"/> JSON shape.</summary>
     [Output("regions")]
     public Output<ImmutableArray<ImmutableDictionary<string, object>>> Regions { get; private set; }
+
+    /// <summary>The stable writable endpoint (<c>pg-writer</c> in every region) as a client outside the clusters reaches it.</summary>
+    [Output("writer")]
+    public Output<ImmutableDictionary<string, object>> Writer { get; private set; }
 
     /// <summary>The namespace and regions deployed, read back by the next run to refuse renaming them.</summary>
     [Output("deployedIdentity")]

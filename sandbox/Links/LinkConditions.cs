@@ -67,7 +67,9 @@ internal sealed class LinkConditions
     {
         public TaskCompletionSource Changed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public RegionLink Between(string x, string y) =>
-            links.FirstOrDefault(l => l.Joins(x, y)) ?? throw new InvalidOperationException($"no link between {x} and {y}");
+        // Within one location there is no link: nothing delays or cuts it.
+        public RegionLink Between(string x, string y) => x == y
+            ? new RegionLink(x, y, TimeSpan.Zero, TimeSpan.Zero, false, false, null)
+            : links.FirstOrDefault(l => l.Joins(x, y)) ?? throw new InvalidOperationException($"no link between {x} and {y}");
     }
 }

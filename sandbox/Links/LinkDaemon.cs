@@ -28,8 +28,24 @@ public static class LinkDaemon
         var statePath = Path.Combine(directory, SandboxState.FileName);
         var state = SandboxState.Read(statePath);
         var written = File.GetLastWriteTimeUtc(statePath);
-        var targets = state.Links.Routes.ToDictionary(r => r, r => state.Regions.Single(region => region.Name == r.To).Port(r.Server));
-        await using var proxy = new LinkProxy(targets, state.Links.Links);
+        // Read at each connection, from the state last read: a writer route follows the primary as soon as it moves.
+        RouteTarget Target(LinkRoute route)
+        {
+            if (route.To != SandboxLinks.Writer)
+            {
+                return new RouteTarget(state.Regions.Single(region => region.Name == route.To).Port(route.Server), route.To);
+            }
+
+            var writer = state.Regions.Single(region => region.Name == state.WriterRegion);
+            return new RouteTarget(state.Links.PortFrom(route.From, writer, ServerKind.PgBouncer), route.From);
+        }
+
+        // A writer route listens while the route it hands over to would: the writable region's pooler runs, and the link to it carries.
+        bool Runs(LinkRoute route, IReadOnlySet<string> running) => route.To == SandboxLinks.Writer
+            ? running.Contains(ProcessLedger.Key(state.WriterRegion, ServerKind.PgBouncer)) && (route.From == state.WriterRegion || state.Links.Between(route.From, state.WriterRegion).Carries)
+            : running.Contains(ProcessLedger.Key(route.To, route.Server));
+
+        await using var proxy = new LinkProxy(state.Links.Routes, Target, state.Links.Links);
         File.WriteAllText(Path.Combine(directory, PidFileName), $"{Environment.ProcessId}\n");
         long acknowledged = -1;
         while (!cancellationToken.IsCancellationRequested && File.Exists(statePath))
@@ -43,7 +59,7 @@ public static class LinkDaemon
 
             // Each recorded process looked at once, however many routes lead to its server.
             var running = state.Processes.Where(p => p.Value.IsRunning).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-            proxy.Apply(state.Links.Links, route => running.Contains(ProcessLedger.Key(route.To, route.Server)));
+            proxy.Apply(state.Links.Links, route => Runs(route, running));
             if (state.Revision != acknowledged)
             {
                 SecretFile.Write(Path.Combine(directory, AppliedFileName), state.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));

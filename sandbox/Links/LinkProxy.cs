@@ -18,7 +18,8 @@ namespace CrossClusterIac.Sandbox.Links;
 /// </summary>
 public sealed class LinkProxy : IAsyncDisposable
 {
-    private readonly IReadOnlyDictionary<LinkRoute, int> _targets;
+    private readonly IReadOnlyList<LinkRoute> _routes;
+    private readonly Func<LinkRoute, RouteTarget> _target;
     private readonly LinkConditions _conditions;
     // SOL_SOCKET and SO_REUSEPORT (socket(7), asm-generic/socket.h), set raw: .NET names no SO_REUSEPORT. A route's
     // listener and the placeholder that holds its port while it does not listen are bound to it together.
@@ -32,13 +33,17 @@ public sealed class LinkProxy : IAsyncDisposable
     private readonly Lock _gate = new();
     private IReadOnlyList<RegionLink> _applied;
 
-    /// <summary>A proxy for <paramref name="targets"/>: each route and the port of the server it reaches. Nothing listens until <see cref="Apply"/>.</summary>
-    public LinkProxy(IReadOnlyDictionary<LinkRoute, int> targets, IReadOnlyList<RegionLink> links)
+    /// <summary>
+    /// A proxy for <paramref name="routes"/>, each forwarding to where <paramref name="target"/> says at the moment a
+    /// connection comes. Nothing listens until <see cref="Apply"/>.
+    /// </summary>
+    public LinkProxy(IReadOnlyList<LinkRoute> routes, Func<LinkRoute, RouteTarget> target, IReadOnlyList<RegionLink> links)
     {
-        _targets = targets;
+        _routes = routes;
+        _target = target;
         _conditions = new LinkConditions(links);
         _applied = links;
-        _placeholders = [.. targets.Keys.Select(route => Bound(route.Port, listen: false))];
+        _placeholders = [.. routes.Select(route => Bound(route.Port, listen: false))];
     }
 
     /// <summary>The routes listening now.</summary>
@@ -67,9 +72,9 @@ public sealed class LinkProxy : IAsyncDisposable
 
         lock (_gate)
         {
-            foreach (var route in _targets.Keys)
+            foreach (var route in _routes)
             {
-                var open = runs(route) && _conditions.Between(route.From, route.To).Carries;
+                var open = runs(route) && _conditions.Between(route.From, _target(route).Across).Carries;
                 if (open && !_listening.ContainsKey(route) && TryListen(route) is { } listener)
                 {
                     _listening[route] = listener;
@@ -164,10 +169,11 @@ public sealed class LinkProxy : IAsyncDisposable
         try
         {
             // The three-way handshake costs a round trip before the client's first byte can leave.
-            await Task.Delay(_conditions.Between(route.From, route.To).RoundTrip, connection.Token);
-            await upstream.ConnectAsync(IPAddress.Loopback, _targets[route], connection.Token);
-            var outbound = DelayedPipe.CopyAsync(client, upstream, route.From, route.To, _conditions, connection.Token);
-            var inbound = DelayedPipe.CopyAsync(upstream, client, route.To, route.From, _conditions, connection.Token);
+            var target = _target(route);
+            await Task.Delay(_conditions.Between(route.From, target.Across).RoundTrip, connection.Token);
+            await upstream.ConnectAsync(IPAddress.Loopback, target.Port, connection.Token);
+            var outbound = DelayedPipe.CopyAsync(client, upstream, route.From, target.Across, _conditions, connection.Token);
+            var inbound = DelayedPipe.CopyAsync(upstream, client, target.Across, route.From, _conditions, connection.Token);
             var first = await Task.WhenAny(outbound, inbound);
             if (first.IsFaulted || first.IsCanceled)
             {
@@ -188,3 +194,11 @@ public sealed class LinkProxy : IAsyncDisposable
         }
     }
 }
+
+/// <summary>Where a route forwards a connection now.</summary>
+/// <param name="Port">The port on 127.0.0.1 it connects to.</param>
+/// <param name="Across">
+/// The location at the other end of the link the route crosses: the region of its server, or, for a route that hands
+/// its connections to another route (<see cref="SandboxLinks.Writer"/>), its own location, since that route crosses the link.
+/// </param>
+public sealed record RouteTarget(int Port, string Across);

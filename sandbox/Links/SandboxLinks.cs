@@ -13,6 +13,13 @@ public sealed record SandboxLinks
     /// </summary>
     public const string Client = "client";
 
+    /// <summary>
+    /// The target of the routes that realise <c>pg-writer</c>: one per location, each forwarding to the pooler of the
+    /// region taking writes (<see cref="SandboxState.WriterRegion"/>) by that location's own route to it, so the port a
+    /// client dials never changes when the primary moves, as the Service name does not in a cluster.
+    /// </summary>
+    public const string Writer = Topology.Naming.ClusterNames.WriterService;
+
     /// <summary>The proxy's port for each location, region and server it reaches across a link.</summary>
     public IReadOnlyList<LinkRoute> Routes { get; init; } = [];
 
@@ -32,13 +39,20 @@ public sealed record SandboxLinks
             from target in regions
             where source != target
             from server in new[] { ServerKind.Postgres, ServerKind.PgBouncer }
-            select (source, target, server)).Select((r, i) => new LinkRoute(r.source, r.target, r.server, ports[i])).ToList();
+            select (source, target, server)).Concat(locations.Select(source => (source, target: Writer, server: ServerKind.PgBouncer)))
+            .Select((r, i) => new LinkRoute(r.source, r.target, r.server, ports[i])).ToList();
         var links = locations.SelectMany((a, i) => locations.Skip(i + 1).Select(b => new RegionLink(a, b, roundTrip, jitter, false, false, null))).ToList();
         return new SandboxLinks { Routes = routes, Links = links };
     }
 
-    /// <summary>How many proxy ports <paramref name="regionCount"/> regions need: two servers of each region, from every other location.</summary>
-    public static int PortsNeeded(int regionCount) => regionCount * regionCount * 2;
+    /// <summary>
+    /// How many proxy ports <paramref name="regionCount"/> regions need: two servers of each region, from every other
+    /// location, and the writer route of every location.
+    /// </summary>
+    public static int PortsNeeded(int regionCount) => (regionCount * regionCount * 2) + regionCount + 1;
+
+    /// <summary>The port on which <paramref name="from"/> reaches <c>pg-writer</c>, or <c>null</c> in a sandbox whose state predates it.</summary>
+    public int? WriterPortFrom(string from) => Routes.FirstOrDefault(r => r.From == from && r.To == Writer)?.Port;
 
     /// <summary>The port on which <paramref name="from"/> reaches <paramref name="server"/> of <paramref name="to"/>: its own port within the region, a route's across a link.</summary>
     public int PortFrom(string from, SandboxRegion to, ServerKind server) => from == to.Name

@@ -135,6 +135,29 @@ public sealed class TopologyStackTests
     }
 
     [Fact]
+    public async Task PgWriterLeadsToThePrimaryRegionsPoolerInEveryRegionAndTheOutputsSayHowItIsReached()
+    {
+        var config = StackConfigFile.Read("prod");
+        var deployment = await MockedDeployment.RunAsync("prod", config);
+        var topology = TopologyConfigLoader.FromJson(config[TopologyConfigLoader.ConfigKey]);
+        var primary = new CrossClusterIac.Topology.Naming.ClusterNames(topology.PrimaryRegion!, topology.Namespace.Name);
+
+        var writers = deployment.Mocks.OfType("kubernetes:core/v1:Service").Where(s => (string?)Inputs.At(s.Inputs, "metadata", "name") == "pg-writer").ToList();
+        Assert.Equal(topology.Regions.Count, writers.Count);
+        Assert.All(writers, s =>
+        {
+            Assert.Equal("ExternalName", (string?)Inputs.At(s.Inputs, "spec", "type"));
+            Assert.Equal(primary.ServiceFqdn(primary.Pooler), (string?)Inputs.At(s.Inputs, "spec", "externalName"));
+        });
+        var writer = await OutputUtilities.GetValueAsync(deployment.Stack.Writer);
+        var regions = await OutputUtilities.GetValueAsync(deployment.Stack.Regions);
+        var pooler = (ImmutableDictionary<string, object>)regions.Single(r => (string)r["name"] == topology.PrimaryRegion)["pooler"];
+        Assert.Equal(pooler["host"], writer["host"]);
+        Assert.Equal(pooler["port"], writer["port"]);
+        Assert.Equal("pg-writer", writer["serverName"]);
+    }
+
+    [Fact]
     public void StackExportsExactlyTheOutputsContract()
     {
         var names = typeof(TopologyStack).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
@@ -236,7 +259,7 @@ public sealed class TopologyStackTests
         ["kubernetes:postgresql.cnpg.io/v1:Pooler"] = regions,
         ["kubernetes:barmancloud.cnpg.io/v1:ObjectStore"] = 2 * regions,
         ["kubernetes:postgresql.cnpg.io/v1:ScheduledBackup"] = regions,
-        ["kubernetes:core/v1:Service"] = 4 * regions,
+        ["kubernetes:core/v1:Service"] = 6 * regions, // two exposures, two twins, pg-writer and pg-local
         ["kubernetes:discovery.k8s.io/v1:EndpointSlice"] = slices,
         ["kubernetes:monitoring.coreos.com/v1:PodMonitor"] = monitored ? 2 * regions : 0,
         ["kubernetes:monitoring.coreos.com/v1:PrometheusRule"] = monitored ? regions : 0,

@@ -44,6 +44,41 @@ public sealed class SwitchoverTests
     }
 
     [Fact]
+    public async Task AnApplicationWritingThroughPgWriterFollowsASwitchoverAndAFailoverWithoutChangingItsConnectionString()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
+        using var connections = new Connections(sandbox);
+        var endpoint = sandbox.Outputs.Writer;
+        var writer = await ContinuousWriter.StartAsync(sandbox, throughWriter: true);
+        IReadOnlyList<string> fenced;
+        await using (writer)
+        {
+            await writer.UntilAcknowledgedAsync("eu", 20, TimeSpan.FromSeconds(20));
+            await sandbox.SwitchoverAsync("us");
+            await writer.UntilAcknowledgedAsync("us", 20, TimeSpan.FromSeconds(20));
+            fenced = (await sandbox.FailoverAsync("ap")).Fenced;
+            await writer.UntilAcknowledgedAsync("ap", 20, TimeSpan.FromSeconds(20));
+        }
+
+        // One name, one port, from the first row to the last: the primary moved twice underneath it.
+        Assert.Equal(endpoint, sandbox.Outputs.Writer);
+        Assert.Equal(["eu", "us", "ap"], writer.Rows.Select(r => r.Region).Distinct());
+
+        // The failover fenced us (and eu, had it replayed past ap's fork); started again, each is rewound into a standby
+        // of ap. What ap took is everywhere (what us took after ap last heard from it is a failover's loss, measured by
+        // the failover tests).
+        Assert.Contains("us", fenced);
+        foreach (var region in fenced)
+        {
+            await sandbox.StartInstanceAsync(region);
+        }
+
+        await AcknowledgedRows.AssertEverywhereAsync(connections, [.. writer.Rows.Where(r => r.Region == "ap")]);
+        var report = await AssertVerifyPassesAsync(sandbox);
+        Assert.Contains(report.Checks, c => c is { Name: "writer-endpoint", Region: "ap" } && c.Detail.Contains("reached pg-ap through pg-writer", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AForgedOrStaleTokenIsRefusedAsCnpgRefusesItAndTheStandbyStaysAStandby()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });

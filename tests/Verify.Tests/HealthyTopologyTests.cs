@@ -20,9 +20,9 @@ public sealed class HealthyTopologyTests(HealthySandbox fixture)
     public void SuiteCoversEveryEndpointReplicaAndRegionPair()
     {
         // Two regions: 2 chain checks, 4 TLS endpoints, the roots they present, 2 roles, then per replica streaming,
-        // write and data, a cross-region client per region (to its peer's pooler) and 7 refusals per region (the app
-        // password's included).
-        var expected = 2 + 4 + 1 + 2 + 3 + 2 + (7 * 2);
+        // write and data, a cross-region client per region (to its peer's pooler), pg-writer reaching the primary, and 7
+        // refusals per region (the app password's included).
+        var expected = 2 + 4 + 1 + 2 + 3 + 2 + 1 + (7 * 2);
 
         Assert.Equal(expected, fixture.Report.Checks.Count);
         Assert.Equal(4, fixture.Report.Checks.Count(c => c.Name.StartsWith("tls-", StringComparison.Ordinal)));

@@ -31,6 +31,12 @@ public static class CnpgReaction
     /// <summary>kube-proxy reprograms the Service's routes.</summary>
     public const string KubeProxy = "kube-proxy reprograms";
 
+    /// <summary>
+    /// Cluster DNS answers an ExternalName Service's new name: CoreDNS's kubernetes plugin serves it from its watch of
+    /// Services (coredns plugin/kubernetes, ExternalName as a CNAME), cached by clients for its TTL (5 s by default).
+    /// </summary>
+    public const string ClusterDns = "cluster DNS answers the new CNAME";
+
     /// <summary>The instance manager re-reads the custom monitoring queries.</summary>
     public const string Exporter = "metrics exporter reloads queries";
 
@@ -97,6 +103,9 @@ public static class CnpgReaction
                     break;
                 case "Cluster":
                     reactions.Add(new(PostgreSql, step.Key));
+                    break;
+                case "Service" when (step.Sent ?? step.Before)?.At("spec.type") as string == "ExternalName":
+                    reactions.Add(new(ClusterDns, step.Key));
                     break;
                 case "Service" or "EndpointSlice":
                     reactions.Add(new(KubeProxy, step.Key));

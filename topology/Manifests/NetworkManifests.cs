@@ -44,6 +44,38 @@ internal static class NetworkManifests
         ];
     }
 
+    /// <summary>
+    /// The stable names of <paramref name="region"/>: <see cref="ClusterNames.WriterService"/> for the pooler of the
+    /// region that takes writes (the switchover's target from its promotion on; while the primary is demoted, still the
+    /// old primary, read-only), and <see cref="ClusterNames.LocalService"/> for its own pooler. Each is an ExternalName
+    /// Service naming an in-cluster Service: the local pooler's (CNPG's, named after the Pooler), or the twin of the
+    /// writable region's, which this region has because that region is its peer whenever it takes writes
+    /// (<see cref="ReplicaRoles.PeerOf"/>). So a move of the primary changes only <c>spec.externalName</c>, in place
+    /// (kubernetes/kubernetes pkg/apis/core/validation ValidateService: an ExternalName Service has no cluster IP to
+    /// keep), and cluster DNS answers the new CNAME from then on; a connection already made stays where it went.
+    /// </summary>
+    public static IReadOnlyList<Manifest> StableEndpoints(TopologyConfig topology, RegionConfig region)
+    {
+        var roles = ReplicaRoles.Of(topology);
+        var writable = roles.Writable ?? topology.PrimaryRegion!;
+        var local = new ClusterNames(region.Name!, topology.Namespace.Name);
+        return
+        [
+            Alias(topology, ClusterNames.WriterService, local.ServiceFqdn(new ClusterNames(writable, topology.Namespace.Name).Pooler)),
+            Alias(topology, ClusterNames.LocalService, local.ServiceFqdn(local.Pooler)),
+        ];
+    }
+
+    private static Manifest Alias(TopologyConfig topology, string name, string target) => Objects.Create("v1", "Service", name, topology.Namespace.Name, new()
+    {
+        ["spec"] = new Dictionary<string, object?>
+        {
+            ["type"] = "ExternalName",
+            ["externalName"] = target,
+            ["ports"] = new object?[] { new Dictionary<string, object?> { ["name"] = RemoteEndpoint.PortName, ["protocol"] = "TCP", ["port"] = ExposureConfig.PostgresPort } },
+        },
+    });
+
     private static Manifest Exposure(TopologyConfig topology, ExposureConfig exposure, string name, int port, Dictionary<string, string> selector)
     {
         var servicePort = new Dictionary<string, object?> { ["name"] = RemoteEndpoint.PortName, ["protocol"] = "TCP", ["targetPort"] = ExposureConfig.PostgresPort };

@@ -38,6 +38,9 @@ public sealed record RegionManifests
     /// <summary>Services exposing this region's rw instance and pooler to the others.</summary>
     public required IReadOnlyList<Manifest> Exposures { get; init; }
 
+    /// <summary>The stable names every region has: the writable region's pooler and its own (<see cref="NetworkManifests.StableEndpoints"/>).</summary>
+    public IReadOnlyList<Manifest> StableEndpoints { get; init; } = [];
+
     /// <summary>PodMonitors, the PrometheusRule and the certificate query's ConfigMap; empty unless monitoring is enabled.</summary>
     public IReadOnlyList<Manifest> Monitoring { get; init; } = [];
 
@@ -53,5 +56,5 @@ public sealed record RegionManifests
             .Concat(Secrets).Concat(Monitoring.Where(m => m.Kind == "ConfigMap")).Concat(ObjectStores).Append(Cluster)
             .Concat(new[] { BootstrapBackup }.OfType<Manifest>())
             .Append(Pooler).Append(ScheduledBackup).Concat(Monitoring.Where(m => m.Kind != "ConfigMap")).Concat(Exposures)
-            .Concat(RemoteEndpoints.SelectMany(endpoint => endpoint.For(addressOf(endpoint))));
+            .Concat(RemoteEndpoints.SelectMany(endpoint => endpoint.For(addressOf(endpoint)))).Concat(StableEndpoints);
 }

@@ -35,6 +35,7 @@ public static class TopologyManifests
                     topology.Namespace.Name,
                     new ClusterNames(topology.PrimaryRegion!, topology.Namespace.Name).BootstrapBackup),
                 Exposures = NetworkManifests.Exposures(topology, region),
+                StableEndpoints = NetworkManifests.StableEndpoints(topology, region),
                 Monitoring = MonitoringManifests.For(topology, region, plan),
                 RemoteEndpoints = NetworkManifests.RemoteEndpoints(topology, region),
             };

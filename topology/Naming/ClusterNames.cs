@@ -54,6 +54,16 @@ public sealed record ClusterNames(string Region, string Namespace)
     /// <summary>Secret with the identity PgBouncer presents to PostgreSQL (the pooler's backend certificate).</summary>
     public string PoolerBackendCertificateSecret => $"{Cluster}-pooler-backend-tls";
 
+    /// <summary>
+    /// The stable writable endpoint: in every region, a Service of this one name that reaches the pooler of the region
+    /// taking writes, re-pointed by the update that moves the primary. It can be no region's name: CNPG names nothing
+    /// <c>pg-&lt;region&gt;</c> but the Cluster, which is not a Service.
+    /// </summary>
+    public const string WriterService = "pg-writer";
+
+    /// <summary>The stable local endpoint: in every region, a Service of this one name that reaches that region's own pooler.</summary>
+    public const string LocalService = "pg-local";
+
     /// <summary>Fully qualified in-cluster DNS name of a service.</summary>
     public string ServiceFqdn(string service) => $"{service}.{Namespace}.svc.cluster.local";
 

@@ -34,6 +34,12 @@ public sealed record TopologyOutputs
     /// <summary>Every region, primary included.</summary>
     public required IReadOnlyList<RegionOutputs> Regions { get; init; }
 
+    /// <summary>
+    /// The stable writable endpoint: <c>pg-writer</c>, which in every region reaches the pooler of the region taking
+    /// writes, as a client outside the clusters reaches it. Absent in older documents.
+    /// </summary>
+    public Endpoint? Writer { get; init; }
+
     /// <summary>The namespace and regions deployed, which the next run refuses to rename. Absent in older documents.</summary>
     public Config.DeployedIdentity? DeployedIdentity { get; init; }
 

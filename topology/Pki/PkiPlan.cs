@@ -118,7 +118,8 @@ public sealed class PkiPlan
             RenewBefore = validity == TimeSpan.Zero ? TimeSpan.Zero : leafRenewal,
         };
 
-        var dnsNames = new[] { names.ReadWriteService, names.ReadOnlyService, names.ReadService, names.Pooler }
+        // Every region's server certificate carries the stable names: pg-writer leads to whichever region takes writes.
+        var dnsNames = new[] { names.ReadWriteService, names.ReadOnlyService, names.ReadService, names.Pooler, ClusterNames.WriterService, ClusterNames.LocalService }
             .SelectMany(names.ServiceDnsNames)
             .ToList();
         var ipAddresses = new List<string>();

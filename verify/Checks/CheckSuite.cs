@@ -16,6 +16,7 @@ public static class CheckSuite
         .. ReplicationChecks.For(context),
         .. DataChecks.For(context),
         .. CrossRegionChecks.For(context),
+        .. WriterChecks.For(context),
         .. RefusalChecks.For(context),
         .. PasswordRefusalChecks.For(context),
         .. CnpgChecks.For(context),

@@ -129,7 +129,7 @@ public sealed class LinkProxyTests
     private static (LinkProxy Proxy, LinkRoute Route) Proxy(EchoServer echo, RegionLink link, bool runs = true)
     {
         var route = new LinkRoute("client", "eu", ServerKind.Postgres, FreePorts.Take(1)[0]);
-        var proxy = new LinkProxy(new Dictionary<LinkRoute, int> { [route] = echo.Port }, [link]);
+        var proxy = new LinkProxy([route], _ => new RouteTarget(echo.Port, route.To), [link]);
         proxy.Apply([link], _ => runs);
         return (proxy, route);
     }
