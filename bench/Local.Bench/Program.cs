@@ -87,42 +87,49 @@ if (what is "verify" or "all")
 // A writer at 100 rows/s through the primary's pooler, falling over to the next region's pooler when a write fails.
 // Write-unavailability: from the last row the old primary acknowledged to the first the new one did.
 var writeInterval = TimeSpan.FromMilliseconds(10);
+// Twice: a writer that hops to the next region's pooler when a write fails (as a libpq multi-host string with
+// target_session_attrs=read-write does), and one that keeps writing through pg-writer, whose connection string never
+// changes. The longest gap is between two acknowledged writes around the drill, whatever took them.
 if (what is "switchover" or "all")
 {
-    await using var sandbox = await LocalSandbox.UpAsync(Options(2));
-    var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval);
-    var gaps = new List<double>();
-    await using (writer)
+    foreach (var throughWriter in new[] { false, true })
     {
-        for (var i = 0; i < runs; i++)
+        await using var sandbox = await LocalSandbox.UpAsync(Options(2));
+        var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval, throughWriter);
+        var (gaps, longest) = (new List<double>(), new List<double>());
+        await using (writer)
         {
-            var from = sandbox.State.PrimaryRegion;
-            var to = sandbox.State.Regions.First(r => r.Name != from).Name;
-            await writer.UntilAcknowledgedAsync(from, 50, TimeSpan.FromSeconds(30));
-            var since = writer.Elapsed;
-            await sandbox.SwitchoverAsync(to);
-            await writer.UntilAcknowledgedAsync(to, 20, TimeSpan.FromSeconds(30));
-            gaps.Add(Unavailability(writer.Rows, from, to, since));
+            for (var i = 0; i < runs; i++)
+            {
+                var from = sandbox.State.PrimaryRegion;
+                var to = sandbox.State.Regions.First(r => r.Name != from).Name;
+                await writer.UntilAcknowledgedAsync(from, 50, TimeSpan.FromSeconds(30));
+                var since = writer.Elapsed;
+                await sandbox.SwitchoverAsync(to);
+                await writer.UntilAcknowledgedAsync(to, 20, TimeSpan.FromSeconds(30));
+                gaps.Add(Unavailability(writer.Rows, from, to, since));
+                longest.Add(LongestGap(writer.Rows, since));
+            }
         }
-    }
 
-    var lost = writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync(sandbox.State.PrimaryRegion)).Count();
-    Console.WriteLine($"switchover 2 regions, writer at 100 rows/s: write-unavailability median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost {lost} of {writer.Rows.Count}");
+        var lost = writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync(sandbox.State.PrimaryRegion)).Count();
+        Console.WriteLine($"switchover 2 regions, writer at 100 rows/s {(throughWriter ? "through pg-writer" : "hopping poolers")}: write-unavailability median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); longest gap between acknowledged writes median {Median(longest) * 1000:0} ms, max {longest.Max() * 1000:0}; acknowledged rows lost {lost} of {writer.Rows.Count}");
+    }
 }
 
-foreach (var partitioned in new[] { false, true })
+foreach (var (partitioned, throughWriter) in new[] { (false, false), (false, true), (true, false) })
 {
     if (!(partitioned ? what is "failover-partition" or "all" : what is "failover" or "all"))
     {
         continue;
     }
 
-    var gaps = new List<double>();
+    var (gaps, longest) = (new List<double>(), new List<double>());
     var losses = new List<string>();
     for (var i = 0; i < runs; i++)
     {
         await using var sandbox = await LocalSandbox.UpAsync(Options(2));
-        var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval);
+        var writer = await ContinuousWriter.StartAsync(sandbox, writeInterval, throughWriter);
         TimeSpan since;
         PrimaryChangeReport report;
         await using (writer)
@@ -142,11 +149,12 @@ foreach (var partitioned in new[] { false, true })
         }
 
         gaps.Add(Unavailability(writer.Rows, "eu", "us", since));
+        longest.Add(LongestGap(writer.Rows, since));
         var lost = writer.Rows.Where(r => r.Region == "eu").Select(r => r.Id).Except(await writer.RowsOnAsync("us")).Count();
         losses.Add($"{lost} (reported {report.CommitsLost?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} commits, {report.BytesMaybeLost?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} B)");
     }
 
-    Console.WriteLine($"failover   2 regions{(partitioned ? ", eu–us cut 100 rows before" : string.Empty)}, writer at 100 rows/s: time to writable median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); acknowledged rows lost per run {string.Join(", ", losses)}");
+    Console.WriteLine($"failover   2 regions{(partitioned ? ", eu–us cut 100 rows before" : string.Empty)}, writer at 100 rows/s {(throughWriter ? "through pg-writer" : "hopping poolers")}: time to writable median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); longest gap between acknowledged writes median {Median(longest) * 1000:0} ms, max {longest.Max() * 1000:0}; acknowledged rows lost per run {string.Join(", ", losses)}");
 }
 
 if (what is "rotate" or "all")
@@ -200,6 +208,14 @@ static SandboxOptions Options(int regions) => new()
 };
 
 static double Median(List<double> values) => Statistics.Median(values);
+
+// The longest time between two acknowledged writes from since on.
+static double LongestGap(IReadOnlyList<ContinuousWriter.Acknowledged> rows, TimeSpan since)
+{
+    var times = rows.Where(r => r.At >= since).Select(r => r.At).Order().ToList();
+    var previous = rows.Where(r => r.At < since).Select(r => r.At).DefaultIfEmpty(since).Max();
+    return times.Prepend(previous).Zip(times, (a, b) => (b - a).TotalSeconds).DefaultIfEmpty(0).Max();
+}
 
 static double Unavailability(IReadOnlyList<ContinuousWriter.Acknowledged> rows, string from, string to, TimeSpan since)
 {
