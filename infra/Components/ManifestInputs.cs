@@ -31,11 +31,19 @@ internal static class ManifestInputs
         };
     }
 
-    /// <summary>A Service manifest as typed arguments; an ExternalName Service takes its name from <paramref name="externalName"/>.</summary>
+    /// <summary>
+    /// A Service manifest as typed arguments; an ExternalName Service takes its name from <paramref name="externalName"/>
+    /// when given (a twin's, known once the remote load balancer reports it), else from the manifest.
+    /// </summary>
     public static K8s.Types.Inputs.Core.V1.ServiceArgs Service(Manifest manifest, Input<string>? externalName = null)
     {
         var spec = Map(manifest.Body["spec"]);
         var args = new K8s.Types.Inputs.Core.V1.ServiceSpecArgs { Type = (string)spec["type"]!, ExternalName = externalName };
+        if (externalName is null && spec.TryGetValue("externalName", out var name) && name is string alias)
+        {
+            args.ExternalName = alias;
+        }
+
         if (spec.TryGetValue("selector", out var selector))
         {
             args.Selector = InputMaps.From(Map(selector).Select(p => KeyValuePair.Create(p.Key, (string)p.Value!)));
