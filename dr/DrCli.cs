@@ -110,13 +110,26 @@ public static class DrCli
             var state = await tools.ReadStateAsync(cancellationToken);
             var target = parsed.GetValue(to)!;
             var from = state.Topology.PrimaryRegion!;
+            var progress = Progress(error);
+            var driver = new FailoverDriver(tools, progress);
+            if (target == from && state.Topology.Regions.Any(r => r.Name == target) && await driver.DeployedPrimaryAsync(cancellationToken) is { } deployed && deployed != target)
+            {
+                // The config already names the target, the last deployment does not: a failover whose update did not land.
+                progress.Report($"primaryRegion is already {target}, but the last deployment's primary is {deployed}: applying the failover again");
+                if (parsed.GetValue(DryRunOption))
+                {
+                    await output.WriteLineAsync($"Would fence pg-{deployed}, run pulumi up --continue-on-error with {Topology.Config.TopologyConfigLoader.FailoverKey} {target}, and verify.");
+                    return 0;
+                }
+
+                return await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, deployed, target, cancellationToken));
+            }
+
             if (state.Topology.Regions.All(r => r.Name != target) || target == from)
             {
                 throw new DrException($"--to: name a replica region ({string.Join(", ", state.Topology.Regions.Select(r => r.Name).Where(r => r != from))}).", DrException.UsageExitCode);
             }
 
-            var progress = Progress(error);
-            var driver = new FailoverDriver(tools, progress);
             var exposure = await driver.ExposureAsync(from, target, cancellationToken);
             await output.WriteLineAsync(exposure.Line);
             foreach (var verdict in exposure.Followers)
@@ -135,7 +148,7 @@ public static class DrCli
                 throw new DrException("a failover promotes without a token and loses what is said above; run again with --accept-data-loss to go ahead, or use `dr switchover` while the primary answers.", DrException.UsageExitCode);
             }
 
-            var exit = await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, target, cancellationToken));
+            var exit = await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, from, target, cancellationToken));
 
             // Said again once the promotion, pulumi up and verify are done, so that it is the last thing read.
             foreach (var verdict in exposure.Followers.Where(v => v.Outcome != FollowOutcome.Follows))

@@ -16,6 +16,7 @@ namespace CrossClusterIac.Dr;
 public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
 {
     private const string RebuildKey = Topology.Config.TopologyConfigLoader.RebuildKey;
+    private const string FailoverKey = Topology.Config.TopologyConfigLoader.FailoverKey;
 
     /// <summary>The limit of each read of a replay position: the open, TLS included, and the query.</summary>
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
@@ -106,10 +107,20 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
         }
     }
 
-    /// <summary>Promotes <paramref name="to"/>: the completed topology with it as primary, applied to every region that answers.</summary>
-    public async Task<VerifyReport> FailoverAsync(StackState state, string to, CancellationToken cancellationToken)
+    /// <summary>
+    /// The primary region of the stack's last deployment (its <c>deployedIdentity</c> output), or <c>null</c> when the
+    /// outputs do not say (a stack deployed before they did).
+    /// </summary>
+    public async Task<string?> DeployedPrimaryAsync(CancellationToken cancellationToken) =>
+        TopologyOutputsJson.Parse(await tools.OutputsAsync(cancellationToken)).DeployedIdentity?.PrimaryRegion;
+
+    /// <summary>
+    /// Promotes <paramref name="to"/> in place of <paramref name="from"/>: the completed topology with it as primary,
+    /// applied to every region that answers. Run again for a failover whose config is set but whose update did not
+    /// land (<paramref name="from"/> then is the last deployment's primary), it applies it again.
+    /// </summary>
+    public async Task<VerifyReport> FailoverAsync(StackState state, string from, string to, CancellationToken cancellationToken)
     {
-        var from = state.Topology.PrimaryRegion!;
         var ns = state.Topology.Namespace.Name;
         var old = new ClusterNames(from, ns).Cluster;
         try
@@ -123,7 +134,10 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
             progress.Report($"Before its region comes back, fence it: kubectl --context {state.ContextOf(from)} --namespace {ns} annotate --overwrite clusters.postgresql.cnpg.io {old} 'cnpg.io/fencedInstances=[\"*\"]'");
         }
 
-        progress.Report($"pulumi config: primaryRegion {to}{(state.SwitchoverSet ? ", switchover removed" : string.Empty)}{(state.PromotionToken is null ? string.Empty : $", {StackState.PromotionTokenKey} removed")}");
+        // The key tells the program this move of the primary is meant (DeployedIdentity.PrimaryMovesIn); it is set first
+        // and removed once the update is done, so a stale stack file can never carry it.
+        progress.Report($"pulumi config: {FailoverKey} {to}, primaryRegion {to}{(state.SwitchoverSet ? ", switchover removed" : string.Empty)}{(state.PromotionToken is null ? string.Empty : $", {StackState.PromotionTokenKey} removed")}");
+        await tools.SetAsync(FailoverKey, to, cancellationToken);
         await tools.SetAsync($"{StackState.TopologyKey}.primaryRegion", to, cancellationToken);
         if (state.SwitchoverSet)
         {
@@ -136,13 +150,27 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
         }
 
         progress.Report($"pulumi up --continue-on-error: {new ClusterNames(to, ns).Cluster} promoted without a token; {from}'s resources fail while its cluster is unreachable (pulumi CLI 3.114 or later)");
+        DrException? failed = null;
         try
         {
             await tools.UpAsync(progress, cancellationToken, "--continue-on-error");
         }
         catch (DrException e)
         {
-            progress.Report($"pulumi up reported errors (expected for region {from} while it is gone): {e.Message}");
+            failed = e;
+        }
+
+        await tools.RemoveAsync(FailoverKey, cancellationToken);
+
+        // Errors from the region that is gone are expected; whether the update landed is what the stack's outputs say.
+        if (await DeployedPrimaryAsync(cancellationToken) is { } deployed && deployed != to)
+        {
+            throw new DrException($"pulumi up did not apply the failover: the last deployment's primary is still {deployed}{(failed is null ? string.Empty : $" ({failed.Message})")}. Fix what it says and run the same command again: it applies the failover again.", DrException.StepFailedExitCode);
+        }
+
+        if (failed is not null)
+        {
+            progress.Report($"pulumi up reported errors, expected for region {from} while it is gone: {failed.Message}");
         }
 
         progress.Report($"When region {from} is back: `dr rejoin --stack {tools.Stack} --region {from}` rebuilds {old} as a replica of {new ClusterNames(to, ns).Cluster}");

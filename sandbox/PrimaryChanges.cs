@@ -289,6 +289,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         {
             PrimaryRegion = change.To,
             Regions = [.. outputs.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
+            DeployedIdentity = outputs.DeployedIdentity is { } identity ? identity with { PrimaryRegion = change.To, SwitchoverTo = null, Promoting = false } : null,
         }));
 
         var timeline = await Sql().ScalarAsync<int>(change.To, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", cancellationToken);

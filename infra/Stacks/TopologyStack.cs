@@ -39,7 +39,7 @@ public class TopologyStack : Stack
         // Validate before any resource: a bad config stops the run with the loader's one message listing every problem.
         var topology = LoadTopology();
         var rebuild = RebuiltRegion(topology);
-        RefuseRenames(topology);
+        RefuseUnsafeEdits(topology);
         var plan = PkiPlan.For(topology);
         // One component per trusted root, named by its plan id: the first generation keeps the name `root-ca` it always
         // had, and the next root a root rotation adds keeps its name when the rotation completes, so neither is replaced.
@@ -219,13 +219,14 @@ public class TopologyStack : Stack
     }
 
     /// <summary>
-    /// Refuses an edit that would rename a deployed Cluster (<see cref="Topology.Config.DeployedIdentity.RenamesIn"/>), before any
-    /// resource is declared: a declared resource is a step the engine takes even when the program fails later. The
-    /// last deployment's identity is this stack's own output, read through a StackReference (the engine reads any
-    /// stack's outputs from the backend, its own included: pulumi/pulumi pkg/resource/deploy/builtins.go
-    /// readStackReference). The constructor must wait for it; it does so off any synchronization context.
+    /// Refuses an edit that would rename a deployed Cluster or move the primary without a switchover or a failover
+    /// saying so (<see cref="Topology.Config.DeployedIdentity.RefusalsOf"/>), before any resource is declared: a
+    /// declared resource is a step the engine takes even when the program fails later. The last deployment's identity
+    /// is this stack's own output, read through a StackReference (the engine reads any stack's outputs from the
+    /// backend, its own included: pulumi/pulumi pkg/resource/deploy/builtins.go readStackReference). The constructor
+    /// must wait for it; it does so off any synchronization context.
     /// </summary>
-    private void RefuseRenames(TopologyConfig topology)
+    private void RefuseUnsafeEdits(TopologyConfig topology)
     {
         var deployment = Deployment.Instance;
         var previous = Task.Run(async () =>
@@ -238,7 +239,8 @@ public class TopologyStack : Stack
         }).GetAwaiter().GetResult();
         try
         {
-            var problems = Topology.Config.DeployedIdentity.FromJson(previous is null ? null : JsonSerializer.Serialize(previous))?.RenamesIn(topology) ?? [];
+            var failover = new Pulumi.Config().Get("failover");
+            var problems = Topology.Config.DeployedIdentity.FromJson(previous is null ? null : JsonSerializer.Serialize(previous))?.RefusalsOf(topology, failover) ?? [];
             if (problems.Count > 0)
             {
                 throw new TopologyConfigException(problems);

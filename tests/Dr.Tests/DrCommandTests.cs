@@ -160,6 +160,34 @@ public sealed class DrCommandTests
     }
 
     [Fact]
+    public async Task AFailoverWhoseUpDidNotLandIsAppliedAgainByTheSameCommandWithTheFailoverKeySetOnlyMeanwhile()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
+        shims.Write("failover-to", "us");
+        shims.Write("unreachable", string.Empty);
+        shims.Write("locked-once", string.Empty);
+
+        var (first, _, firstError) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--accept-data-loss");
+
+        // The update did not land (the stack was locked): the config names us, the last deployment still eu.
+        Assert.NotEqual(0, first);
+        Assert.Contains("the stack is currently locked", firstError, StringComparison.Ordinal);
+        Assert.Equal("us", shims.Read("primary"));
+        Assert.Null(shims.Read("failover"));
+
+        var (second, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--accept-data-loss", "--output", "json");
+
+        Assert.Contains("primaryRegion is already us, but the last deployment's primary is eu: applying the failover again", error, StringComparison.Ordinal);
+        Assert.Equal(1, second);
+        var report = System.Text.Json.JsonDocument.Parse(output).RootElement;
+        var failed = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("status").GetString() == "failed").Select(c => c.GetProperty("region").GetString()).Distinct().ToList();
+        Assert.Equal(["eu"], failed);
+        Assert.Equal(2, shims.Calls.Count(c => c.StartsWith("config set --path cross-cluster-dr:failover us", StringComparison.Ordinal)));
+        Assert.Null(shims.Read("failover"));
+    }
+
+    [Fact]
     public async Task ARejoinFencesTheFormerPrimaryAndReplacesItsClusterTakingTheCurrentBootstrap()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });

@@ -54,6 +54,7 @@ internal sealed class StackShims : IDisposable
                   *.primaryRegion) printf %s "$5" > "$S/primary" ;;
                   cross-cluster-dr:promotionToken) [ "$3" = --secret ] && cat > "$S/token" && cat "$S/token" >> "$S/secrets.log" ;;
                   cross-cluster-dr:rebuild) printf %s "$5" > "$S/rebuild" ;;
+                  cross-cluster-dr:failover) printf %s "$5" > "$S/failover" ;;
                   *) echo "unexpected key $4" >&2; exit 1 ;;
                 esac ;;
               "config rm")
@@ -61,9 +62,16 @@ internal sealed class StackShims : IDisposable
                   *.switchover) rm -f "$S/to" ;;
                   cross-cluster-dr:promotionToken) rm -f "$S/token" ;;
                   cross-cluster-dr:rebuild) rm -f "$S/rebuild" ;;
+                  cross-cluster-dr:failover) rm -f "$S/failover" ;;
                   *) echo "unexpected key $4" >&2; exit 1 ;;
                 esac ;;
               "up --yes")
+                # The engine refuses an update while another holds the stack's lock (pulumi/pulumi pkg/backend/diy/lock.go checkForLock).
+                if [ -f "$S/locked-once" ]; then rm -f "$S/locked-once"; echo "error: the stack is currently locked by 1 lock(s)" >&2; exit 255; fi
+                # The program refuses to move the primary unless the failover key names it (DeployedIdentity.PrimaryMovesIn).
+                if [ -f "$S/failover-to" ] && [ "$primary" = "$(cat "$S/failover-to")" ] && [ "$(cat "$S/failover" 2>/dev/null)" != "$primary" ] && [ ! -f "$S/failed-over" ]; then
+                  echo "error: topology.primaryRegion: the config says $primary primary, but the last deployment made eu primary" >&2; exit 255
+                fi
                 seen=-; [ -n "$token" ] && seen=token
                 echo "$primary ${to:--} $seen $(cat "$S/rebuild" 2>/dev/null)" | sed 's/ $//' >> "$S/ups.log"
                 echo "Updating (${S##*/})"
@@ -72,8 +80,9 @@ internal sealed class StackShims : IDisposable
                   '{{sandboxExecutable}}' switchover --to "$to" --dir '{{sandboxDirectory}}' --output json > "$S/switchover.json" || exit 1
                   tr -d '\n ' < "$S/switchover.json" | sed -E 's/.*"promotionToken":"([^"]*)".*/\1/' > "$S/demotion"
                 fi
-                if [ -z "$to" ] && [ -f "$S/failover-to" ] && [ "$primary" = "$(cat "$S/failover-to")" ]; then
+                if [ -z "$to" ] && [ -f "$S/failover-to" ] && [ "$primary" = "$(cat "$S/failover-to")" ] && [ ! -f "$S/failed-over" ]; then
                   '{{sandboxExecutable}}' failover --to "$primary" --dir '{{sandboxDirectory}}' > /dev/null || exit 1
+                  touch "$S/failed-over"
                   echo "error: region eu: the kube-apiserver did not answer" >&2; exit 255
                 fi ;;
               "stack output") cat '{{sandboxDirectory}}/outputs.json' ;;

@@ -135,6 +135,33 @@ public sealed class TopologyStackTests
     }
 
     [Fact]
+    public async Task AStackFileThatMovesThePrimaryWithoutAFailoverIsRefusedAndAppliedWithTheFailoverKey()
+    {
+        var config = StackConfigFile.Read("prod");
+        var deployed = DeployedIdentity.Of(TopologyConfigLoader.FromJson(config[TopologyConfigLoader.ConfigKey]));
+        var topology = JsonNode.Parse(config[TopologyConfigLoader.ConfigKey])!;
+        topology["primaryRegion"] = "us";
+        config[TopologyConfigLoader.ConfigKey] = topology.ToJsonString();
+        TopologyMocks Mocks()
+        {
+            var mocks = MockedDeployment.MocksFor(config);
+            mocks.PreviousOutputs = ImmutableDictionary<string, object>.Empty.Add(DeployedIdentity.OutputName, JsonSerializer.Deserialize<JsonElement>(deployed.ToJson()));
+            return mocks;
+        }
+
+        var refusing = Mocks();
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => MockedDeployment.RunAsync<TopologyStack>("prod", config, refusing));
+
+        Assert.Contains("topology.primaryRegion", error.Message, StringComparison.Ordinal);
+        Assert.Contains("dr failover --to us", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(refusing.Registered, r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal));
+
+        config[TopologyConfigLoader.FailoverKey] = "us";
+        var applied = await MockedDeployment.RunAsync<TopologyStack>("prod", config, Mocks());
+        Assert.Equal("us", await OutputUtilities.GetValueAsync(applied.Stack.PrimaryRegion));
+    }
+
+    [Fact]
     public async Task PgWriterLeadsToThePrimaryRegionsPoolerInEveryRegionAndTheOutputsSayHowItIsReached()
     {
         var config = StackConfigFile.Read("prod");

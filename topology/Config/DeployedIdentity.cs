@@ -32,11 +32,74 @@ public sealed record DeployedIdentity
     /// <summary>The regions, in the config's order.</summary>
     public required IReadOnlyList<DeployedRegion> Regions { get; init; }
 
+    /// <summary>The configured primary region (the old primary during a switchover); absent in an identity exported before it was.</summary>
+    public string? PrimaryRegion { get; init; }
+
+    /// <summary>A switchover's target, while one is under way.</summary>
+    public string? SwitchoverTo { get; init; }
+
+    /// <summary>Whether that switchover had the demotion token (phase 2).</summary>
+    public bool Promoting { get; init; }
+
     /// <summary>The identity <paramref name="topology"/> deploys.</summary>
     public static DeployedIdentity Of(TopologyConfig topology)
     {
         ArgumentNullException.ThrowIfNull(topology);
-        return new DeployedIdentity { Namespace = topology.Namespace.Name, Regions = [.. topology.Regions.Select(r => new DeployedRegion(r.Name!, r.KubeContext!))] };
+        return new DeployedIdentity
+        {
+            Namespace = topology.Namespace.Name,
+            Regions = [.. topology.Regions.Select(r => new DeployedRegion(r.Name!, r.KubeContext!))],
+            PrimaryRegion = topology.PrimaryRegion,
+            SwitchoverTo = topology.Switchover?.To,
+            Promoting = topology.Switchover?.PromotionToken is not null,
+        };
+    }
+
+    /// <summary>
+    /// Everything <paramref name="topology"/> may not do after this deployment: the renames (<see cref="RenamesIn"/>)
+    /// and the moves of the primary (<see cref="PrimaryMovesIn"/>).
+    /// </summary>
+    public IReadOnlyList<ConfigProblem> RefusalsOf(TopologyConfig topology, string? failover) => [.. RenamesIn(topology), .. PrimaryMovesIn(topology, failover)];
+
+    /// <summary>
+    /// The changes of who is primary that <paramref name="topology"/> makes without saying so. From this deployment's
+    /// state, an update may stay, begin a switchover (phase 1), give it its token (phase 2), complete it (the target
+    /// becomes <c>primaryRegion</c>), or move the primary where <paramref name="failover"/> (<see
+    /// cref="TopologyConfigLoader.FailoverKey"/>) names: anything else is the stack file of another moment, a stale
+    /// checkout or a hand edit, and applying it would make the old primary primary again without a token, which CNPG
+    /// takes for a failover ("If the promotion token is omitted, a failover will be triggered", docs/src/replica_cluster.md),
+    /// so the timelines fork and the new primary's writes are lost.
+    /// </summary>
+    public IReadOnlyList<ConfigProblem> PrimaryMovesIn(TopologyConfig topology, string? failover)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        var now = (Primary: topology.PrimaryRegion, To: topology.Switchover?.To, Promoting: topology.Switchover?.PromotionToken is not null);
+        if (PrimaryRegion is null || failover is not null && failover == now.Primary && now.To is null)
+        {
+            return [];
+        }
+
+        var was = (Primary: PrimaryRegion, To: SwitchoverTo, Promoting);
+        var allowed = now == was
+            || now.Primary == was.Primary && was.To is null && now.To is not null && !now.Promoting
+            || now.Primary == was.Primary && was.To is not null && now.To == was.To && now.Promoting
+            || was.Promoting && now.Primary == was.To && now.To is null;
+        if (allowed)
+        {
+            return [];
+        }
+
+        string Describe((string? Primary, string? To, bool Promoting) state) => state.To is null
+            ? $"{state.Primary} primary"
+            : $"a switchover from {state.Primary} to {state.To} in phase {(state.Promoting ? 2 : 1)}";
+        var key = now.Primary != was.Primary ? "topology.primaryRegion" : "topology.switchover";
+        var way = was.To is not null
+            ? $"`dr switchover --to {was.To}` resumes that switchover from the stack's config"
+            : $"a switchover is `dr switchover --to {now.Primary}`, a failover `dr failover --to {now.Primary}` (or `pulumi config set {TopologyConfigLoader.FailoverKey} {now.Primary}` when it is one)";
+        return [new ConfigProblem(key,
+            $"the config says {Describe(now)}, but the last deployment made {Describe(was)}: applied, the primary would move without " +
+            $"a switchover's token, which CNPG takes for a failover, and writes made since would be lost. If this stack file is from an " +
+            $"older checkout, take the current one. Otherwise: {way}.")];
     }
 
     /// <summary>The identity in the stack output's JSON shape.</summary>

@@ -20,6 +20,12 @@ public static class TopologyConfigLoader
     /// <summary>The stack config value beside the topology that names a replica region whose Cluster is being rebuilt.</summary>
     public const string RebuildKey = "cross-cluster-dr:rebuild";
 
+    /// <summary>
+    /// The stack config value beside the topology that says a failover to the region it names is meant: the one way,
+    /// besides a switchover's completion, for <c>primaryRegion</c> to leave the region the last deployment made primary.
+    /// </summary>
+    public const string FailoverKey = "cross-cluster-dr:failover";
+
     private const string RootPath = "topology";
 
     /// <summary>Most bytes read from a stack file (1 MiB): a stack file holds a few kilobytes of config.</summary>

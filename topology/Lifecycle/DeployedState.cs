@@ -24,6 +24,9 @@ public sealed record DeployedState
     /// <summary>The region whose Cluster this update rebuilds (<see cref="TopologyConfigLoader.RebuildKey"/>), or <c>null</c>.</summary>
     public string? Rebuild { get; init; }
 
+    /// <summary>The region a failover makes primary (<see cref="TopologyConfigLoader.FailoverKey"/>), or <c>null</c>.</summary>
+    public string? Failover { get; init; }
+
     /// <summary>Exposure address by region, where it differs from the one <see cref="AddressOf"/> makes up.</summary>
     public IReadOnlyDictionary<string, string> Addresses { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -40,6 +43,7 @@ public sealed record DeployedState
         Topology = original.Topology;
         Renewals = original.Renewals;
         Rebuild = original.Rebuild;
+        Failover = original.Failover;
         Addresses = original.Addresses;
     }
 

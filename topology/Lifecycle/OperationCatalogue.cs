@@ -46,7 +46,9 @@ public static class OperationCatalogue
         var phase1 = topology with { Switchover = new SwitchoverConfig { To = target } };
         var phase2 = topology with { Switchover = new SwitchoverConfig { To = target, PromotionToken = SampleToken } };
         var switched = topology with { PrimaryRegion = target };
-        var failedOver = State(switched);
+        // dr failover sets the failover key for its pulumi up and removes it afterwards.
+        var failedOver = State(switched) with { Failover = target };
+        var afterFailover = State(switched);
         var leaves = deployed.Plan.Regions.SelectMany(r => new[] { r.Server, r.Replication, r.App, r.PoolerBackend, r.Verify }).Select(c => c.Id);
         var intermediates = deployed.Plan.Regions.SelectMany(r => new[] { r.ServerCa, r.ClientCa }).Select(c => c.Id);
         var pki = topology.Pki;
@@ -70,8 +72,8 @@ public static class OperationCatalogue
             On("failover", $"dr failover --to {target}", new Update("primaryRegion set to the target", failedOver)),
             new("rejoin", [first, new Update("failover", failedOver)],
             [
-                new Update("rebuild (pulumi up --replace)", failedOver with { Rebuild = RegionNames[0] }),
-                new Update("rebuild key removed", failedOver),
+                new Update("rebuild (pulumi up --replace)", afterFailover with { Rebuild = RegionNames[0] }),
+                new Update("rebuild key removed", afterFailover),
             ], $"dr rejoin {RegionNames[0]}"),
             On($"replication.mode {mode} to {otherMode}", "pulumi config set + pulumi up", new Update(otherMode.ToString(), State(topology with { Replication = new ReplicationSettings { Mode = otherMode } }))),
             On("minApplyDelay set, changed and removed", "pulumi config set + pulumi up",
@@ -85,6 +87,11 @@ public static class OperationCatalogue
             On("exposure address IPv4 to IPv6", "pulumi config set + pulumi up", new Update("IPv6 address", State(WithExposure(topology, target, e => e with { Address = "2001:db8::20" })))),
             On("exposure address IP to hostname", "pulumi config set + pulumi up",
                 new Update("load balancer reporting a hostname", State(WithExposure(topology, target, _ => new ExposureConfig { Type = ExposureType.LoadBalancer, LoadBalancer = new LoadBalancerConfig { Ingress = IngressKind.Hostname, SourceRanges = ["10.0.0.0/8"] } })))),
+            On("primaryRegion changed outside a switchover (refused)", $"pulumi config set topology.primaryRegion {target}", new Update("primaryRegion edited", State(switched)) { MustBeRefused = true }),
+            On("a stale stack file during a switchover (refused)", "pulumi up from a checkout older than phase 2",
+                new Update("phase 1: demote", State(phase1)),
+                new Update("phase 2: promote with the token", State(phase2)),
+                new Update("stale stack file without the switchover", deployed) { MustBeRefused = true }),
             On("namespace rename (refused)", "pulumi config set topology.namespace …", new Update("namespace renamed", State(topology with { Namespace = new NamespaceConfig { Name = "databases2" } })) { MustBeRefused = true }),
             On("region rename (refused)", "pulumi config set topology.regions[…].name …", new Update("region renamed", State(topology with
             {

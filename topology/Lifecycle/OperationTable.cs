@@ -38,7 +38,7 @@ public static class OperationTable
     {
         if (verdict.ProgramRefusals.Count > 0)
         {
-            return $"refused by the program before it declares anything, naming {string.Join(", ", verdict.ProgramRefusals.Select(p => p.Key))} and the value to set back";
+            return $"refused by the program before it declares anything, naming {string.Join(", ", verdict.ProgramRefusals.Select(p => p.Key))} and the safe way";
         }
 
         if (verdict.Refused)

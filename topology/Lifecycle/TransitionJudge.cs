@@ -16,7 +16,7 @@ public sealed record JudgedStep(ObjectKey Key, ObjectImage? Before, ObjectImage?
 /// <param name="Reactions">The processes told, region by region.</param>
 public sealed record UpdateVerdict(Update Update, IReadOnlyList<JudgedStep> Steps, IReadOnlyList<Reaction> Reactions)
 {
-    /// <summary>The program's own refusals (<see cref="DeployedIdentity.RenamesIn"/>), made before it declares any resource.</summary>
+    /// <summary>The program's own refusals (<see cref="DeployedIdentity.RefusalsOf"/>), made before it declares any resource.</summary>
     public IReadOnlyList<ConfigProblem> ProgramRefusals { get; init; } = [];
 
     /// <summary>The steps that do something.</summary>
@@ -44,7 +44,7 @@ public static class TransitionJudge
         {
             // The program reads the last deployment's identity before it declares anything (TopologyStack), so a
             // rename it refuses reaches neither the engine nor a cluster.
-            var renames = deployed?.RenamesIn(update.State.Topology) ?? [];
+            var renames = deployed?.RefusalsOf(update.State.Topology, update.State.Failover) ?? [];
             var verdict = renames.Count > 0 ? new UpdateVerdict(update, [], []) { ProgramRefusals = renames } : Judge(update, live);
             verdicts.Add(verdict);
             if (verdict.Refused)

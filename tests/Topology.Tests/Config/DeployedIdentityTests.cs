@@ -59,6 +59,47 @@ public sealed class DeployedIdentityTests
         Assert.Empty(Against(replaced));
     }
 
+    [Fact]
+    public void ASwitchoverMovesThePrimaryPhaseByPhaseAndAFailoverWhereTheKeySays()
+    {
+        var phase1 = Deployed with { Switchover = new SwitchoverConfig { To = "us" } };
+        var phase2 = Deployed with { Switchover = new SwitchoverConfig { To = "us", PromotionToken = OperationCatalogue.SampleToken } };
+        var completed = Deployed with { PrimaryRegion = "us" };
+
+        Assert.Empty(DeployedIdentity.Of(Deployed).PrimaryMovesIn(phase1, failover: null));
+        Assert.Empty(DeployedIdentity.Of(phase1).PrimaryMovesIn(phase2, failover: null));
+        Assert.Empty(DeployedIdentity.Of(phase2).PrimaryMovesIn(completed, failover: null));
+        Assert.Empty(DeployedIdentity.Of(Deployed).PrimaryMovesIn(completed, failover: "us"));
+        Assert.Empty(DeployedIdentity.Of(completed).PrimaryMovesIn(completed, failover: null));
+    }
+
+    [Theory]
+    [InlineData("edited", "topology.primaryRegion", "`dr failover --to us`")]
+    [InlineData("stale in phase 2", "topology.switchover", "`dr switchover --to us` resumes")]
+    [InlineData("token dropped", "topology.switchover", "`dr switchover --to us` resumes")]
+    [InlineData("failover key for another region", "topology.primaryRegion", "`dr failover --to us`")]
+    [InlineData("old primary back after completion", "topology.primaryRegion", "`dr failover --to eu`")]
+    public void AMoveOfThePrimaryNoSwitchoverOrFailoverSaysIsRefusedNamingTheWay(string edit, string key, string way)
+    {
+        var phase1 = Deployed with { Switchover = new SwitchoverConfig { To = "us" } };
+        var phase2 = Deployed with { Switchover = new SwitchoverConfig { To = "us", PromotionToken = OperationCatalogue.SampleToken } };
+        var completed = Deployed with { PrimaryRegion = "us" };
+        var (was, now, failover) = edit switch
+        {
+            "edited" => (Deployed, completed, (string?)null),
+            "stale in phase 2" => (phase2, Deployed, null),
+            "token dropped" => (phase2, phase1, null),
+            "failover key for another region" => (Deployed, completed, "ap"),
+            _ => (completed, Deployed, null),
+        };
+
+        var problem = Assert.Single(DeployedIdentity.Of(was).PrimaryMovesIn(now, failover));
+
+        Assert.Equal(key, problem.Key);
+        Assert.Contains(way, problem.Message, StringComparison.Ordinal);
+        Assert.Contains("older checkout", problem.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("[]")]
     [InlineData("{\"namespace\":\"databases\"}")]

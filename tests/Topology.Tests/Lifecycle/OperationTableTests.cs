@@ -20,9 +20,9 @@ public sealed class OperationTableTests
         var table = OperationTable.Markdown(2, ReplicationMode.Archive).Split('\n');
 
         var rename = Assert.Single(table, l => l.StartsWith("| namespace rename (refused)", StringComparison.Ordinal));
-        Assert.Contains("| refused by the program before it declares anything, naming topology.namespace and the value to set back |", rename, StringComparison.Ordinal);
+        Assert.Contains("| refused by the program before it declares anything, naming topology.namespace and the safe way |", rename, StringComparison.Ordinal);
         Assert.EndsWith("| none: the update stops | nothing changes |", rename, StringComparison.Ordinal);
-        var demote = Assert.Single(table, l => l.Contains("| phase 1: demote |", StringComparison.Ordinal));
+        var demote = Assert.Single(table, l => l.StartsWith("| switchover |", StringComparison.Ordinal));
         Assert.Contains("no region takes writes until phase 2's promotion", demote, StringComparison.Ordinal);
     }
 }
