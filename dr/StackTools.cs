@@ -18,6 +18,9 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
     private static readonly TimeSpan UpTimeout = TimeSpan.FromHours(1);
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a tool asked to stop (SIGINT) has before it is killed: long enough for pulumi to finish the operations in flight.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
+
     /// <summary>The stack's config, secrets shown.</summary>
     public async Task<StackState> ReadStateAsync(CancellationToken cancellationToken) =>
         StackState.Parse(await PulumiAsync(["config", "--json", "--show-secrets"], ConfigTimeout, cancellationToken));
@@ -69,8 +72,15 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
 
     private static async Task<string> RunAsync(string executable, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null)
     {
+        // Asked to stop (dr interrupted, or the time limit), the tool gets SIGINT first (CliWrap's graceful
+        // cancellation): pulumi then cancels its update ("^C received; cancelling", pulumi/pulumi
+        // pkg/backend/cancellation_scope.go: the first SIGINT or SIGTERM cancels, only a second terminates), lets the
+        // operations in flight end and unlocks the stack, where SIGKILL would leave it locked with pending operations
+        // (pkg/backend/diy/lock.go checkForLock). Only a tool still running after the grace period is killed.
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var forceful = new CancellationTokenSource();
         limit.CancelAfter(timeout);
+        using var escalation = limit.Token.Register(() => forceful.CancelAfter(Grace));
         var shown = $"{executable} {string.Join(' ', arguments)}";
         var output = new StringBuilder();
         var error = new StringBuilder();
@@ -81,7 +91,7 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
                 .WithStandardInputPipe(input is null ? PipeSource.Null : PipeSource.FromString(input))
                 .WithStandardOutputPipe(PipeTarget.Merge(PipeTarget.ToStringBuilder(output), PipeTarget.ToDelegate(line => progress?.Report(line))))
                 .WithStandardErrorPipe(PipeTarget.ToStringBuilder(error))
-                .ExecuteAsync(limit.Token);
+                .ExecuteAsync(forceful.Token, limit.Token);
         }
         catch (System.ComponentModel.Win32Exception)
         {

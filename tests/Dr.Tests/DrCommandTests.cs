@@ -188,6 +188,33 @@ public sealed class DrCommandTests
     }
 
     [Fact]
+    public async Task AnInterruptedDrAsksPulumiToCancelItsUpdateWithSigintInsteadOfKillingIt()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
+        shims.Write("slow-up", string.Empty);
+        using var interrupt = new CancellationTokenSource();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var running = DrCli.InvokeAsync(["switchover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory], output, error, interrupt.Token, shims.Pulumi, shims.Kubectl);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!shims.Calls.Any(c => c.StartsWith("up ", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "dr never ran pulumi up");
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(500);
+        await interrupt.CancelAsync();
+        var exit = await running;
+
+        // pulumi heard SIGINT and cancelled its update itself: the stack is not left locked by a killed process.
+        Assert.Equal(DrCli.InterruptedExitCode, exit);
+        Assert.Equal("cancelled\n", shims.Read("got-sigint"));
+    }
+
+    [Fact]
     public async Task ARejoinFencesTheFormerPrimaryAndReplacesItsClusterTakingTheCurrentBootstrap()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });

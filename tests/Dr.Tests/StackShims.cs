@@ -66,6 +66,11 @@ internal sealed class StackShims : IDisposable
                   *) echo "unexpected key $4" >&2; exit 1 ;;
                 esac ;;
               "up --yes")
+                # A long update that, as pulumi does, cancels itself on the first SIGINT (pkg/backend/cancellation_scope.go).
+                if [ -f "$S/slow-up" ]; then
+                  trap 'kill "$pid"; echo cancelled > "$S/got-sigint"; echo "^C received; cancelling."; exit 255' INT
+                  echo "Updating (slow)"; sleep 30 & pid=$!; wait "$pid"; exit 0
+                fi
                 # The engine refuses an update while another holds the stack's lock (pulumi/pulumi pkg/backend/diy/lock.go checkForLock).
                 if [ -f "$S/locked-once" ]; then rm -f "$S/locked-once"; echo "error: the stack is currently locked by 1 lock(s)" >&2; exit 255; fi
                 # The program refuses to move the primary unless the failover key names it (DeployedIdentity.PrimaryMovesIn).
