@@ -70,6 +70,24 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
     private Task<string> KubectlAsync(string[] arguments, CancellationToken cancellationToken) =>
         RunAsync(Kubectl, [.. arguments, $"--request-timeout={(int)KubectlTimeout.TotalSeconds}s"], KubectlTimeout + TimeSpan.FromSeconds(5), cancellationToken);
 
+    // What to run for the states an interrupted pulumi leaves, in pulumi's own words: a lock no process holds any more
+    // (pkg/backend/diy/lock.go checkForLock), and resources whose operation never completed
+    // (pkg/resource/deploy/deployment_executor.go printPendingOperationsWarning).
+    private static string Remedy(string said, string[] arguments)
+    {
+        var stack = arguments.SkipWhile(a => a != "--stack").Skip(1).FirstOrDefault();
+        var directory = arguments.SkipWhile(a => a != "--cwd").Skip(1).FirstOrDefault();
+        var scope = $"--stack {stack} --cwd {directory}";
+        if (said.Contains("the stack is currently locked", StringComparison.Ordinal))
+        {
+            return $" If no other pulumi runs on this stack (a killed one leaves its lock behind), remove the lock with `pulumi cancel {scope}`, then run the same dr command again.";
+        }
+
+        return said.Contains("pending operations from previous deployment", StringComparison.Ordinal)
+            ? $" An interrupted update left resources in an unknown state: check them, run `pulumi refresh {scope} --clear-pending-creates`, then the same dr command again."
+            : string.Empty;
+    }
+
     private static async Task<string> RunAsync(string executable, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null)
     {
         // Asked to stop (dr interrupted, or the time limit), the tool gets SIGINT first (CliWrap's graceful
@@ -105,7 +123,7 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
         if (result.ExitCode != 0)
         {
             var said = string.Join(" ", new[] { error.ToString(), output.ToString() }.Select(s => s.Trim()).Where(s => s.Length > 0));
-            throw new DrException($"`{shown}` failed (exit {result.ExitCode}): {(said.Length <= 800 ? said : "…" + said[^800..])}");
+            throw new DrException($"`{shown}` failed (exit {result.ExitCode}): {(said.Length <= 800 ? said : "…" + said[^800..])}{Remedy(said, arguments)}");
         }
 
         return output.ToString();

@@ -173,6 +173,7 @@ public sealed class DrCommandTests
         // The update did not land (the stack was locked): the config names us, the last deployment still eu.
         Assert.NotEqual(0, first);
         Assert.Contains("the stack is currently locked", firstError, StringComparison.Ordinal);
+        Assert.Contains($"remove the lock with `pulumi cancel --stack prod --cwd {shims.Directory}`, then run the same dr command again", firstError, StringComparison.Ordinal);
         Assert.Equal("us", shims.Read("primary"));
         Assert.Null(shims.Read("failover"));
 

@@ -72,7 +72,7 @@ internal sealed class StackShims : IDisposable
                   echo "Updating (slow)"; sleep 30 & pid=$!; wait "$pid"; exit 0
                 fi
                 # The engine refuses an update while another holds the stack's lock (pulumi/pulumi pkg/backend/diy/lock.go checkForLock).
-                if [ -f "$S/locked-once" ]; then rm -f "$S/locked-once"; echo "error: the stack is currently locked by 1 lock(s)" >&2; exit 255; fi
+                if [ -f "$S/locked-once" ]; then rm -f "$S/locked-once"; echo "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with \`pulumi cancel\`." >&2; exit 255; fi
                 # The program refuses to move the primary unless the failover key names it (DeployedIdentity.PrimaryMovesIn).
                 if [ -f "$S/failover-to" ] && [ "$primary" = "$(cat "$S/failover-to")" ] && [ "$(cat "$S/failover" 2>/dev/null)" != "$primary" ] && [ ! -f "$S/failed-over" ]; then
                   echo "error: topology.primaryRegion: the config says $primary primary, but the last deployment made eu primary" >&2; exit 255
