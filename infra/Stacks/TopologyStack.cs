@@ -39,7 +39,7 @@ public class TopologyStack : Stack
         // Validate before any resource: a bad config stops the run with the loader's one message listing every problem.
         var topology = LoadTopology();
         var rebuild = RebuiltRegion(topology);
-        RefuseUnsafeEdits(topology);
+        var lastKnown = CheckAgainstLastDeployment(topology);
         var plan = PkiPlan.For(topology);
         // One component per trusted root, named by its plan id: the first generation keeps the name `root-ca` it always
         // had, and the next root a root rotation adds keeps its name when the rotation completes, so neither is replaced.
@@ -50,7 +50,7 @@ public class TopologyStack : Stack
         var roles = ReplicaRoles.Of(topology);
 
         var regions = topology.Regions
-            .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root, trusted))
+            .Select((r, index) => DeclareRegionBasics(r, index, manifests[r.Name!], plan, root, trusted, lastKnown.GetValueOrDefault(r.Name!)))
             .ToDictionary(r => r.Config.Name!);
 
         // The primary first: every replica Cluster waits for it and, when created, for its bootstrap Backup, which hold the data
@@ -183,7 +183,7 @@ public class TopologyStack : Stack
         return topology;
     }
 
-    private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root, IReadOnlyList<SharedRootCa> trusted)
+    private static RegionResources DeclareRegionBasics(RegionConfig region, int index, RegionManifests manifests, PkiPlan plan, SharedRootCa root, IReadOnlyList<SharedRootCa> trusted, string? lastKnownAddress)
     {
         var name = region.Name!;
         // Secrets and ConfigMaps are updated in place, never deleted and re-created by a renewal (ResourcePolicy).
@@ -213,7 +213,7 @@ public class TopologyStack : Stack
             Provider = provider,
         });
         var nodeAddress = region.Exposure!.Type == ExposureType.NodePort
-            ? region.Exposure.DiscoversAddress ? NodeAddress.Discover(region, index) : Output.Create(region.Exposure.Address!)
+            ? region.Exposure.DiscoversAddress ? NodeAddress.Discover(region, index, lastKnownAddress) : Output.Create(region.Exposure.Address!)
             : null;
         return new RegionResources(region, manifests, provider, declaredNamespace, certificates, pki, nodeAddress);
     }
@@ -226,16 +226,17 @@ public class TopologyStack : Stack
     /// backend, its own included: pulumi/pulumi pkg/resource/deploy/builtins.go readStackReference). The constructor
     /// must wait for it; it does so off any synchronization context.
     /// </summary>
-    private void RefuseUnsafeEdits(TopologyConfig topology)
+    /// <returns>The addresses the last deployment exported, by region (<see cref="LastKnownAddresses"/>).</returns>
+    private IReadOnlyDictionary<string, string> CheckAgainstLastDeployment(TopologyConfig topology)
     {
         var deployment = Deployment.Instance;
-        var previous = Task.Run(async () =>
+        var (previous, regions) = Task.Run(async () =>
         {
             var self = new StackReference($"{deployment.StackName}-deployed", new StackReferenceArgs
             {
                 Name = $"{deployment.OrganizationName}/{deployment.ProjectName}/{deployment.StackName}",
             }, new CustomResourceOptions { Parent = this });
-            return await self.GetValueAsync(Topology.Config.DeployedIdentity.OutputName).ConfigureAwait(false);
+            return (await self.GetValueAsync(Topology.Config.DeployedIdentity.OutputName).ConfigureAwait(false), await self.GetValueAsync("regions").ConfigureAwait(false));
         }).GetAwaiter().GetResult();
         try
         {
@@ -250,6 +251,8 @@ public class TopologyStack : Stack
         {
             throw new RunException(e.Message);
         }
+
+        return LastKnownAddresses.Of(regions is null ? null : JsonSerializer.Serialize(regions));
     }
 
     // The replica region `dr rejoin` rebuilds, if any; the primary is never rebuilt this way.

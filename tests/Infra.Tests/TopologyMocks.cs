@@ -31,6 +31,9 @@ internal sealed class TopologyMocks
     /// <summary>The IPv4 address each kube context's first node reported, one of its own per context.</summary>
     public ConcurrentDictionary<string, string> NodeAddresses { get; } = new();
 
+    /// <summary>Kube contexts whose cluster does not answer: kubectl fails there.</summary>
+    public ConcurrentBag<string> UnreachableContexts { get; } = [];
+
     /// <summary>The certificates and keys the mocks answer with.</summary>
     public IssuedPki Pki { get; }
 
@@ -137,6 +140,12 @@ internal sealed class TopologyMocks
         }
 
         var context = KubeContextOf(args);
+        if (UnreachableContexts.Contains(context))
+        {
+            // kubectl's own words for a cluster whose API does not answer; local.run fails the invoke on a non-zero exit.
+            throw new InvalidOperationException($"exit status 1: Unable to connect to the server: dial tcp: i/o timeout (context {context})");
+        }
+
         return ImmutableDictionary<string, object>.Empty
             .Add("command", Inputs.At(args.Args, "command")!)
             .Add("stdout", $"fd00::10 {NodeAddresses.GetOrAdd(context, _ => $"192.0.2.{10 + Interlocked.Increment(ref _nodes)}")}")

@@ -228,6 +228,29 @@ public sealed class TopologyStackTests
     }
 
     [Fact]
+    public async Task ARegionWhoseClusterDoesNotAnswerKeepsTheAddressItsLastDeploymentExported()
+    {
+        var config = StackConfigFile.Read("dev");
+        var first = await MockedDeployment.RunAsync("dev", config);
+        var regions = await OutputUtilities.GetValueAsync(first.Stack.Regions);
+        var identity = await OutputUtilities.GetValueAsync(first.Stack.DeployedIdentity);
+        var euAddress = first.Mocks.NodeAddresses["kind-k8s-eu"];
+
+        var mocks = MockedDeployment.MocksFor(config);
+        mocks.UnreachableContexts.Add("kind-k8s-eu");
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => MockedDeployment.RunAsync<TopologyStack>("dev", config, mocks));
+        Assert.Contains("topology.regions[0].exposure.address is 'auto', and kubectl could not read the nodes of kube context 'kind-k8s-eu'", refused.Message, StringComparison.Ordinal);
+
+        var again = MockedDeployment.MocksFor(config);
+        again.UnreachableContexts.Add("kind-k8s-eu");
+        again.PreviousOutputs = ImmutableDictionary<string, object>.Empty.Add("regions", regions).Add(DeployedIdentity.OutputName, identity);
+        var second = await MockedDeployment.RunAsync<TopologyStack>("dev", config, again);
+
+        var eu = (await OutputUtilities.GetValueAsync(second.Stack.Regions)).Single(r => (string)r["name"] == "eu");
+        Assert.Equal(euAddress, ((IReadOnlyDictionary<string, object>)eu["pooler"])["host"]);
+    }
+
+    [Fact]
     public async Task StackOutputsParseWithTheOutputsContract()
     {
         var deployment = await MockedDeployment.RunAsync("prod");
