@@ -34,6 +34,7 @@ public static class DrCli
             SwitchoverCommand(output, error, pulumi, kubectl),
             FailoverCommand(output, error, pulumi, kubectl),
             RejoinCommand(output, error, pulumi, kubectl),
+            RemoveRegionCommand(output, error, pulumi, kubectl),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -173,6 +174,43 @@ public static class DrCli
             var tools = Tools(parsed, pulumi, kubectl);
             var report = await new FailoverDriver(tools, Progress(error)).RejoinAsync(await tools.ReadStateAsync(cancellationToken), parsed.GetValue(region)!, cancellationToken);
             return await WriteReportAsync(output, parsed.GetValue(OutputOption), report);
+        });
+        return command;
+    }
+
+    private static Command RemoveRegionCommand(TextWriter output, TextWriter error, string pulumi, string kubectl)
+    {
+        var region = new Option<string>("--region") { Description = "The replica region to take out of the stack for good.", Required = true };
+        var command = new Command("remove-region", """
+            Take a replica region out of the stack for good, its cluster answering or not (a region that is gone): lift
+            its Cluster's protection, remove it from the topology, and pulumi up with PULUMI_K8S_DELETE_UNREACHABLE=true,
+            which deletes its resources, or drops them from the state where its cluster does not answer; the other
+            regions stop naming it. Refused for the primary region (fail over first). Run again, it finishes what an
+            interrupted run left.
+            """) { StackOption, region, ProjectOption, DryRunOption, OutputOption };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var tools = Tools(parsed, pulumi, kubectl);
+            var state = await tools.ReadStateAsync(cancellationToken);
+            var name = parsed.GetValue(region)!;
+            if (RegionRemoval.Refusal(state, name) is { } refusal)
+            {
+                throw new DrException(refusal, DrException.UsageExitCode);
+            }
+
+            var removal = new RegionRemoval(tools, Progress(error));
+            var plan = await removal.PlanAsync(state, name, cancellationToken);
+            if (parsed.GetValue(DryRunOption))
+            {
+                foreach (var (step, number) in plan.Steps.Select((s, i) => (s, i + 1)))
+                {
+                    await output.WriteLineAsync($"{number}. {step}");
+                }
+
+                return 0;
+            }
+
+            return await WriteReportAsync(output, parsed.GetValue(OutputOption), await removal.RemoveAsync(plan, cancellationToken));
         });
         return command;
     }

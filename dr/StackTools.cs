@@ -45,6 +45,14 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
     public Task UpAsync(IProgress<string> progress, CancellationToken cancellationToken, params string[] extra) =>
         PulumiAsync(["up", "--yes", "--skip-preview", .. extra], UpTimeout, cancellationToken, progress);
 
+    /// <summary><c>pulumi up --yes --skip-preview</c> with <paramref name="environment"/> added to pulumi's.</summary>
+    public Task UpAsync(IProgress<string> progress, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken) =>
+        PulumiAsync(["up", "--yes", "--skip-preview"], UpTimeout, cancellationToken, progress, environment: environment);
+
+    /// <summary><c>pulumi state unprotect --yes</c>: the resource may then be deleted.</summary>
+    public Task UnprotectAsync(string urn, CancellationToken cancellationToken) =>
+        PulumiAsync(["state", "unprotect", urn, "--yes"], ConfigTimeout, cancellationToken);
+
     /// <summary>The stack outputs, secrets shown (<c>pulumi stack output --json --show-secrets</c>).</summary>
     public Task<string> OutputsAsync(CancellationToken cancellationToken) =>
         PulumiAsync(["stack", "output", "--json", "--show-secrets"], ConfigTimeout, cancellationToken);
@@ -64,8 +72,8 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
     public Task FenceAsync(string context, string ns, string cluster, CancellationToken cancellationToken) =>
         KubectlAsync(["--context", context, "--namespace", ns, "annotate", "--overwrite", "clusters.postgresql.cnpg.io", cluster, "cnpg.io/fencedInstances=[\"*\"]"], cancellationToken);
 
-    private Task<string> PulumiAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null) =>
-        RunAsync(Pulumi, [.. arguments, "--stack", Stack, "--cwd", ProjectDirectory, "--non-interactive"], timeout, cancellationToken, progress, input);
+    private Task<string> PulumiAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null, IReadOnlyDictionary<string, string?>? environment = null) =>
+        RunAsync(Pulumi, [.. arguments, "--stack", Stack, "--cwd", ProjectDirectory, "--non-interactive"], timeout, cancellationToken, progress, input, environment);
 
     private Task<string> KubectlAsync(string[] arguments, CancellationToken cancellationToken) =>
         RunAsync(Kubectl, [.. arguments, $"--request-timeout={(int)KubectlTimeout.TotalSeconds}s"], KubectlTimeout + TimeSpan.FromSeconds(5), cancellationToken);
@@ -88,7 +96,7 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
             : string.Empty;
     }
 
-    private static async Task<string> RunAsync(string executable, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null)
+    private static async Task<string> RunAsync(string executable, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         // Asked to stop (dr interrupted, or the time limit), the tool gets SIGINT first (CliWrap's graceful
         // cancellation): pulumi then cancels its update ("^C received; cancelling", pulumi/pulumi
@@ -106,6 +114,7 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
         try
         {
             result = await Cli.Wrap(executable).WithArguments(arguments).WithValidation(CommandResultValidation.None)
+                .WithEnvironmentVariables(environment ?? new Dictionary<string, string?>())
                 .WithStandardInputPipe(input is null ? PipeSource.Null : PipeSource.FromString(input))
                 .WithStandardOutputPipe(PipeTarget.Merge(PipeTarget.ToStringBuilder(output), PipeTarget.ToDelegate(line => progress?.Report(line))))
                 .WithStandardErrorPipe(PipeTarget.ToStringBuilder(error))

@@ -216,6 +216,38 @@ public sealed class DrCommandTests
     }
 
     [Fact]
+    public async Task ARegionThatIsGoneIsRemovedForGoodWithItsProtectionLiftedAndItsUnreachableResourcesDroppedAndTheRestVerifies()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
+        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
+        await sandbox.StopPoolerAsync("ap");
+        await sandbox.StopInstanceAsync("ap");
+        var outputs = sandbox.Outputs;
+        shims.Write("topology-removed.json", StackShims.TopologyTemplate(["eu", "us"]));
+        shims.Write("outputs-removed.json", Topology.Outputs.TopologyOutputsJson.Serialize(outputs with
+        {
+            Regions = [.. outputs.Regions.Where(r => r.Name != "ap")],
+            ClientKeys = outputs.ClientKeys.Where(k => k.Key != "ap").ToDictionary(),
+        }));
+        const string Urn = "urn:pulumi:prod::cross-cluster-dr::crosscluster:index:CnpgReplicaCluster$kubernetes:postgresql.cnpg.io/v1:Cluster::ap-cnpg-pg-ap-cluster";
+        shims.Write("export.json", "{\"deployment\":{\"resources\":[{\"urn\":\"" + Urn + "\",\"type\":\"kubernetes:postgresql.cnpg.io/v1:Cluster\",\"inputs\":{\"metadata\":{\"name\":\"pg-ap\"}}}]}}");
+
+        var (primary, _, refusal) = await RunAsync(shims, "remove-region", "--stack", "prod", "--region", "eu", "--cwd", shims.Directory);
+        var (dry, plan, _) = await RunAsync(shims, "remove-region", "--stack", "prod", "--region", "ap", "--cwd", shims.Directory, "--dry-run");
+        var (exit, output, error) = await RunAsync(shims, "remove-region", "--stack", "prod", "--region", "ap", "--cwd", shims.Directory);
+
+        Assert.Equal(DrException.UsageExitCode, primary);
+        Assert.Contains("--region: eu is the primary region; fail over from it first", refusal, StringComparison.Ordinal);
+        Assert.Equal(0, dry);
+        Assert.StartsWith($"1. pulumi state unprotect {Urn}\n2. pulumi config rm --path cross-cluster-dr:topology.regions[2]\n3. PULUMI_K8S_DELETE_UNREACHABLE=true pulumi up", plan.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.True(exit == 0, error);
+        Assert.Contains(shims.Calls, c => c.StartsWith($"state unprotect {Urn} --yes", StringComparison.Ordinal));
+        Assert.Contains(shims.Calls, c => c.StartsWith("config rm --path cross-cluster-dr:topology.regions[2]", StringComparison.Ordinal));
+        Assert.Equal(["true"], shims.Read("delete-unreachable.log")!.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("PASSED", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARejoinFencesTheFormerPrimaryAndReplacesItsClusterTakingTheCurrentBootstrap()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });

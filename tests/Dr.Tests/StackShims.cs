@@ -31,13 +31,17 @@ internal sealed class StackShims : IDisposable
     public void Write(string name, string content) => File.WriteAllText(Path.Combine(Directory, name), content);
 
     /// <summary>Shims for a stack whose primary is <paramref name="primary"/>, serving the sandbox's outputs; its regions are the sandbox's two unless named.</summary>
+    /// <summary>The topology template the shims' config prints for <paramref name="regions"/>.</summary>
+    public static string TopologyTemplate(IReadOnlyList<string>? regions = null) =>
+        StackConfig.Topology("__PRIMARY__", "__TO__", regions).Replace("{\"to\":\"__TO__\"}", "__SWITCHOVER__", StringComparison.Ordinal);
+
     public static StackShims For(string primary, string sandboxDirectory, string sandboxExecutable, IReadOnlyList<string>? regions = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"crosscluster-dr-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(directory);
         var shims = new StackShims(directory);
         shims.Write("primary", primary);
-        shims.Write("topology.json", StackConfig.Topology("__PRIMARY__", "__TO__", regions).Replace("{\"to\":\"__TO__\"}", "__SWITCHOVER__", StringComparison.Ordinal));
+        shims.Write("topology.json", TopologyTemplate(regions));
         Script(shims.Pulumi, $$"""
             S='{{directory}}'
             echo "$*" >> "$S/calls.log"
@@ -63,9 +67,12 @@ internal sealed class StackShims : IDisposable
                   cross-cluster-dr:promotionToken) rm -f "$S/token" ;;
                   cross-cluster-dr:rebuild) rm -f "$S/rebuild" ;;
                   cross-cluster-dr:failover) rm -f "$S/failover" ;;
+                  *.regions\[*\]) cp "$S/topology-removed.json" "$S/topology.json"; touch "$S/removed" ;;
                   *) echo "unexpected key $4" >&2; exit 1 ;;
                 esac ;;
+              "state unprotect") ;;
               "up --yes")
+                echo "${PULUMI_K8S_DELETE_UNREACHABLE:--}" >> "$S/delete-unreachable.log"
                 # A long update that, as pulumi does, cancels itself on the first SIGINT (pkg/backend/cancellation_scope.go).
                 if [ -f "$S/slow-up" ]; then
                   trap 'kill "$pid"; echo cancelled > "$S/got-sigint"; echo "^C received; cancelling."; exit 255' INT
@@ -90,7 +97,7 @@ internal sealed class StackShims : IDisposable
                   touch "$S/failed-over"
                   echo "error: region eu: the kube-apiserver did not answer" >&2; exit 255
                 fi ;;
-              "stack output") cat '{{sandboxDirectory}}/outputs.json' ;;
+              "stack output") if [ -f "$S/removed" ]; then cat "$S/outputs-removed.json"; else cat '{{sandboxDirectory}}/outputs.json'; fi ;;
               "stack export") cat "$S/export.json" ;;
               *) echo "unexpected: $*" >&2; exit 1 ;;
             esac
