@@ -44,7 +44,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
             }
 
             await WriteAsync(from, demoted, cancellationToken);
-            var token = PromotionToken.FromShutDownInstance(await old.ControlDataAsync(cancellationToken));
+            var token = await DemotionTokenAsync(old, from, target, progress, cancellationToken);
 
             // The token is recorded only once its segment is archived, as CNPG patches .status.demotionToken only after
             // archiving the shutdown checkpoint's segment (pkg/reconciler/replicaclusterswitch/shutdown_wal.go
@@ -76,6 +76,33 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         await PromoteAsync(target, PromotionToken.Parse(change.PromotionToken!), progress, cancellationToken);
         return await CompleteAsync(change, promoted, progress, lostBytes: null, commitsLost: null, cancellationToken);
     }
+
+    /// <summary>
+    /// The demotion token of the stopped old primary, from its <c>pg_controldata</c>. CNPG makes one only from a shut
+    /// down instance and otherwise waits for the shutdown (pkg/reconciler/replicaclusterswitch/shutdown_wal.go
+    /// generateDemotionToken, errPostgresNotShutDown). A data directory a stop did not leave shut down (the fast
+    /// shutdown ran out of time and was escalated, or a killed command left it mid-way) gets that shutdown here: it
+    /// starts as the standby its files now make it, which first finishes its crash recovery, and is stopped again.
+    /// </summary>
+    private async Task<PromotionToken> DemotionTokenAsync(PostgresServer old, string from, string target, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var control = await old.ControlDataAsync(cancellationToken);
+        if (!IsShutDown(control))
+        {
+            progress.Report($"pg-{from} is not shut down (cluster state '{control.Get("Database cluster state")}'); starting it as a standby of pg-{target} to shut it down cleanly");
+            await old.StartAsync(cancellationToken);
+            await Sql().ExecuteAsync(from, "CHECKPOINT", cancellationToken);
+            await old.StopAsync();
+            control = await old.ControlDataAsync(cancellationToken);
+        }
+
+        return IsShutDown(control)
+            ? PromotionToken.FromShutDownInstance(control)
+            : throw new SandboxException($"pg-{from} is still not shut down (cluster state '{control.Get("Database cluster state")}') after a fast shutdown, so CNPG would make no demotion token from it. See {old.LogPath}; run `sandbox switchover --to {target}` again once it stops cleanly.");
+    }
+
+    // pkg/utils/parser.go PgDataState.IsShutdown: "shut down" or "shut down in recovery".
+    private static bool IsShutDown(ControlData control) => control.Get("Database cluster state") is "shut down" or "shut down in recovery";
 
     /// <summary>
     /// A failover to <paramref name="target"/>: the primary is crashed (the drill for a region that is gone), the
