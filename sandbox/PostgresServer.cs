@@ -265,6 +265,17 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             $"pg_rewind of region {region.Name}", BaseBackupTimeout, cancellationToken);
 
     /// <summary>
+    /// Whether a <c>pg_rewind</c> completed on this data directory and it has not started since: pg_rewind writes
+    /// <c>backup_label</c>, then, last, a control file in archive recovery (PostgreSQL 15 src/bin/pg_rewind/pg_rewind.c
+    /// main: createBackupLabel, then DB_IN_ARCHIVE_RECOVERY and update_controlfile); a start renames the label. Run
+    /// again on such a directory, pg_rewind would first finish its "crash recovery" in single-user mode, which ends
+    /// recovery on the source's timeline with a checkpoint of its own, so the standby could no longer follow the source.
+    /// </summary>
+    public async Task<bool> IsRewoundAsync(CancellationToken cancellationToken) =>
+        File.Exists(Path.Combine(Layout.Data, "backup_label"))
+        && (await ControlDataAsync(cancellationToken)).Get("Database cluster state") == "in archive recovery";
+
+    /// <summary>
     /// Whether the data directory is a primary's, as CNPG's Instance.IsPrimary reads it (pkg/management/postgres/instance.go:
     /// no <c>standby.signal</c>), whether or not the server runs. PostgreSQL 15 removes the file as a promotion ends
     /// recovery, before it writes the new timeline's history or any checkpoint on it (src/backend/access/transam/xlog.c

@@ -247,10 +247,21 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         var realised = Realise(null, primary: State.PrimaryRegion);
         var source = realised[region].Instance.Source
             ?? throw new SandboxException($"pg-{region} has no source to rejoin: it is the primary.");
+        var entry = State.Regions.Single(r => r.Name == region);
         // The certificates pg_rewind connects with are the new source's external/<entry>/ files, written first.
         RealisedFiles.WriteSource(realised[region].Instance);
-        await user.TakeOwnershipAsync(State.Regions.Single(r => r.Name == region).Directory, cancellationToken);
-        await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, State.Regions.Single(r => r.Name == region), State.Regions, State.Links), cancellationToken);
+        await user.TakeOwnershipAsync(entry.Directory, cancellationToken);
+
+        // A killed rejoin's pg_rewind (or the single-user crash recovery it runs) goes on without it; another one
+        // beside it fails on the data directory's lock. One that was interrupted is run again, as CNPG's instance
+        // manager runs pg_rewind again on its next start (pkg/management/postgres/instance.go Rewind, which keeps
+        // pg_control for exactly that: managePgControlFileBackup). One that completed is not (see IsRewoundAsync).
+        await LeftoverProcesses.WaitForToolsAsync(entry.Layout.Data, binaries, cancellationToken);
+        if (!await Server(region).IsRewoundAsync(cancellationToken))
+        {
+            await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, entry, State.Regions, State.Links), cancellationToken);
+        }
+
         await WriteAsync(region, realised, cancellationToken);
         ledger.Update(s => s with { Fenced = [.. s.Fenced.Where(f => f != region)] });
         await Server(region).StartAsync(cancellationToken);

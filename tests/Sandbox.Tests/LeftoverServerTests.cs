@@ -49,6 +49,48 @@ public sealed class LeftoverServerTests
         await AssertVerifyPassesAsync(directory);
     }
 
+    // The rejoin is frozen (SIGSTOP) while its pg_rewind runs, the rewind left to complete, and the rejoin then killed:
+    // exactly "rewound, not started". A second pg_rewind on the rewound directory fails, so the rejoin run again must
+    // start it without rewinding again.
+    [Fact]
+    public async Task ARejoinKilledOnceItsRewindCompletedStartsTheRegionWithoutRewindingAgain()
+    {
+        const int SignalKill = 9;
+        const int SignalStop = 19;
+        var directory = TemporaryDirectory.NewPath();
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = directory, Regions = ["eu", "us"] });
+        await sandbox.FailoverAsync("us");
+        using (var rejoin = ChildProcess.Start(ChildProcess.Built("sandbox"), ["start", "eu", "--dir", directory]))
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (Rewinds(directory).Count == 0)
+            {
+                Assert.True(rejoin.IsRunning && DateTime.UtcNow < deadline, "the rejoin ran no pg_rewind");
+                await Task.Delay(5);
+            }
+
+            rejoin.Signal(SignalStop);
+            while (Rewinds(directory).Count > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "pg_rewind did not end");
+                await Task.Delay(5);
+            }
+
+            rejoin.Signal(SignalKill);
+            await rejoin.ExitCodeAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var (exit, _, error) = await SandboxCommandLine.RunAsync("start", "eu", "--dir", directory);
+
+        Assert.True(exit == 0, error);
+        var after = LocalSandbox.Attach(directory).State;
+        Assert.Empty(after.Fenced);
+        Assert.True(LocalSandbox.Status(directory)!.All(r => r.Running));
+        await AssertVerifyPassesAsync(directory);
+    }
+
+    private static IReadOnlyList<int> Rewinds(string directory) => [.. ServerProcesses.Mentioning("pg_rewind").Intersect(ServerProcesses.Mentioning(directory))];
+
     // What pg_ctl leaves once the command that ran it is killed: a postmaster on the region's data directory, in no ledger.
     private static async Task StartUnrecordedAsync(RunningSandbox sandbox, string region)
     {
