@@ -415,7 +415,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     }
 
     // Endpoints and the root do not change with the primary, so the outputs are read once, not on every poll.
-    private AdministratorSql Sql() => _sql ??= new(ledger.Directory, TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)));
+    private AdministratorSql Sql() => _sql ??= new(ledger.Directory, TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)), region => Server(region).IsRunning);
 
     private PostgresServer Server(string region) => new(State.Regions.Single(r => r.Name == region), binaries, user, ledger);
 }
