@@ -316,18 +316,20 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
             await WriteAsync(region.Name, final, cancellationToken);
         }
 
-        ledger.Update(s => s with
-        {
-            PrimaryRegion = change.To,
-            Change = null,
-            Regions = [.. s.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
-        });
+        // The outputs before the ledger: once the ledger says the change is done, running it again refuses (the target
+        // is already primary), so an interruption between the two must leave the outputs written, not the ledger.
         var outputs = TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken));
         SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(outputs with
         {
             PrimaryRegion = change.To,
             Regions = [.. outputs.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
         }));
+        ledger.Update(s => s with
+        {
+            PrimaryRegion = change.To,
+            Change = null,
+            Regions = [.. s.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
+        });
 
         var timeline = await Sql().ScalarAsync<int>(change.To, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", cancellationToken);
         progress.Report($"pg-{change.To} is primary on timeline {timeline}{(State.Fenced.Count > 0 ? $"; fenced until `sandbox start`: {string.Join(", ", State.Fenced.Select(f => $"pg-{f}"))}" : string.Empty)}");
