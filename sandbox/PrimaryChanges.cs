@@ -309,6 +309,11 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     // files are what CNPG makes of the completed topology's Cluster; running servers reload them.
     private async Task<PrimaryChangeReport> CompleteAsync(PrimaryChange change, IReadOnlyDictionary<string, RegionRealisation> promoted, IProgress<string> progress, ulong? lostBytes, int? commitsLost, CancellationToken cancellationToken)
     {
+        // PromoteAndWait's CHECKPOINT once more (pkg/management/postgres/promote.go: "For pg_rewind to work we need to
+        // issue a checkpoint here"): a run killed after pg_ctl promote and before it leaves the control file on the old
+        // timeline, the promotion's own checkpoint being spread over minutes, and PostgreSQL 15's pg_rewind takes the
+        // source's timeline from its control file, so the old primary's rejoin would rewind it onto the wrong one.
+        await Sql().ExecuteAsync(change.To, "CHECKPOINT", cancellationToken);
         await WriteAsync(change.To, promoted, cancellationToken);
         var final = Realise(null, primary: change.To);
         foreach (var region in State.Regions.Where(r => !State.Fenced.Contains(r.Name)))
