@@ -10,7 +10,7 @@ public sealed class KillSweepTests
 {
     // The fraction of an unkilled run's duration, counted from the command's start (its runtime's start included, about
     // a fifth of a run), at which each drill is killed: past its start-up, amid its recorded steps. The CI budget allows
-    // one instant per drill, beside the targeted tests of the instants that failed (LeftoverServerTests);
+    // one instant per drill, beside the targeted tests of the instants that failed (LeftoverServerTests, ResumedDrillTests);
     // `local-bench kill-sweep N` sweeps N instants of each.
     private const double Fraction = 0.6;
 
