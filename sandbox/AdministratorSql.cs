@@ -9,7 +9,10 @@ namespace CrossClusterIac.Sandbox;
 /// SQL on a region's instance as the sandbox-only superuser: what CNPG's instance manager runs over its local
 /// socket (CHECKPOINT before a shutdown and before reading a restartpoint, the WAL receiver's view).
 /// </summary>
-internal sealed class AdministratorSql(string directory, TopologyOutputs outputs)
+/// <param name="directory">The sandbox directory.</param>
+/// <param name="outputs">The outputs naming each region's instance endpoint.</param>
+/// <param name="running">Whether a region's postmaster runs: a refused connection is waited on only while it does.</param>
+internal sealed class AdministratorSql(string directory, TopologyOutputs outputs, Func<string, bool> running)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -43,12 +46,47 @@ internal sealed class AdministratorSql(string directory, TopologyOutputs outputs
         return Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i).ToString()).ToList();
     }
 
+    // A postmaster (re)starting refuses connections for a moment: outright before it listens, with 57P03
+    // (cannot_connect_now: "the database system is starting up") while it recovers. CNPG's instance manager retries its
+    // local connection meanwhile (pkg/management/postgres/instance.go WaitForSuperuserConnectionAvailable); so does the
+    // sandbox while the postmaster runs, for as long as pg_ctl -w waits for a start. One that does not run is named at once.
+    private static readonly TimeSpan StartingWait = TimeSpan.FromSeconds(30);
+
     private async Task<NpgsqlConnection> OpenAsync(string region, CancellationToken cancellationToken)
     {
         var administrator = AdministratorCertificate.In(directory);
         using var identity = ClientIdentity.FromPem(SandboxOnly.AdministratorRole, await File.ReadAllTextAsync(administrator.CertificatePath, cancellationToken), await File.ReadAllTextAsync(administrator.KeyPath, cancellationToken));
         var root = Connector.TrustAnchors(outputs.RootCaCertificate);
         var target = ConnectionTarget.Instance(outputs.Regions.Single(r => r.Name == region));
-        return await new Connector(root, "postgres", Timeout).OpenAsync(target, identity, cancellationToken);
+        var deadline = DateTime.UtcNow + StartingWait;
+        while (true)
+        {
+            try
+            {
+                return await new Connector(root, "postgres", Timeout).OpenAsync(target, identity, cancellationToken);
+            }
+            catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested && IsStarting(e))
+            {
+                if (!running(region))
+                {
+                    throw new SandboxException($"pg-{region} at {target.Endpoint.Host}:{target.Endpoint.Port} does not run ({e.Message}); start it with `sandbox start {region}`, then run the same command again.", 1, e);
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new SandboxException($"pg-{region} at {target.Endpoint.Host}:{target.Endpoint.Port} runs but did not accept a connection within {StartingWait.TotalSeconds:0} s ({e.Message}); see its log (`sandbox status` names it), then run the same command again.", 1, e);
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SandboxException($"pg-{region} at {target.Endpoint.Host}:{target.Endpoint.Port} refused the sandbox's administrator connection: {e.Message}", 1, e);
+            }
+        }
     }
+
+    private static bool IsStarting(NpgsqlException e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.CannotConnectNow }
+        || e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
 }

@@ -84,7 +84,7 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
         // uses changes, PgBouncer on an event of its Pooler. Each is recorded once told, so running the rotation again
         // tells only the processes an interruption left untold.
         var realised = LocalSandbox.Realise(topology, pki, State.Regions, user);
-        var sql = new AdministratorSql(ledger.Directory, TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken)));
+        var sql = new AdministratorSql(ledger.Directory, TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken)), name => new PostgresServer(State.Regions.Single(r => r.Name == name), binaries, user, ledger).IsRunning);
         var reloads = new List<string>();
         foreach (var region in State.Regions)
         {

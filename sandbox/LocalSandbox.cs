@@ -80,6 +80,9 @@ public static class LocalSandbox
         await LinkDaemonProcess.StopAsync(ledger);
         await Task.WhenAll(ledger.State.Regions.Select(async region =>
         {
+            // A server a killed command started but never recorded is stopped with the rest (LeftoverProcesses).
+            new PgBouncerServer(region, binaries, user, ledger).Adopt();
+            new PostgresServer(region, binaries, user, ledger).Adopt();
             await new PgBouncerServer(region, binaries, user, ledger).StopAsync();
             await new PostgresServer(region, binaries, user, ledger).StopAsync();
         }));

@@ -17,6 +17,11 @@ public sealed class PgBouncerServer(SandboxRegion region, ServerBinaries binarie
             throw new SandboxException($"PgBouncer in region {region.Name} already runs (pid {ledger.Find(region.Name, ServerKind.PgBouncer)!.Pid}).", SandboxException.UsageExitCode);
         }
 
+        if (await AdoptAsync(cancellationToken))
+        {
+            return;
+        }
+
         // Neither the launch nor the wait for the pid file is cancelled half-way: the daemon forks into its own
         // session (src/main.c go_daemon, setsid) and writes its pid file only afterwards (write_pidfile), so an
         // interruption in between would leave a PgBouncer nobody recorded. Both are bounded; the interruption takes
@@ -46,6 +51,47 @@ public sealed class PgBouncerServer(SandboxRegion region, ServerBinaries binarie
         {
             throw new SandboxException($"PgBouncer in region {region.Name} did not start within {StartTimeout.TotalSeconds:0} s. See {Layout.PgBouncerLog}.");
         }
+    }
+
+    /// <summary>
+    /// Records the PgBouncer a killed command started for this region but never recorded
+    /// (<see cref="LeftoverProcesses.PgBouncer"/>), when the ledger holds none that runs. Returns whether it did.
+    /// </summary>
+    public bool Adopt()
+    {
+        if (IsRunning || LeftoverProcesses.PgBouncer(Layout, binaries) is not { } daemon)
+        {
+            return false;
+        }
+
+        ledger.Record(region.Name, ServerKind.PgBouncer, daemon);
+        return true;
+    }
+
+    /// <summary><see cref="Adopt"/>, then waits until the adopted PgBouncer accepts connections, as a start does. Returns whether it adopted one.</summary>
+    /// <exception cref="SandboxException">It does not accept connections within the start timeout.</exception>
+    public async Task<bool> AdoptAsync(CancellationToken cancellationToken)
+    {
+        if (!Adopt())
+        {
+            return false;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(StartTimeout);
+        try
+        {
+            while (!await AcceptsConnectionsAsync(limit.Token))
+            {
+                await Task.Delay(10, limit.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SandboxException($"PgBouncer in region {region.Name}, started by an interrupted command, does not accept connections after {StartTimeout.TotalSeconds:0} s. See {Layout.PgBouncerLog}.");
+        }
+
+        return true;
     }
 
     private async Task<bool> AcceptsConnectionsAsync(CancellationToken cancellationToken)

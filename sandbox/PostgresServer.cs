@@ -63,12 +63,20 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             user.Command(binaries.Postgres("pg_basebackup"), ["-D", Layout.Data, "-d", ConnectionString.Render(source), "-X", "stream", "-c", "fast", "--no-sync"]),
             $"base backup into region {region.Name}", BaseBackupTimeout, cancellationToken);
 
-    /// <summary>Starts the server, waits until it accepts connections and records its postmaster as the sandbox's own.</summary>
+    /// <summary>
+    /// Starts the server, waits until it accepts connections and records its postmaster as the sandbox's own; a
+    /// postmaster a killed command started on this data directory is adopted instead (<see cref="AdoptAsync"/>).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (IsRunning)
         {
             throw new SandboxException($"PostgreSQL in region {region.Name} already runs (pid {ledger.Find(region.Name, ServerKind.Postgres)!.Pid}).", SandboxException.UsageExitCode);
+        }
+
+        if (await AdoptAsync(cancellationToken))
+        {
+            return;
         }
 
         // Not cancelled half-way: the postmaster detaches from pg_ctl (its own session), so killing pg_ctl would leave
@@ -82,6 +90,54 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
         ledger.Record(region.Name, ServerKind.Postgres, ProcessIdentity.FromPidFile(Layout.PostmasterPid, binaries.Postgres("postgres"))
             ?? throw new SandboxException($"PostgreSQL in region {region.Name} started but {Layout.PostmasterPid} names no running postgres. See {Layout.PostgresLog}."));
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Records the postmaster a killed command started on this data directory but never recorded
+    /// (<see cref="LeftoverProcesses.Postmaster"/>), when the ledger holds none that runs. Returns whether it did.
+    /// </summary>
+    public bool Adopt()
+    {
+        if (IsRunning || LeftoverProcesses.Postmaster(Layout, binaries) is not { } postmaster)
+        {
+            return false;
+        }
+
+        ledger.Record(region.Name, ServerKind.Postgres, postmaster);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="Adopt"/>, then waits as <c>pg_ctl -w</c> would have until the adopted postmaster accepts connections:
+    /// its <c>postmaster.pid</c> status line says <c>ready</c> or <c>standby</c> (src/bin/pg_ctl/pg_ctl.c
+    /// wait_for_postmaster_start). One that ends meanwhile is recorded as stopped. Returns whether one runs adopted.
+    /// </summary>
+    /// <exception cref="SandboxException">It neither accepts connections nor ends within the start timeout.</exception>
+    public async Task<bool> AdoptAsync(CancellationToken cancellationToken)
+    {
+        if (!Adopt())
+        {
+            return false;
+        }
+
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (IsRunning && PostmasterStatus() is not ("ready" or "standby"))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new SandboxException($"PostgreSQL in region {region.Name} (pid {ledger.Find(region.Name, ServerKind.Postgres)!.Pid}), started by an interrupted command, does not accept connections after {StartTimeout.TotalSeconds:0} s. See {Layout.PostgresLog}.");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+
+        if (!IsRunning)
+        {
+            ledger.Record(region.Name, ServerKind.Postgres, null);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Stops the server if the process the sandbox started still runs: a fast shutdown, then immediate, then a kill.</summary>
@@ -209,12 +265,36 @@ public sealed class PostgresServer(SandboxRegion region, ServerBinaries binaries
             $"pg_rewind of region {region.Name}", BaseBackupTimeout, cancellationToken);
 
     /// <summary>
+    /// Whether a <c>pg_rewind</c> completed on this data directory and it has not started since: pg_rewind writes
+    /// <c>backup_label</c>, then, last, a control file in archive recovery (PostgreSQL 15 src/bin/pg_rewind/pg_rewind.c
+    /// main: createBackupLabel, then DB_IN_ARCHIVE_RECOVERY and update_controlfile); a start renames the label. Run
+    /// again on such a directory, pg_rewind would first finish its "crash recovery" in single-user mode, which ends
+    /// recovery on the source's timeline with a checkpoint of its own, so the standby could no longer follow the source.
+    /// </summary>
+    public async Task<bool> IsRewoundAsync(CancellationToken cancellationToken) =>
+        File.Exists(Path.Combine(Layout.Data, "backup_label"))
+        && (await ControlDataAsync(cancellationToken)).Get("Database cluster state") == "in archive recovery";
+
+    /// <summary>
     /// Whether the data directory is a primary's, as CNPG's Instance.IsPrimary reads it (pkg/management/postgres/instance.go:
     /// no <c>standby.signal</c>), whether or not the server runs. PostgreSQL 15 removes the file as a promotion ends
     /// recovery, before it writes the new timeline's history or any checkpoint on it (src/backend/access/transam/xlog.c
     /// StartupXLOG), so a promotion that has begun reads as a primary here before <c>pg_is_in_recovery()</c> says so.
     /// </summary>
     public bool IsPrimary => !File.Exists(Path.Combine(Layout.Data, "standby.signal"));
+
+    // The eighth line of postmaster.pid (LOCK_FILE_LINE_PM_STATUS), padded with spaces; null before it is written.
+    private string? PostmasterStatus()
+    {
+        try
+        {
+            return File.ReadLines(Layout.PostmasterPid).Skip(7).FirstOrDefault()?.Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The server's log, named in diagnoses.</summary>
     public string LogPath => Layout.PostgresLog;

@@ -44,7 +44,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
             }
 
             await WriteAsync(from, demoted, cancellationToken);
-            var token = PromotionToken.FromShutDownInstance(await old.ControlDataAsync(cancellationToken));
+            var token = await DemotionTokenAsync(old, from, target, progress, cancellationToken);
 
             // The token is recorded only once its segment is archived, as CNPG patches .status.demotionToken only after
             // archiving the shutdown checkpoint's segment (pkg/reconciler/replicaclusterswitch/shutdown_wal.go
@@ -76,6 +76,33 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         await PromoteAsync(target, PromotionToken.Parse(change.PromotionToken!), progress, cancellationToken);
         return await CompleteAsync(change, promoted, progress, lostBytes: null, commitsLost: null, cancellationToken);
     }
+
+    /// <summary>
+    /// The demotion token of the stopped old primary, from its <c>pg_controldata</c>. CNPG makes one only from a shut
+    /// down instance and otherwise waits for the shutdown (pkg/reconciler/replicaclusterswitch/shutdown_wal.go
+    /// generateDemotionToken, errPostgresNotShutDown). A data directory a stop did not leave shut down (the fast
+    /// shutdown ran out of time and was escalated, or a killed command left it mid-way) gets that shutdown here: it
+    /// starts as the standby its files now make it, which first finishes its crash recovery, and is stopped again.
+    /// </summary>
+    private async Task<PromotionToken> DemotionTokenAsync(PostgresServer old, string from, string target, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var control = await old.ControlDataAsync(cancellationToken);
+        if (!IsShutDown(control))
+        {
+            progress.Report($"pg-{from} is not shut down (cluster state '{control.Get("Database cluster state")}'); starting it as a standby of pg-{target} to shut it down cleanly");
+            await old.StartAsync(cancellationToken);
+            await Sql().ExecuteAsync(from, "CHECKPOINT", cancellationToken);
+            await old.StopAsync();
+            control = await old.ControlDataAsync(cancellationToken);
+        }
+
+        return IsShutDown(control)
+            ? PromotionToken.FromShutDownInstance(control)
+            : throw new SandboxException($"pg-{from} is still not shut down (cluster state '{control.Get("Database cluster state")}') after a fast shutdown, so CNPG would make no demotion token from it. See {old.LogPath}; run `sandbox switchover --to {target}` again once it stops cleanly.");
+    }
+
+    // pkg/utils/parser.go PgDataState.IsShutdown: "shut down" or "shut down in recovery".
+    private static bool IsShutDown(ControlData control) => control.Get("Database cluster state") is "shut down" or "shut down in recovery";
 
     /// <summary>
     /// A failover to <paramref name="target"/>: the primary is crashed (the drill for a region that is gone), the
@@ -220,10 +247,21 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         var realised = Realise(null, primary: State.PrimaryRegion);
         var source = realised[region].Instance.Source
             ?? throw new SandboxException($"pg-{region} has no source to rejoin: it is the primary.");
+        var entry = State.Regions.Single(r => r.Name == region);
         // The certificates pg_rewind connects with are the new source's external/<entry>/ files, written first.
         RealisedFiles.WriteSource(realised[region].Instance);
-        await user.TakeOwnershipAsync(State.Regions.Single(r => r.Name == region).Directory, cancellationToken);
-        await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, State.Regions.Single(r => r.Name == region), State.Regions, State.Links), cancellationToken);
+        await user.TakeOwnershipAsync(entry.Directory, cancellationToken);
+
+        // A killed rejoin's pg_rewind (or the single-user crash recovery it runs) goes on without it; another one
+        // beside it fails on the data directory's lock. One that was interrupted is run again, as CNPG's instance
+        // manager runs pg_rewind again on its next start (pkg/management/postgres/instance.go Rewind, which keeps
+        // pg_control for exactly that: managePgControlFileBackup). One that completed is not (see IsRewoundAsync).
+        await LeftoverProcesses.WaitForToolsAsync(entry.Layout.Data, binaries, cancellationToken);
+        if (!await Server(region).IsRewoundAsync(cancellationToken))
+        {
+            await Server(region).RewindAsync(SandboxOnly.Localise(source.Parameters, entry, State.Regions, State.Links), cancellationToken);
+        }
+
         await WriteAsync(region, realised, cancellationToken);
         ledger.Update(s => s with { Fenced = [.. s.Fenced.Where(f => f != region)] });
         await Server(region).StartAsync(cancellationToken);
@@ -271,6 +309,11 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     // files are what CNPG makes of the completed topology's Cluster; running servers reload them.
     private async Task<PrimaryChangeReport> CompleteAsync(PrimaryChange change, IReadOnlyDictionary<string, RegionRealisation> promoted, IProgress<string> progress, ulong? lostBytes, int? commitsLost, CancellationToken cancellationToken)
     {
+        // PromoteAndWait's CHECKPOINT once more (pkg/management/postgres/promote.go: "For pg_rewind to work we need to
+        // issue a checkpoint here"): a run killed after pg_ctl promote and before it leaves the control file on the old
+        // timeline, the promotion's own checkpoint being spread over minutes, and PostgreSQL 15's pg_rewind takes the
+        // source's timeline from its control file, so the old primary's rejoin would rewind it onto the wrong one.
+        await Sql().ExecuteAsync(change.To, "CHECKPOINT", cancellationToken);
         await WriteAsync(change.To, promoted, cancellationToken);
         var final = Realise(null, primary: change.To);
         foreach (var region in State.Regions.Where(r => !State.Fenced.Contains(r.Name)))
@@ -278,12 +321,8 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
             await WriteAsync(region.Name, final, cancellationToken);
         }
 
-        ledger.Update(s => s with
-        {
-            PrimaryRegion = change.To,
-            Change = null,
-            Regions = [.. s.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
-        });
+        // The outputs before the ledger: once the ledger says the change is done, running it again refuses (the target
+        // is already primary), so an interruption between the two must leave the outputs written, not the ledger.
         var outputs = TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken));
         SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(outputs with
         {
@@ -291,6 +330,12 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
             Regions = [.. outputs.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
             DeployedIdentity = outputs.DeployedIdentity is { } identity ? identity with { PrimaryRegion = change.To, SwitchoverTo = null, Promoting = false } : null,
         }));
+        ledger.Update(s => s with
+        {
+            PrimaryRegion = change.To,
+            Change = null,
+            Regions = [.. s.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
+        });
 
         var timeline = await Sql().ScalarAsync<int>(change.To, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", cancellationToken);
         progress.Report($"pg-{change.To} is primary on timeline {timeline}{(State.Fenced.Count > 0 ? $"; fenced until `sandbox start`: {string.Join(", ", State.Fenced.Select(f => $"pg-{f}"))}" : string.Empty)}");
@@ -378,7 +423,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
     }
 
     // Endpoints and the root do not change with the primary, so the outputs are read once, not on every poll.
-    private AdministratorSql Sql() => _sql ??= new(ledger.Directory, TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)));
+    private AdministratorSql Sql() => _sql ??= new(ledger.Directory, TopologyOutputsJson.Parse(File.ReadAllText(OutputsPath)), region => Server(region).IsRunning);
 
     private PostgresServer Server(string region) => new(State.Regions.Single(r => r.Name == region), binaries, user, ledger);
 }

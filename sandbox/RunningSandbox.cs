@@ -44,7 +44,11 @@ public sealed class RunningSandbox : IAsyncDisposable
     public AdministratorCertificate Administrator => AdministratorCertificate.In(Directory);
 
     /// <summary>Stops a region's PostgreSQL.</summary>
-    public Task StopInstanceAsync(string region) => Instance(region).StopAsync();
+    public Task StopInstanceAsync(string region)
+    {
+        Instance(region).Adopt();
+        return Instance(region).StopAsync();
+    }
 
     /// <summary>
     /// Starts a region's PostgreSQL again after <see cref="StopInstanceAsync"/>; a former primary a failover fenced
@@ -52,13 +56,23 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// </summary>
     public async Task StartInstanceAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        await (State.Fenced.Contains(region) ? Changes.RejoinAsync(region, cancellationToken) : Instance(region).StartAsync(cancellationToken));
+        await AdoptLeftoversAsync(cancellationToken);
+        if (State.Fenced.Contains(region))
+        {
+            await Changes.RejoinAsync(region, cancellationToken);
+        }
+        else if (!Instance(region).IsRunning)
+        {
+            await Instance(region).StartAsync(cancellationToken);
+        }
+
         await PoolersServeAsync(progress, cancellationToken: cancellationToken);
     }
 
     /// <summary>A controlled switchover to <paramref name="target"/>; run again after an interruption, it resumes. Returns once every pooler serves.</summary>
     public async Task<PrimaryChangeReport> SwitchoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
+        await AdoptLeftoversAsync(cancellationToken);
         var report = await Changes.SwitchoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
         await PoolersServeAsync(progress, cancellationToken: cancellationToken);
         return report;
@@ -70,6 +84,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// </summary>
     public async Task<PrimaryChangeReport> FailoverAsync(string target, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
+        await AdoptLeftoversAsync(cancellationToken);
         var report = await Changes.FailoverAsync(target, progress ?? new Progress<string>(), cancellationToken);
         await PoolersServeAsync(progress, cancellationToken: cancellationToken);
         return report;
@@ -88,6 +103,7 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// <exception cref="SandboxException">A switchover or another rotation is under way, or a server did not reload.</exception>
     public async Task<RotationReport> RotateAsync(Topology.Config.CertificateTier tier, IProgress<string>? progress = null, TimeSpan? pause = null, CancellationToken cancellationToken = default)
     {
+        await AdoptLeftoversAsync(cancellationToken);
         var report = await new CertificateRotation(_ledger, _binaries, _user).RotateAsync(tier, pause ?? TimeSpan.FromSeconds(1), progress ?? new Progress<string>(), cancellationToken);
         await PoolersServeAsync(progress, cancellationToken: cancellationToken);
         return report;
@@ -115,12 +131,21 @@ public sealed class RunningSandbox : IAsyncDisposable
     public bool LinksRunning => LinkDaemonProcess.IsRunning(_ledger);
 
     /// <summary>Stops a region's PgBouncer.</summary>
-    public Task StopPoolerAsync(string region) => Pooler(region).StopAsync();
+    public Task StopPoolerAsync(string region)
+    {
+        Pooler(region).Adopt();
+        return Pooler(region).StopAsync();
+    }
 
     /// <summary>Starts a region's PgBouncer again after <see cref="StopPoolerAsync"/>; returns once every pooler serves.</summary>
     public async Task StartPoolerAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        await Pooler(region).StartAsync(cancellationToken);
+        await AdoptLeftoversAsync(cancellationToken);
+        if (!Pooler(region).IsRunning)
+        {
+            await Pooler(region).StartAsync(cancellationToken);
+        }
+
         await PoolersServeAsync(progress, cancellationToken: cancellationToken);
     }
 
@@ -141,6 +166,18 @@ public sealed class RunningSandbox : IAsyncDisposable
 
     /// <summary>Stops everything and removes the directory.</summary>
     public async ValueTask DisposeAsync() => await LocalSandbox.DownAsync(Directory);
+
+    // A command killed part-way may have started a server it never recorded (LeftoverProcesses): every drill takes
+    // such servers as the sandbox's own first, waiting until they accept connections, rather than starting another
+    // on the same data directory or port, or leaving one that `sandbox down` would not stop.
+    private async Task AdoptLeftoversAsync(CancellationToken cancellationToken)
+    {
+        foreach (var region in State.Regions)
+        {
+            await Instance(region.Name).AdoptAsync(cancellationToken);
+            await Pooler(region.Name).AdoptAsync(cancellationToken);
+        }
+    }
 
     private PrimaryChanges Changes => new(_ledger, _binaries, _user);
 

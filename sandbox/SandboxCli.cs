@@ -113,6 +113,13 @@ public static class SandboxCli
             await error.WriteLineAsync($"sandbox: {e.Message}");
             return e.ExitCode;
         }
+        catch (Exception e)
+        {
+            // What no diagnosis foresaw still ends in one line, not an unhandled exception's trace (exit 134): every
+            // drill records each step before it runs, so the same command resumes from there.
+            await error.WriteLineAsync($"sandbox: unforeseen {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} Run the same command again: it resumes from the steps recorded in {SandboxState.FileName}.");
+            return 1;
+        }
     }
 
     private static Command UpCommand(TextWriter output, TextWriter error)

@@ -10,12 +10,14 @@ using CrossClusterIac.Verify.Checks;
 // The distance mode places regions a round trip apart through the sandbox's links (see Distance.cs).
 // failover-partition cuts the eu–us link once the replica streams, lets the writer go on on eu for 100 rows, then fails
 // over: acknowledged rows are lost, and the report's count of them is set against the rows really missing.
-// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|all] [runs]. Figures are medians over the runs.
+// kill-sweep SIGKILLs each drill (switchover, failover, rotate per tier, start, rejoin) at N instants spread evenly over
+// an unkilled run's duration, runs it again at once and checks the end state and verify (see KillSweep); runs = N.
+// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
-if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "all"))
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|all] [runs]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]");
     return 2;
 }
 
@@ -197,6 +199,53 @@ if (what is "distance" or "all")
     await Distance.LagAsync("streaming", Options(2), 60);
     await Distance.LagAsync("archive-only, 10 s", Options(2) with { Replication = new() { Mode = ReplicationMode.Archive, ArchiveTimeout = "10s" } }, 60);
     await Distance.PartitionAsync(Math.Min(runs, 3), Options);
+}
+
+if (what is "kill-sweep" or "all")
+{
+    await using var sandbox = await LocalSandbox.UpAsync(Options(2));
+    var executable = Path.Combine(AppContext.BaseDirectory, "sandbox");
+    foreach (var drill in KillSweep.Drills)
+    {
+        TimeSpan duration;
+        try
+        {
+            duration = await KillSweep.MeasureAsync(executable, sandbox.Directory, drill);
+        }
+        catch (SandboxException e)
+        {
+            Console.WriteLine($"kill-sweep {drill.Name,-19} not swept: its unkilled run or preparation failed: {e.Message.ReplaceLineEndings(" ")}");
+            continue;
+        }
+
+        var outcomes = new List<KillOutcome>();
+        var unprepared = new List<string>();
+        for (var i = 0; i < runs; i++)
+        {
+            // The unkilled steps around a kill (a region stopped or rejoined, a failover for a rejoin) may fail too:
+            // said, and the sweep goes on.
+            try
+            {
+                outcomes.Add(await KillSweep.KillAndRerunAsync(executable, sandbox.Directory, drill, duration * ((i + 0.5) / runs)));
+            }
+            catch (SandboxException e)
+            {
+                unprepared.Add(e.Message.ReplaceLineEndings(" "));
+            }
+        }
+
+        var exits = string.Join(", ", outcomes.GroupBy(o => o.RerunExitCode).OrderBy(g => g.Key).Select(g => $"exit {g.Key}: {g.Count()}"));
+        Console.WriteLine($"kill-sweep {drill.Name,-19} unkilled {duration.TotalSeconds:0.00} s; {runs} instants, {outcomes.Count(o => o.KillLanded)} kills landed; reruns completed {outcomes.Count(o => o.Completed)}; reruns {exits}; unhandled {outcomes.Count(o => o.Unhandled)}");
+        foreach (var problem in unprepared)
+        {
+            Console.WriteLine($"  an unkilled step around a kill failed: {problem}");
+        }
+
+        foreach (var outcome in outcomes.Where(o => !o.Completed))
+        {
+            Console.WriteLine($"  killed at {outcome.KilledAfter.TotalMilliseconds:0} ms: rerun exit {outcome.RerunExitCode} {outcome.RerunMessage}{(outcome.EndStateProblem is { } p ? $"; end state: {p}" : string.Empty)}{(outcome.VerifyFailure is { } v ? $"; verify: {(v.Length <= 300 ? v : v[..300] + "…")}" : string.Empty)}");
+        }
+    }
 }
 
 return 0;
