@@ -220,18 +220,35 @@ if (what is "kill-sweep" or "all")
 
         var outcomes = new List<KillOutcome>();
         var unprepared = new List<string>();
+        // Through a primary change killed and run again, an application writing through pg-writer: the longest gap
+        // between two of its acknowledged writes from the kill's start to the rerun's end, per instant.
+        // Attached afresh: the drills ran as other processes, and this process's view of the state is from before them.
+        var writer = drill.Name is "switchover" or "failover" ? await ContinuousWriter.StartAsync(LocalSandbox.Attach(sandbox.Directory), writeInterval, throughWriter: true) : null;
+        var gaps = new List<double>();
         for (var i = 0; i < runs; i++)
         {
             // The unkilled steps around a kill (a region stopped or rejoined, a failover for a rejoin) may fail too:
             // said, and the sweep goes on.
             try
             {
+                var since = writer?.Elapsed ?? TimeSpan.Zero;
                 outcomes.Add(await KillSweep.KillAndRerunAsync(executable, sandbox.Directory, drill, duration * ((i + 0.5) / runs)));
+                if (writer is not null)
+                {
+                    gaps.Add(LongestGap(writer.Rows, since));
+                }
             }
             catch (SandboxException e)
             {
                 unprepared.Add(e.Message.ReplaceLineEndings(" "));
             }
+        }
+
+        if (writer is not null)
+        {
+            await writer.DisposeAsync();
+            var lost = drill.Name == "switchover" ? writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync(LocalSandbox.Attach(sandbox.Directory).State.PrimaryRegion)).Count() : (int?)null;
+            Console.WriteLine($"kill-sweep {drill.Name,-19} writer through pg-writer at 100 rows/s: longest gap between acknowledged writes around a killed-and-rerun drill median {Median(gaps) * 1000:0} ms, max {gaps.DefaultIfEmpty(0).Max() * 1000:0}{(lost is { } l ? $"; acknowledged rows lost {l} of {writer.Rows.Count}" : string.Empty)}");
         }
 
         var exits = string.Join(", ", outcomes.GroupBy(o => o.RerunExitCode).OrderBy(g => g.Key).Select(g => $"exit {g.Key}: {g.Count()}"));
