@@ -117,6 +117,40 @@ if (what is "switchover" or "all")
         var lost = writer.Rows.Select(r => r.Id).Except(await writer.RowsOnAsync(sandbox.State.PrimaryRegion)).Count();
         Console.WriteLine($"switchover 2 regions, writer at 100 rows/s {(throughWriter ? "through pg-writer" : "hopping poolers")}: write-unavailability median {Median(gaps) * 1000:0} ms (min {gaps.Min() * 1000:0}, max {gaps.Max() * 1000:0}); longest gap between acknowledged writes median {Median(longest) * 1000:0} ms, max {longest.Max() * 1000:0}; acknowledged rows lost {lost} of {writer.Rows.Count}");
     }
+
+    // And psql (libpq), a connection per row, with a multi-host string over both poolers and target_session_attrs=read-write.
+    await using (var sandbox = await LocalSandbox.UpAsync(Options(2)))
+    {
+        var libpq = await LibpqWriter.StartAsync(sandbox.Outputs, "us", writeInterval);
+        var longest = new List<double>();
+        int lost, acknowledged;
+        Dictionary<string, int> refusals;
+        try
+        {
+            for (var i = 0; i < runs; i++)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                var since = libpq.Elapsed;
+                await sandbox.SwitchoverAsync(sandbox.State.Regions.First(r => r.Name != sandbox.State.PrimaryRegion).Name);
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                while (libpq.Rows.Count(r => r.At > since) < 20 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(100);
+                }
+
+                longest.Add(LongestGap(libpq.Rows, since));
+            }
+        }
+        finally
+        {
+            acknowledged = libpq.Rows.Count;
+            refusals = libpq.Refusals;
+            lost = libpq.Rows.Select(r => r.Id).Except(await libpq.RowsAsync()).Count();
+            await libpq.DisposeAsync();
+        }
+
+        Console.WriteLine($"switchover 2 regions, psql (libpq) a connection per row, multi-host read-write: longest gap between acknowledged writes median {Median(longest) * 1000:0} ms, max {longest.Max() * 1000:0} (a drill's window ends 30 s after it); acknowledged rows lost {lost} of {acknowledged}; refused writes: {string.Join("; ", refusals.OrderByDescending(r => r.Value).Select(r => $"{r.Value} × {r.Key}"))}");
+    }
 }
 
 foreach (var (partitioned, throughWriter) in new[] { (false, false), (false, true), (true, false) })
@@ -275,12 +309,13 @@ static SandboxOptions Options(int regions) => new()
 
 static double Median(List<double> values) => Statistics.Median(values);
 
-// The longest time between two acknowledged writes from since on.
+// The longest time without an acknowledged write from since on (the last row before it counts as its start), up to
+// the last row: called once writes go on again after the drill.
 static double LongestGap(IReadOnlyList<ContinuousWriter.Acknowledged> rows, TimeSpan since)
 {
     var times = rows.Where(r => r.At >= since).Select(r => r.At).Order().ToList();
     var previous = rows.Where(r => r.At < since).Select(r => r.At).DefaultIfEmpty(since).Max();
-    return times.Prepend(previous).Zip(times, (a, b) => (b - a).TotalSeconds).DefaultIfEmpty(0).Max();
+    return times.Count == 0 ? double.NaN : times.Prepend(previous).Zip(times, (a, b) => (b - a).TotalSeconds).Max();
 }
 
 static double Unavailability(IReadOnlyList<ContinuousWriter.Acknowledged> rows, string from, string to, TimeSpan since)
