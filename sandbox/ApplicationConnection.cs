@@ -8,11 +8,20 @@ namespace CrossClusterIac.Sandbox;
 internal static class ApplicationConnection
 {
     /// <summary>Opens <paramref name="region"/>'s instance or pooler as described by <paramref name="outputs"/>, within <paramref name="limit"/>.</summary>
-    public static async Task<NpgsqlConnection> OpenAsync(TopologyOutputs outputs, string region, EndpointKind kind, TimeSpan limit, CancellationToken cancellationToken = default)
+    public static Task<NpgsqlConnection> OpenAsync(TopologyOutputs outputs, string region, EndpointKind kind, TimeSpan limit, CancellationToken cancellationToken = default)
     {
         var endpoint = outputs.Regions.Single(r => r.Name == region);
-        using var identity = ClientIdentity.For(outputs, endpoint, ClientNames.App);
-        var target = kind == EndpointKind.Pooler ? ConnectionTarget.Pooler(endpoint) : ConnectionTarget.Instance(endpoint);
+        return OpenAsync(outputs, region, kind == EndpointKind.Pooler ? ConnectionTarget.Pooler(endpoint) : ConnectionTarget.Instance(endpoint), limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="target"/> as <paramref name="region"/>'s application (its app certificate, the outputs'
+    /// roots), within <paramref name="limit"/>: an endpoint the outputs do not list per region (<c>pg-writer</c>, or a
+    /// pooler's own port beside its link's).
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenAsync(TopologyOutputs outputs, string region, ConnectionTarget target, TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        using var identity = ClientIdentity.For(outputs, outputs.Regions.Single(r => r.Name == region), ClientNames.App);
         return await new Connector(Connector.TrustAnchors(outputs.RootCaCertificate), outputs.Database, limit).OpenAsync(target, identity, cancellationToken);
     }
 }

@@ -183,7 +183,7 @@ public sealed class ContinuousWriter : IAsyncDisposable
     private Task<NpgsqlConnection> OpenWriterAsync()
     {
         var outputs = _sandbox.Outputs;
-        return ApplicationConnection.OpenAsync(outputs with { Regions = [.. outputs.Regions.Select(r => r.Name == _regions[^1] ? r with { Pooler = outputs.Writer! } : r)] }, _regions[^1], EndpointKind.Pooler, TimeSpan.FromSeconds(1));
+        return ApplicationConnection.OpenAsync(outputs, _regions[^1], new ConnectionTarget(_regions[^1], EndpointKind.Pooler, outputs.Writer!), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>A row a server committed.</summary>

@@ -33,14 +33,14 @@ internal static class PoolersServing
         // To its own port, not across the client's link: a partition or a delay the drill set there is the drill's
         // to report, not a pooler that does not serve.
         var endpoint = outputs.Regions.Single(r => r.Name == region.Name);
-        var direct = outputs with { Regions = [endpoint with { Pooler = endpoint.Pooler with { Port = region.PoolerPort } }] };
+        var direct = new ConnectionTarget(region.Name, EndpointKind.Pooler, endpoint.Pooler with { Port = region.PoolerPort });
         var waited = Stopwatch.StartNew();
         string? refused = null;
         while (true)
         {
             try
             {
-                await using var connection = await ApplicationConnection.OpenAsync(direct, region.Name, EndpointKind.Pooler, Attempt, cancellationToken);
+                await using var connection = await ApplicationConnection.OpenAsync(outputs, region.Name, direct, Attempt, cancellationToken);
                 await using var query = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = (int)Attempt.TotalSeconds };
                 await query.ExecuteScalarAsync(cancellationToken);
                 if (refused is not null)
