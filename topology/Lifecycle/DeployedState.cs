@@ -36,6 +36,7 @@ public sealed record DeployedState
     // Computed once per state: a state made with `with` (a renewal, another topology) starts without them.
     private PkiPlan? _plan;
     private IReadOnlyDictionary<ObjectKey, ObjectImage>? _objects;
+    private IReadOnlyList<RegionManifests>? _manifests;
 
     // The copy `with` makes: the state's own properties, not what was computed from them.
     private DeployedState(DeployedState original)
@@ -72,9 +73,12 @@ public sealed record DeployedState
         return this with { Renewals = counts };
     }
 
+    /// <summary>Every region's objects of this state, as the core renders them.</summary>
+    public IReadOnlyList<RegionManifests> Manifests() => _manifests ??= TopologyManifests.For(Topology, Plan, Rebuild);
+
     /// <summary>Every object of this state, by the resource that holds it.</summary>
     public IReadOnlyDictionary<ObjectKey, ObjectImage> Objects() =>
-        _objects ??= TopologyManifests.For(Topology, Plan, Rebuild)
+        _objects ??= Manifests()
             .SelectMany(region => region.All(endpoint => AddressOf(endpoint.Region)).Select(m => (region.Region, Manifest: m)))
             .ToDictionary(o => new ObjectKey(o.Region, o.Manifest.Kind, o.Manifest.Name), o => ObjectImage.Of(o.Manifest, this));
 

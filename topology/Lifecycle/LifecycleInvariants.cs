@@ -26,6 +26,11 @@ public static class LifecycleInvariants
             .Where(s => s.Sent!.Paths.GetValueOrDefault($"metadata.annotations.{Manifests.RebuiltCluster.SkipEmptyWalArchiveCheck}") != "\"enabled\"")
             .Select(s => $"{s.Key}: plugin-barman-cloud refuses to restore into its non-empty WAL archive (restore.go checkBackupDestination)"),
         ["every certificate change reaches every process that presents or trusts it within one reconcile"] = Unheard,
+        ["a region whose API does not answer holds up no change in the others"] = v => v.Steps
+            .Where(s => s.Step.Action == PlannedAction.Skipped && !v.Update.Unreachable.Contains(s.Key.Region) && (s.Before is null || s.Step.Changed.Count > 0))
+            .Select(s => $"{s.Key}: skipped, it {s.Step.Reason}"),
+        ["every region's outputs stay known, a region whose API does not answer included"] = v => v.UnknownOutputs
+            .Select(o => $"{o} is unknown to the program: it waits for a resource whose step failed or was skipped"),
         ["no Cluster update waits for a full base backup"] = v => v.Changes
             .Where(s => s.Key.Kind == "Backup" && s.Sent is not null && s.Sent.Paths.ContainsKey("metadata.annotations.pulumi.com/waitFor"))
             .Where(_ => v.Changes.Any(c => c.Key.Kind == "Cluster" && c.Step.Action == PlannedAction.Update))

@@ -99,6 +99,8 @@ public static class OperationCatalogue
             })) { MustBeRefused = true }),
         };
 
+        scenarios.AddRange(RegionGone(topology, regions));
+
         if (regions < RegionNames.Count)
         {
             scenarios.Add(On("adding a region", "pulumi config set + pulumi up", new Update("region added", State(topology with { Regions = [.. topology.Regions, Region(RegionNames[regions], regions)] }))));
@@ -111,6 +113,41 @@ public static class OperationCatalogue
         }
 
         return scenarios;
+    }
+
+    // A region whose Kubernetes API does not answer, on load-balancer regions, whose addresses (the Services' status) are
+    // outputs that wait for resources: the failover away from it, its rebuild once it is back, and a replica region's
+    // removal for good, each run as the dr command runs it (--continue-on-error; PULUMI_K8S_DELETE_UNREACHABLE for the removal).
+    private static IEnumerable<Scenario> RegionGone(TopologyConfig nodePort, int regions)
+    {
+        var topology = nodePort with
+        {
+            Regions = [.. nodePort.Regions.Select(r => r with { Exposure = new ExposureConfig { Type = ExposureType.LoadBalancer, LoadBalancer = new LoadBalancerConfig { Ingress = IngressKind.Ip, SourceRanges = ["10.0.0.0/8"] } } })],
+        };
+        var (old, target, last) = (RegionNames[0], RegionNames[1], RegionNames[regions - 1]);
+        var first = new Update("first up", State(topology));
+        var gone = new HashSet<string>(StringComparer.Ordinal) { old };
+        var failover = new Update($"primaryRegion set to the target while {old} does not answer", State(topology with { PrimaryRegion = target }) with { Failover = target }) { Unreachable = gone };
+        var after = State(topology with { PrimaryRegion = target });
+        yield return new Scenario($"failover from a region that is gone (load balancers)", [first], [failover], $"dr failover --to {target}");
+        yield return new Scenario($"rejoin once the region is back (load balancers)", [first, failover],
+        [
+            new Update("rebuild (pulumi up --replace)", after with { Rebuild = old }),
+            new Update("rebuild key removed", after),
+        ], $"dr rejoin --region {old}");
+        if (regions > 2)
+        {
+            var removed = new HashSet<string>(StringComparer.Ordinal) { last };
+            yield return new Scenario($"a replica region gone for good removed (load balancers)", [first],
+            [
+                new Update($"{last} removed while it does not answer", State(topology with { Regions = [.. topology.Regions.Where(r => r.Name != last)] }))
+                {
+                    Unreachable = removed,
+                    Unprotected = removed,
+                    DeleteUnreachable = true,
+                },
+            ], $"dr remove-region --region {last}");
+        }
     }
 
     private static DeployedState State(TopologyConfig topology)

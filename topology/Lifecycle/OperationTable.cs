@@ -46,7 +46,7 @@ public static class OperationTable
             return "refused: " + string.Join("; ", verdict.Steps.Where(s => s.Step.Action == PlannedAction.Refused).Select(s => $"{s.Key.Kind}/{s.Key.Name} ({s.Step.Reason})").Distinct().Take(2));
         }
 
-        var groups = verdict.Changes
+        var groups = verdict.Changes.Concat(verdict.Steps.Where(s => s.Step.Action is PlannedAction.Failed or PlannedAction.Skipped))
             .GroupBy(s => s.Step.Action)
             .OrderBy(g => g.Key)
             .Select(g => $"{Verb(g.Key)} {string.Join(", ", g.GroupBy(s => s.Key.Kind).OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Count()} {k.Key}"))}")
@@ -61,6 +61,8 @@ public static class OperationTable
         PlannedAction.ReplaceDeleteFirst => "replaces (delete first)",
         PlannedAction.ReplaceCreateFirst => "replaces (create first)",
         PlannedAction.Delete => "deletes",
+        PlannedAction.Failed => "fails (API unreachable)",
+        PlannedAction.Skipped => "skips (waiting on a failed step)",
         _ => action.ToString(),
     };
 
@@ -88,6 +90,11 @@ public static class OperationTable
         }
 
         var notes = new List<string>();
+        if (verdict.Update.Unreachable.Count > 0)
+        {
+            notes.Add($"everything in {string.Join(", ", verdict.Update.Unreachable.Order(StringComparer.Ordinal))}, whose API does not answer");
+        }
+
         if (!verdict.Refused && Naming.ReplicaRoles.Of(verdict.Update.State.Topology).Writable is null)
         {
             notes.Add("no region takes writes until phase 2's promotion");

@@ -23,6 +23,12 @@ public enum PlannedAction
 
     /// <summary>The engine refuses the step (a protected resource), or the API server refuses it; the update stops.</summary>
     Refused,
+
+    /// <summary>The provider fails the step (its cluster does not answer); under <c>--continue-on-error</c> the update goes on, the resource as it was.</summary>
+    Failed,
+
+    /// <summary>Not attempted: something it waits for failed or was skipped; the resource stays as it was, its outputs unknown to the program.</summary>
+    Skipped,
 }
 
 /// <summary>The plan for one resource, and why.</summary>
@@ -65,6 +71,24 @@ public static class PulumiPlan
     };
 
     private static readonly string[] Metadata = ["metadata.name", "metadata.namespace"];
+
+    /// <summary>
+    /// The step <paramref name="planned"/> becomes when the provider's cluster does not answer, from pulumi-kubernetes
+    /// v4.32.0 provider/pkg/provider/provider.go: Check skips the schema validation and Diff compares the inputs alone
+    /// (both on <c>clusterUnreachable</c>), so an unchanged resource is a same step, which calls no provider; Create and
+    /// Update "require a connection to a k8s cluster" and fail; Delete fails unless <c>PULUMI_K8S_DELETE_UNREACHABLE</c>
+    /// is set, when it removes the resource from the state alone ("Deleting the unreachable resource from Pulumi state").
+    /// </summary>
+    public static PlannedStep WhenUnreachable(PlannedStep planned, bool deleteUnreachable)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        return planned.Action switch
+        {
+            PlannedAction.Same or PlannedAction.Refused => planned,
+            PlannedAction.Delete when deleteUnreachable => planned with { Reason = "removed from the state alone (PULUMI_K8S_DELETE_UNREACHABLE): the cluster keeps it" },
+            _ => new PlannedStep(PlannedAction.Failed, planned.Changed, $"{planned.Action}: configured Kubernetes cluster is unreachable"),
+        };
+    }
 
     /// <summary>
     /// The step for <paramref name="key"/> from <paramref name="before"/> to <paramref name="after"/> (either may be

@@ -8,6 +8,15 @@ public sealed record Update(string Name, DeployedState State)
     /// <summary>Regions whose Cluster's protection the operator lifted (<c>pulumi state unprotect</c>) before this update.</summary>
     public IReadOnlySet<string> Unprotected { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Regions whose Kubernetes API does not answer during this update (a region that is gone); the update runs with
+    /// <c>--continue-on-error</c>, as <c>dr failover</c> and <c>dr remove-region</c> run it.
+    /// </summary>
+    public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Whether <c>PULUMI_K8S_DELETE_UNREACHABLE</c> is set, as <c>dr remove-region</c> sets it.</summary>
+    public bool DeleteUnreachable { get; init; }
+
     /// <summary>Whether the edit must be refused: a change the topology cannot take without losing data.</summary>
     public bool MustBeRefused { get; init; }
 }
