@@ -182,7 +182,11 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
     /// so that it bootstraps again from the new primary's backup: CNPG's docs, "a failover will be triggered,
     /// necessitating a rebuild of the former primary" (docs/src/replica_cluster.md). <c>cross-cluster-dr:rebuild</c>
     /// names the region meanwhile, so that the replacement takes the manifest's bootstrap rather than the ignored one
-    /// it was made with; it is removed once the replacement is done.
+    /// it was made with, delete-first (<see cref="Topology.Lifecycle.ResourcePolicy"/>); it is removed once the
+    /// replacement is done. The fence goes with the fenced Cluster, and its successor is a replica from its creation
+    /// (it never takes writes); the rejoin ends with verify, which says whether the rebuilt region streams.
+    /// Run again after an error, it resumes: the replacement again while the old Cluster is in the state, or, once the
+    /// delete-first replacement deleted it and stopped, a plain <c>pulumi up</c> that creates it with the key still set.
     /// </summary>
     public async Task<VerifyReport> RejoinAsync(StackState state, string region, CancellationToken cancellationToken)
     {
@@ -191,15 +195,43 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
             throw new DrException($"--region: {region} is the primary region; rejoin rebuilds a former primary after a failover.", DrException.UsageExitCode);
         }
 
+        if (state.Rebuild is { } other && other != region)
+        {
+            throw new DrException($"--region: {RebuildKey} names {other}, whose rebuild an error stopped: finish it first (`dr rejoin --stack {tools.Stack} --region {other}`), or give it up with `pulumi config rm {RebuildKey}`.", DrException.UsageExitCode);
+        }
+
         var ns = state.Topology.Namespace.Name;
         var cluster = new ClusterNames(region, ns).Cluster;
-        progress.Report($"Fencing {cluster} while it is rebuilt");
-        await tools.FenceAsync(state.ContextOf(region), ns, cluster, cancellationToken);
-        var urn = ClusterUrn(await tools.ExportAsync(cancellationToken), cluster)
-            ?? throw new DrException($"the stack's state has no Cluster {cluster}; `pulumi up` creates it as a replica.");
-        progress.Report($"pulumi config set {RebuildKey} {region}; pulumi up --replace {urn}; pulumi config rm {RebuildKey}");
-        await tools.SetAsync(RebuildKey, region, cancellationToken);
-        await tools.UpAsync(progress, cancellationToken, "--replace", urn);
+        var urn = ClusterUrn(await tools.ExportAsync(cancellationToken), cluster);
+        string[] upArguments;
+        if (urn is not null)
+        {
+            progress.Report($"Fencing {cluster} while it is rebuilt");
+            await tools.FenceAsync(state.ContextOf(region), ns, cluster, cancellationToken);
+            progress.Report($"pulumi config set {RebuildKey} {region}; pulumi up --replace {urn}; pulumi config rm {RebuildKey}");
+            await tools.SetAsync(RebuildKey, region, cancellationToken);
+            upArguments = ["--replace", urn];
+        }
+        else if (state.Rebuild == region)
+        {
+            // The delete-first replacement deleted the Cluster, and the update stopped before creating it again.
+            progress.Report($"Resuming the rebuild of {cluster}: the stack's state no longer has it (the replacement deleted it); pulumi up creates it as a replica; pulumi config rm {RebuildKey}");
+            upArguments = [];
+        }
+        else
+        {
+            throw new DrException($"the stack's state has no Cluster {cluster}; `pulumi up` creates it as a replica.");
+        }
+
+        try
+        {
+            await tools.UpAsync(progress, cancellationToken, upArguments);
+        }
+        catch (DrException e)
+        {
+            throw new DrException($"{e.Message} {RebuildKey} stays set to {region}: run the same dr rejoin again to retry (it resumes where this one stopped), or give the rebuild up for now with `pulumi config rm {RebuildKey}`{(urn is null ? "." : $"; {cluster} stays fenced either way, as a former primary must not take writes.")}", e.ExitCode);
+        }
+
         await tools.RemoveAsync(RebuildKey, cancellationToken);
         return await SwitchoverDriver.VerifyAsync(tools, progress, cancellationToken);
     }

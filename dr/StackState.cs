@@ -19,6 +19,9 @@ namespace CrossClusterIac.Dr;
 /// <param name="SwitchoverSet">Whether the config holds a <c>switchover</c> key, completing or not.</param>
 public sealed record StackState(TopologyConfig Topology, string? PromotionToken, bool Completing = false, bool SwitchoverSet = false)
 {
+    /// <summary>The region <c>cross-cluster-dr:rebuild</c> names (a rejoin under way, or one that an error stopped), or <c>null</c>.</summary>
+    public string? Rebuild { get; init; }
+
     /// <summary>The stack config key of the topology.</summary>
     public const string TopologyKey = TopologyConfigLoader.ConfigKey;
 
@@ -65,7 +68,10 @@ public sealed record StackState(TopologyConfig Topology, string? PromotionToken,
                 completing = true;
             }
 
-            return new StackState(parsed.Switchover is { } s ? parsed with { Switchover = s with { PromotionToken = token } } : parsed, token, completing, switchoverSet);
+            return new StackState(parsed.Switchover is { } s ? parsed with { Switchover = s with { PromotionToken = token } } : parsed, token, completing, switchoverSet)
+            {
+                Rebuild = (config[TopologyConfigLoader.RebuildKey] as JsonObject)?["value"]?.GetValue<string>(),
+            };
         }
         catch (JsonException e)
         {

@@ -253,15 +253,7 @@ public sealed class DrCommandTests
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
         using var shims = StackShims.For("us", sandbox.Directory, SandboxExecutable);
         await sandbox.SwitchoverAsync("us");
-        const string Urn = "urn:pulumi:prod::cross-cluster-dr::crosscluster:index:CnpgReplicaCluster$kubernetes:postgresql.cnpg.io/v1:Cluster::eu-cnpg-pg-eu-cluster";
-        System.Text.Json.Nodes.JsonObject Cluster(string urn, string name) => new()
-        {
-            ["urn"] = urn,
-            ["type"] = "kubernetes:postgresql.cnpg.io/v1:Cluster",
-            ["inputs"] = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = name } },
-        };
-        var resources = new System.Text.Json.Nodes.JsonArray(Cluster(Urn.Replace("eu-cnpg-pg-eu", "us-cnpg-pg-us", StringComparison.Ordinal), "pg-us"), Cluster(Urn, "pg-eu"));
-        shims.Write("export.json", new System.Text.Json.Nodes.JsonObject { ["deployment"] = new System.Text.Json.Nodes.JsonObject { ["resources"] = resources } }.ToJsonString());
+        shims.Write("export.json", Export("us", "eu"));
 
         var (exit, _, error) = await RunAsync(shims, "rejoin", "--stack", "prod", "--region", "eu", "--cwd", shims.Directory);
 
@@ -270,10 +262,10 @@ public sealed class DrCommandTests
         Assert.Equal(
             [
                 "config --json --show-secrets",
-                "--context kind-k8s-eu --namespace default annotate --overwrite clusters.postgresql.cnpg.io pg-eu cnpg.io/fencedInstances=[\"*\"]",
                 "stack export",
+                "--context kind-k8s-eu --namespace default annotate --overwrite clusters.postgresql.cnpg.io pg-eu cnpg.io/fencedInstances=[\"*\"]",
                 "config set --path cross-cluster-dr:rebuild eu",
-                $"up --yes --skip-preview --replace {Urn}",
+                $"up --yes --skip-preview --replace {EuClusterUrn}",
                 "config rm --path cross-cluster-dr:rebuild",
             ],
             calls.Take(6));
@@ -282,6 +274,63 @@ public sealed class DrCommandTests
         Assert.All(calls.Skip(6), c => Assert.Equal("stack output --json --show-secrets", c));
         Assert.Equal(["us - - eu"], shims.Ups);
         Assert.Null(shims.Read("rebuild"));
+    }
+
+    [Fact]
+    public async Task ARejoinWhoseUpFailsKeepsTheRebuildKeySaysHowToRetryOrGiveUpAndResumesWhenRunAgain()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("us", sandbox.Directory, SandboxExecutable);
+        await sandbox.SwitchoverAsync("us");
+        shims.Write("export.json", Export("us", "eu"));
+        shims.Write("locked-once", string.Empty);
+
+        var (failed, _, said) = await RunAsync(shims, "rejoin", "--stack", "prod", "--region", "eu", "--cwd", shims.Directory);
+        var (exit, output, error) = await RunAsync(shims, "rejoin", "--stack", "prod", "--region", "eu", "--cwd", shims.Directory);
+
+        Assert.Equal(1, failed);
+        Assert.Contains("pulumi cancel", said, StringComparison.Ordinal);
+        Assert.Contains("cross-cluster-dr:rebuild stays set to eu: run the same dr rejoin again to retry", said, StringComparison.Ordinal);
+        Assert.Contains("`pulumi config rm cross-cluster-dr:rebuild`; pg-eu stays fenced", said, StringComparison.Ordinal);
+        Assert.True(exit == 0, error);
+        Assert.Equal(2, shims.Calls.Count(c => c.StartsWith($"up --yes --skip-preview --replace {EuClusterUrn}", StringComparison.Ordinal)));
+        Assert.Null(shims.Read("rebuild"));
+        Assert.Contains("PASSED", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARejoinStoppedAfterTheReplacementDeletedTheClusterResumesWithAPlainUpThatCreatesIt()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
+        using var shims = StackShims.For("us", sandbox.Directory, SandboxExecutable);
+        await sandbox.SwitchoverAsync("us");
+        // What a delete-first replacement leaves when the update stops between the delete and the create: the key set,
+        // the Cluster gone from the state and from the cluster, so there is nothing to fence or replace.
+        shims.Write("export.json", Export("us"));
+        shims.Write("rebuild", "eu");
+
+        var (exit, output, error) = await RunAsync(shims, "rejoin", "--stack", "prod", "--region", "eu", "--cwd", shims.Directory);
+
+        Assert.True(exit == 0, error);
+        var calls = shims.Calls.Select(c => c.Split(" --stack")[0]).ToList();
+        Assert.Equal(["config --json --show-secrets", "stack export", "up --yes --skip-preview", "config rm --path cross-cluster-dr:rebuild"], calls.Take(4));
+        Assert.DoesNotContain(calls, c => c.Contains("annotate", StringComparison.Ordinal));
+        Assert.Equal(["us - - eu"], shims.Ups);
+        Assert.Contains("PASSED", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARejoinIsRefusedWhileAnotherRegionsRebuildIsUnfinished()
+    {
+        // Refused before any pulumi up: no sandbox is needed behind the shims.
+        using var shims = StackShims.For("us", TemporaryDirectory.NewPath(), SandboxExecutable, ["eu", "us", "ap"]);
+        shims.Write("rebuild", "ap");
+
+        var (exit, _, error) = await RunAsync(shims, "rejoin", "--stack", "prod", "--region", "eu", "--cwd", shims.Directory);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--region: cross-cluster-dr:rebuild names ap", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(shims.Calls, c => c.StartsWith("up", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -358,5 +407,19 @@ public sealed class DrCommandTests
         using var error = new StringWriter();
         var exit = await DrCli.InvokeAsync(arguments, output, error, CancellationToken.None, shims.Pulumi, shims.Kubectl);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    private const string EuClusterUrn = "urn:pulumi:prod::cross-cluster-dr::crosscluster:index:CnpgReplicaCluster$kubernetes:postgresql.cnpg.io/v1:Cluster::eu-cnpg-pg-eu-cluster";
+
+    // `pulumi stack export`'s deployment with the Clusters of the regions given in its state.
+    private static string Export(params string[] regions)
+    {
+        var resources = new System.Text.Json.Nodes.JsonArray([.. regions.Select(region => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+        {
+            ["urn"] = EuClusterUrn.Replace("eu-cnpg-pg-eu", $"{region}-cnpg-pg-{region}", StringComparison.Ordinal),
+            ["type"] = "kubernetes:postgresql.cnpg.io/v1:Cluster",
+            ["inputs"] = new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = $"pg-{region}" } },
+        })]);
+        return new System.Text.Json.Nodes.JsonObject { ["deployment"] = new System.Text.Json.Nodes.JsonObject { ["resources"] = resources } }.ToJsonString();
     }
 }

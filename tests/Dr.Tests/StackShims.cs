@@ -51,6 +51,7 @@ internal sealed class StackShims : IDisposable
                 sw=null; [ -n "$to" ] && sw="{\"to\":\"$to\"}"
                 topology=$(sed -e "s/__PRIMARY__/$primary/" -e "s/__SWITCHOVER__/$sw/" "$S/topology.json")
                 secret=""; [ -n "$token" ] && secret=",\"cross-cluster-dr:promotionToken\":{\"value\":\"$token\",\"secret\":true}"
+                [ -f "$S/rebuild" ] && secret="$secret,\"cross-cluster-dr:rebuild\":{\"value\":\"$(cat "$S/rebuild")\",\"secret\":false}"
                 echo "{\"cross-cluster-dr:topology\":{\"objectValue\":$topology,\"secret\":false}$secret}" ;;
               "config set")
                 case "$4" in
