@@ -20,6 +20,8 @@ public static class DrCli
 
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the steps left from the stack's current state, and do nothing." };
 
+    private static readonly Option<int> UpMinutesOption = MinutesOption("--up-minutes", "How long each pulumi up may run before dr stops it (SIGINT, then a kill after five minutes): a replica's creation restores a base backup, so raise it for a large database.", 60);
+
     private static readonly Option<OutputFormat> OutputOption = new("--output") { Description = "table for people, json for scripts (verify's report).", DefaultValueFactory = _ => OutputFormat.Table };
 
     /// <summary>Runs the command line with the given tools' executables; returns the exit code.</summary>
@@ -67,12 +69,12 @@ public static class DrCli
     private static Command SwitchoverCommand(TextWriter output, TextWriter error, string pulumi, string kubectl)
     {
         var to = new Option<string>("--to") { Description = "The region that becomes primary.", Required = true };
-        var wait = new Option<int>("--wait-minutes") { Description = "How long to wait for each of CNPG's steps (the demotion token, the promotion).", DefaultValueFactory = _ => 20 };
+        var wait = MinutesOption("--wait-minutes", "How long to wait for each of CNPG's steps (the demotion token, the promotion).", 20);
         var command = new Command("switchover", """
             A controlled switchover without losing a write: phase 1 demotes the primary (pulumi up), its demotion
             token is read from its Cluster status and stored as a secret stack config value, phase 2 promotes the
             target with it (pulumi up), then primaryRegion names the target, the token is removed, and verify runs.
-            """) { StackOption, to, ProjectOption, DryRunOption, wait, OutputOption };
+            """) { StackOption, to, ProjectOption, DryRunOption, wait, UpMinutesOption, OutputOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
@@ -104,7 +106,7 @@ public static class DrCli
             (one that replayed past the target may not, and needs `dr rejoin` afterwards), fence the old primary where
             its API answers, make the target primary without a token (pulumi up --continue-on-error), and run verify.
             `dr rejoin` rebuilds the old primary.
-            """) { StackOption, to, ProjectOption, DryRunOption, accept, OutputOption };
+            """) { StackOption, to, ProjectOption, DryRunOption, accept, UpMinutesOption, OutputOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
@@ -167,7 +169,7 @@ public static class DrCli
         var region = new Option<string>("--region") { Description = "The former primary region, back after a failover.", Required = true };
         var command = new Command("rejoin", "Rebuild a former primary as a replica of the current primary: fence it, replace its Cluster (pulumi up --replace), verify.")
         {
-            StackOption, region, ProjectOption, OutputOption,
+            StackOption, region, ProjectOption, UpMinutesOption, OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -187,7 +189,7 @@ public static class DrCli
             which deletes its resources, or drops them from the state where its cluster does not answer; the other
             regions stop naming it. Refused for the primary region (fail over first). Run again, it finishes what an
             interrupted run left.
-            """) { StackOption, region, ProjectOption, DryRunOption, OutputOption };
+            """) { StackOption, region, ProjectOption, DryRunOption, UpMinutesOption, OutputOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
@@ -216,7 +218,25 @@ public static class DrCli
     }
 
     private static StackTools Tools(ParseResult parsed, string pulumi, string kubectl) =>
-        new(parsed.GetValue(StackOption)!, parsed.GetValue(ProjectOption)!, pulumi, kubectl);
+        new(parsed.GetValue(StackOption)!, parsed.GetValue(ProjectOption)!, pulumi, kubectl) { UpTimeout = TimeSpan.FromMinutes(parsed.GetValue(UpMinutesOption)) };
+
+    // A whole number of minutes above zero; anything else is refused as a usage error naming the option and an example.
+    private static Option<int> MinutesOption(string name, string description, int minutes) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => minutes,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
+            {
+                return value;
+            }
+
+            result.AddError($"{name}: '{text}' is not a whole number of minutes above 0; e.g. {name} {minutes}.");
+            return minutes;
+        },
+    };
 
     private static LineProgress Progress(TextWriter error) => new(error);
 

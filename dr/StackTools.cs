@@ -15,8 +15,10 @@ namespace CrossClusterIac.Dr;
 public sealed record StackTools(string Stack, string ProjectDirectory, string Pulumi = "pulumi", string Kubectl = "kubectl")
 {
     private static readonly TimeSpan ConfigTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan UpTimeout = TimeSpan.FromHours(1);
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long each <c>pulumi up</c> may run before it is stopped (<c>--up-minutes</c>).</summary>
+    public TimeSpan UpTimeout { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>How long a tool asked to stop (SIGINT) has before it is killed: long enough for pulumi to finish the operations in flight.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);

@@ -334,6 +334,23 @@ public sealed class DrCommandTests
     }
 
     [Theory]
+    [InlineData("rejoin --stack prod --region eu --up-minutes 0", "--up-minutes: '0' is not a whole number of minutes above 0; e.g. --up-minutes 60.")]
+    [InlineData("failover --stack prod --to us --up-minutes 5000000000", "--up-minutes: '5000000000' is not a whole number")]
+    [InlineData("switchover --stack prod --to us --wait-minutes x", "--wait-minutes: 'x' is not a whole number of minutes above 0; e.g. --wait-minutes 20.")]
+    [InlineData("remove-region --stack prod --region us --up-minutes -3", "--up-minutes: '-3' is not")]
+    public async Task MinutesThatAreNotAWholeNumberAboveZeroExitTwoNamingTheOption(string arguments, string expected)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await DrCli.InvokeAsync(arguments.Split(' '), output, error, CancellationToken.None, "/nonexistent/pulumi", "/nonexistent/kubectl");
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("switchover --stack prod --to ap", "--to: no region 'ap'")]
     [InlineData("switchover --stack prod --to eu", "Verify")]
     [InlineData("failover --stack prod --to eu", "--to: name a replica region (us)")]
