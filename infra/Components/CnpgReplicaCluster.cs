@@ -21,8 +21,11 @@ public sealed record CnpgReplicaClusterArgs
     /// <summary>The region's kube context, through which the pooler's rollout is awaited.</summary>
     public required string KubeContext { get; init; }
 
-    /// <summary>What everything in the region needs first: the namespace and the Secrets the Cluster and Pooler mount.</summary>
-    public required IReadOnlyList<Resource> DependsOn { get; init; }
+    /// <summary>The region's namespace, when the program declares it.</summary>
+    public required IReadOnlyList<Resource> Namespace { get; init; }
+
+    /// <summary>What the Cluster's and the Pooler's pods mount: the certificate Secrets and the certificate query's ConfigMap.</summary>
+    public required IReadOnlyList<Resource> Mounted { get; init; }
 
     /// <summary>What the Cluster itself waits for besides: in a replica region, the twins of the primary's services and the primary Cluster.</summary>
     public IReadOnlyList<Resource> ClusterDependsOn { get; init; } = [];
@@ -65,12 +68,24 @@ public sealed class CnpgReplicaCluster : ComponentResource
     {
         ArgumentNullException.ThrowIfNull(args);
         var manifests = args.Manifests;
-        CustomResourceOptions Options(IEnumerable<Resource> dependsOn) =>
-            new() { Parent = this, Provider = args.Provider, DependsOn = [.. args.DependsOn, .. dependsOn] };
+        // Each object waits for what the lifecycle model says it does (ResourceGraph.WaitsFor), so that what the model
+        // judges skipped when a region's API does not answer is what the engine skips.
+        var declared = new Dictionary<ObjectRole, IReadOnlyList<Resource>>
+        {
+            [ObjectRole.Namespace] = args.Namespace,
+            [ObjectRole.Mounted] = args.Mounted,
+        };
+        CustomResourceOptions Options(ObjectRole role, params IEnumerable<Resource> besides) => new()
+        {
+            Parent = this,
+            Provider = args.Provider,
+            DependsOn = [.. ResourceGraph.WaitsFor[role].SelectMany(r => declared[r]), .. besides],
+        };
         K8s.ApiExtensions.CustomResource Declare(Manifest manifest, CustomResourceOptions options, params IReadOnlyList<string> secretFields) =>
             new($"{name}-{manifest.Name}-{manifest.Kind.ToLowerInvariant()}", new ManifestResourceArgs(manifest, secretFields, args.Material), options);
 
-        var stores = manifests.ObjectStores.Select(store => Declare(store, Options([]))).ToList();
+        var stores = manifests.ObjectStores.Select(store => Declare(store, Options(ObjectRole.ObjectStore))).ToList();
+        declared[ObjectRole.ObjectStore] = stores;
 
         // The replica's Cluster is created once the primary's first base backup has completed. The wait depends on the
         // Backup object, which Pulumi creates at once (it awaits nothing of it), and runs only when created: its inputs
@@ -86,7 +101,7 @@ public sealed class CnpgReplicaCluster : ComponentResource
             }, new CustomResourceOptions { Parent = this, DependsOn = { sourceBackup }, IgnoreChanges = ["interpreter", "create"] }));
         }
 
-        var clusterOptions = Options([.. args.ClusterDependsOn, .. stores, .. waits]);
+        var clusterOptions = Options(ObjectRole.Cluster, [.. args.ClusterDependsOn, .. waits]);
         // CNPG reads bootstrap only when it creates a Cluster, and a completed switchover (primaryRegion set to the
         // target) swaps which regions' manifests say initdb and which say recovery: sent to running Clusters, that is a
         // change CNPG never acts on, rewriting how each was made. The engine keeps an existing Cluster's old value
@@ -99,21 +114,23 @@ public sealed class CnpgReplicaCluster : ComponentResource
         clusterOptions.Protect = policy.Protect;
         clusterOptions.DeleteBeforeReplace = policy.DeleteBeforeReplace;
         Cluster = Declare(manifests.Cluster, clusterOptions, PromotionToken);
-        BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, Options([Cluster])) : null;
+        declared[ObjectRole.Cluster] = [Cluster];
+        BootstrapBackup = manifests.BootstrapBackup is { } backup ? Declare(backup, Options(ObjectRole.BootstrapBackup)) : null;
 
         // After the Secrets (DependsOn): a change of the certificates it names changes its fingerprint annotation, an
         // event of the Pooler on which PgBouncer re-reads them (PoolerTls).
-        var pooler = Declare(manifests.Pooler, Options([Cluster]));
-        _ = Declare(manifests.ScheduledBackup, Options([Cluster]));
+        var pooler = Declare(manifests.Pooler, Options(ObjectRole.Pooler));
+        declared[ObjectRole.Pooler] = [pooler];
+        _ = Declare(manifests.ScheduledBackup, Options(ObjectRole.ScheduledBackup));
 
         // PodMonitors and the PrometheusRule (Prometheus Operator CRDs), when monitoring is on; the query ConfigMap the
         // Cluster names comes with the certificates it dates (RegionalPki).
         foreach (var monitor in manifests.Monitoring.Where(m => m.Kind != "ConfigMap"))
         {
-            _ = Declare(monitor, Options([Cluster]));
+            _ = Declare(monitor, Options(ObjectRole.Monitor));
         }
 
-        var poolerReady = new Command($"{name}-pooler-rollout", new CommandArgs
+        _ = new Command($"{name}-pooler-rollout", new CommandArgs
         {
             // kubectl is the interpreter and the Deployment its last argument: no shell parses the context name.
             Interpreter =
@@ -126,13 +143,15 @@ public sealed class CnpgReplicaCluster : ComponentResource
             Triggers = new InputList<object> { (Input<object>)Fingerprint(manifests.Pooler) },
         }, new CustomResourceOptions { Parent = this, DependsOn = { pooler } });
 
-        var rw = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[0].Name}", ManifestInputs.Service(manifests.Exposures[0]), Options([Cluster]));
-        var poolerExposure = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[1].Name}", ManifestInputs.Service(manifests.Exposures[1]), Options([poolerReady]));
+        // The exposure Services wait for their namespace alone: a load balancer's address is the region's output, which
+        // stays known while the Cluster's update fails in a region whose API does not answer (ResourceGraph.WaitsFor).
+        var rw = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[0].Name}", ManifestInputs.Service(manifests.Exposures[0]), Options(ObjectRole.Exposure));
+        var poolerExposure = new K8s.Core.V1.Service($"{name}-{manifests.Exposures[1].Name}", ManifestInputs.Service(manifests.Exposures[1]), Options(ObjectRole.Exposure));
 
         // pg-writer and pg-local: ExternalName Services, re-pointed in place when the primary moves (NetworkManifests.StableEndpoints).
         foreach (var alias in manifests.StableEndpoints)
         {
-            _ = new K8s.Core.V1.Service($"{name}-{alias.Name}", ManifestInputs.Service(alias), Options([pooler]));
+            _ = new K8s.Core.V1.Service($"{name}-{alias.Name}", ManifestInputs.Service(alias), Options(ObjectRole.StableEndpoint));
         }
 
         ClusterName = Output.Create(manifests.Cluster.Name);
