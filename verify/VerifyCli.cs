@@ -63,13 +63,12 @@ public static class VerifyCli
 
     private static readonly Option<string> KubeconfigOption = new("--kubeconfig")
     {
-        Description = "The kubeconfig file for --kube; by default KUBECONFIG, else ~/.kube/config.",
+        Description = "The kubeconfig file for --kube; by default every file KUBECONFIG lists, merged as kubectl merges them, else ~/.kube/config.",
     };
 
     private static readonly Option<string> KubeNamespaceOption = new("--kube-namespace")
     {
-        Description = "The namespace of every region's Cluster and Pooler, for --kube.",
-        DefaultValueFactory = _ => Cnpg.KubeOptions.DefaultNamespace,
+        Description = "The namespace of every region's Cluster and Pooler, for --kube. [default: the namespace the outputs name, else default]",
     };
 
     private static readonly Option<ReportFormat> OutputOption = new("--output")
@@ -165,7 +164,7 @@ public static class VerifyCli
     {
         var contexts = Cnpg.KubeOptions.ParseContexts(parsed.GetValue(KubeContextOption) ?? [], problems);
         var kubeconfig = parsed.GetValue(KubeconfigOption);
-        var kubeNamespace = parsed.GetValue(KubeNamespaceOption)!;
+        var kubeNamespace = parsed.GetValue(KubeNamespaceOption);
         if (!parsed.GetValue(KubeOption))
         {
             // Without --kube nothing is read from Kubernetes; an option that would be ignored is refused, not ignored.
@@ -178,7 +177,7 @@ public static class VerifyCli
             return null;
         }
 
-        if (kubeNamespace.Trim().Length == 0)
+        if (kubeNamespace is not null && kubeNamespace.Trim().Length == 0)
         {
             problems.Add("--kube-namespace: give a namespace, e.g. --kube-namespace default");
         }
@@ -188,7 +187,7 @@ public static class VerifyCli
             problems.Add($"--kubeconfig {kubeconfig} does not exist; give a kubeconfig file, or leave the option out for KUBECONFIG or ~/.kube/config");
         }
 
-        return new Cnpg.KubeOptions(contexts, kubeconfig, kubeNamespace.Trim());
+        return new Cnpg.KubeOptions(contexts, kubeconfig, kubeNamespace?.Trim()) { KubeconfigVariable = Environment.GetEnvironmentVariable("KUBECONFIG") };
     }
 }
 

@@ -52,7 +52,7 @@ public sealed class CnpgReadFailureTests(HealthySandbox fixture) : IDisposable
         var pooler = Assert.Single(cnpg, c => c.Name == CnpgView.PoolerStatusCheck && c.Region == "eu");
         Assert.StartsWith("context closed: reading Pooler default/pg-eu-pooler-rw (postgresql.cnpg.io/v1): the API server is unreachable", pooler.Diagnosis, StringComparison.Ordinal);
         var us = Assert.Single(cnpg, c => c.Name == CnpgView.StatusCheck && c.Region == "us");
-        Assert.StartsWith($"context absent: reading Cluster default/pg-us (postgresql.cnpg.io/v1): {kubeconfig} gives no usable context absent (", us.Diagnosis, StringComparison.Ordinal);
+        Assert.StartsWith($"context absent: reading Cluster default/pg-us (postgresql.cnpg.io/v1): --kubeconfig {kubeconfig} gives no usable context absent (", us.Diagnosis, StringComparison.Ordinal);
         var streaming = Assert.Single(cnpg, c => c.Name == CnpgView.ReadyButNotStreamingCheck);
         Assert.StartsWith("nothing to compare with verify's SQL view: context absent", streaming.Diagnosis, StringComparison.Ordinal);
 

@@ -21,7 +21,7 @@ public static class CnpgChecks
 
         return context.Outputs.Regions.SelectMany(region =>
         {
-            var reader = context.Own(new CnpgReader(kube, kube.Contexts[region.Name], context.Options.Timeout));
+            var reader = context.Own(new CnpgReader(kube with { Namespace = kube.NamespaceIn(context.Outputs) }, kube.Contexts[region.Name], context.Options.Timeout));
 
             // One read of each view per region, shared by the region's checks, so the checks compare the same moment.
             var views = new Lazy<Task<RegionViews>>(() => ReadAsync(context, reader, region));

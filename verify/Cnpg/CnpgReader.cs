@@ -3,6 +3,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Exceptions;
+using k8s.KubeConfigModels;
 
 namespace CrossClusterIac.Verify.Cnpg;
 
@@ -20,7 +21,7 @@ public sealed class CnpgReader : IDisposable
         Options = options;
         Context = context;
         Limit = limit;
-        _client = new Lazy<Kubernetes>(() => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig, context)));
+        _client = new Lazy<Kubernetes>(() => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigObject(Load(options), context)));
     }
 
     /// <summary>Where the kubeconfig and namespace come from.</summary>
@@ -56,6 +57,35 @@ public sealed class CnpgReader : IDisposable
             _client.Value.Dispose();
         }
     }
+
+    // KubernetesClient's BuildConfigFromConfigFile(null, …) reads ~/.kube/config alone (KubernetesClient 21.0.8
+    // KubernetesClientConfiguration.ConfigFile.cs); kubectl merges every file KUBECONFIG lists, the first to set a name
+    // winning. The library's own merge (LoadKubeConfig(FileInfo[])) is internal, so its rule is applied here to the
+    // files it loads one by one. A relative path resolves against the first file's directory (the merged config's FileName).
+    private static K8SConfiguration Load(KubeOptions options)
+    {
+        var home = KubernetesClientConfiguration.KubeConfigDefaultLocation;
+        var configs = KubeconfigFiles.Precedence(options.Kubeconfig, options.KubeconfigVariable, home)
+            .Where(File.Exists).Select(f => KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(f), useRelativePaths: true)).ToList();
+        if (configs.Count == 0)
+        {
+            throw new KubeConfigException("none of its files exists");
+        }
+
+        var merged = configs[0];
+        foreach (var next in configs.Skip(1))
+        {
+            merged.CurrentContext ??= next.CurrentContext;
+            merged.Clusters = FirstWins(merged.Clusters, next.Clusters, c => c.Name);
+            merged.Users = FirstWins(merged.Users, next.Users, u => u.Name);
+            merged.Contexts = FirstWins(merged.Contexts, next.Contexts, c => c.Name);
+        }
+
+        return merged;
+    }
+
+    private static List<T> FirstWins<T>(IEnumerable<T>? first, IEnumerable<T>? next, Func<T, string> name) =>
+        [.. (first ?? []).Concat(next ?? []).DistinctBy(name, StringComparer.Ordinal)];
 
     private string Object(string kind, string name) => $"{kind} {Options.Namespace}/{name} ({CnpgApi.Group}/{CnpgApi.Version})";
 
@@ -95,7 +125,7 @@ public sealed class CnpgReader : IDisposable
         catch (Exception e) when (e is KubeConfigException or KubernetesClientException or IOException or UnauthorizedAccessException)
         {
             // A missing kubeconfig or context, or credentials the client cannot load: the same for every object of the context.
-            var source = Options.Kubeconfig ?? "the default kubeconfig (KUBECONFIG, else ~/.kube/config)";
+            var source = KubeconfigFiles.Describe(Options.Kubeconfig, Options.KubeconfigVariable, KubernetesClientConfiguration.KubeConfigDefaultLocation);
             throw new CnpgReadException($"{what}: {source} gives no usable context {Context} ({e.Message})", e);
         }
     }

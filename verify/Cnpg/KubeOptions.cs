@@ -4,12 +4,25 @@ namespace CrossClusterIac.Verify.Cnpg;
 
 /// <summary>Where verify reads CNPG's view (<c>--kube</c>): one kubeconfig context per region and the namespace of every Cluster.</summary>
 /// <param name="Contexts">Kubeconfig context by region name, from <c>--kube-context REGION=CONTEXT</c>.</param>
-/// <param name="Kubeconfig"><c>--kubeconfig</c>; <c>null</c> loads KubernetesClient's default (<c>KUBECONFIG</c>, else <c>~/.kube/config</c>).</param>
-/// <param name="Namespace"><c>--kube-namespace</c>.</param>
-public sealed record KubeOptions(IReadOnlyDictionary<string, string> Contexts, string? Kubeconfig, string Namespace)
+/// <param name="Kubeconfig"><c>--kubeconfig</c>; <c>null</c> reads what <see cref="KubeconfigVariable"/> lists, else <c>~/.kube/config</c> (<see cref="KubeconfigFiles"/>).</param>
+/// <param name="Namespace"><c>--kube-namespace</c>; <c>null</c> takes the namespace the outputs name (<see cref="NamespaceIn"/>).</param>
+public sealed record KubeOptions(IReadOnlyDictionary<string, string> Contexts, string? Kubeconfig, string? Namespace)
 {
-    /// <summary>The namespace when none is given, as the topology's own default.</summary>
+    /// <summary>The namespace when neither the option nor the outputs name one, as the topology's own default.</summary>
     public const string DefaultNamespace = "default";
+
+    /// <summary>The <c>KUBECONFIG</c> environment variable when verify started, or <c>null</c>.</summary>
+    public string? KubeconfigVariable { get; init; }
+
+    /// <summary>
+    /// The namespace of every Cluster and Pooler: <c>--kube-namespace</c>, else the one the stack deployed into (the
+    /// <c>deployedIdentity</c> output), else <see cref="DefaultNamespace"/> for an older outputs document.
+    /// </summary>
+    public string NamespaceIn(TopologyOutputs outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        return Namespace ?? outputs.DeployedIdentity?.Namespace ?? DefaultNamespace;
+    }
 
     /// <summary>
     /// Reads the <c>--kube-context</c> values; <paramref name="problems"/> hears each that is not <c>REGION=CONTEXT</c>
