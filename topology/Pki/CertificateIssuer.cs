@@ -5,19 +5,29 @@ using CrossClusterIac.Topology.Config;
 
 namespace CrossClusterIac.Topology.Pki;
 
-/// <summary>Realises a <see cref="PkiPlan"/> with .NET cryptography (the sandbox, render and tests use it).</summary>
+/// <summary>
+/// Realises a <see cref="PkiPlan"/> with .NET cryptography (the sandbox, render and tests use it), issuing what
+/// pulumi-tls issues for the program from the same plan, so that one PKI is tested: its validity starts at the issue
+/// time (terraform-provider-tls internal/provider/common_cert.go createCertificate: <c>NotBefore =
+/// overridableTimeFunc()</c>, no backdating), and its basic constraints are what Go writes for the template it builds
+/// (<see cref="BasicConstraintsOf"/>).
+/// </summary>
 public static class CertificateIssuer
 {
-    /// <summary>Backdating of notBefore so a peer whose clock runs slightly behind still accepts a fresh certificate.</summary>
+    /// <summary>
+    /// Backdating of notBefore for the certificates made outside the plan (verify's probes, the sandbox's administrator),
+    /// as CNPG backdates its own (v1.30.0 pkg/certs/certs.go: <c>time.Now().Add(time.Minute * -5)</c>), so that a peer whose
+    /// clock runs slightly behind still accepts them. The plan's certificates are not backdated: pulumi-tls cannot.
+    /// </summary>
     public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
 
     private static readonly Oid ServerAuthOid = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuthOid = new("1.3.6.1.5.5.7.3.2");
 
-    /// <summary>Issues every certificate of the plan, issuers first.</summary>
+    /// <summary>Issues every certificate of the plan, issuers first, valid from <paramref name="now"/> as pulumi-tls's are.</summary>
     public static IssuedPki Issue(PkiPlan plan, DateTimeOffset? now = null)
     {
-        var notBefore = (now ?? DateTimeOffset.UtcNow) - ClockSkewAllowance;
+        var notBefore = now ?? DateTimeOffset.UtcNow;
         var issued = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
         foreach (var spec in plan.Certificates)
         {
@@ -107,12 +117,25 @@ public static class CertificateIssuer
         };
     }
 
+    /// <summary>
+    /// The basic constraints pulumi-tls gives <paramref name="spec"/>'s certificate: terraform-provider-tls builds its
+    /// template with <c>BasicConstraintsValid</c>, sets <c>IsCA</c> from <c>is_ca_certificate</c> and <c>MaxPathLen</c> from
+    /// <c>max_path_length</c> but never <c>MaxPathLenZero</c> (common_cert.go createCertificate), and Go's crypto/x509
+    /// (marshalBasicConstraints) then omits a path length of 0: the root carries pathlen 1, an intermediate none, a leaf
+    /// CA:FALSE; each critical. The root's pathlen 1 still refuses a CA below an intermediate.
+    /// </summary>
+    public static X509BasicConstraintsExtension BasicConstraintsOf(CertificateSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.PathLength is > 0 and var pathLength
+            ? new X509BasicConstraintsExtension(true, true, pathLength, true)
+            : new X509BasicConstraintsExtension(spec.IsCertificateAuthority, false, 0, true);
+    }
+
     /// <summary>Basic constraints, key usage, EKU, key identifiers and SANs of a spec.</summary>
     internal static void AddExtensions(CertificateRequest request, CertificateSpec spec, AsymmetricAlgorithm key, X509Certificate2? issuer)
     {
-        request.CertificateExtensions.Add(spec.PathLength is { } pathLength
-            ? new X509BasicConstraintsExtension(true, true, pathLength, true)
-            : new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(BasicConstraintsOf(spec));
 
         var usage = spec.IsCertificateAuthority
             ? X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature

@@ -25,7 +25,8 @@ public static class CertificateRenewal
     /// </summary>
     public static RenewedPki Renew(PkiPlan plan, IssuedPki previous, DateTimeOffset now, CertificateTier? force = null)
     {
-        var notBefore = now - CertificateIssuer.ClockSkewAllowance;
+        // Valid from the update, as pulumi-tls's re-issue is (CertificateIssuer).
+        var notBefore = now;
         var issued = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
         var reissued = new List<string>();
         foreach (var spec in plan.Certificates)

@@ -8,10 +8,10 @@ public enum CertificateKind
     /// <summary>The shared self-signed root; its key never leaves the machine that deploys.</summary>
     RootCa,
 
-    /// <summary>A region's intermediate for server certificates (EKU serverAuth, pathlen 0).</summary>
+    /// <summary>A region's intermediate for server certificates (EKU serverAuth; no CA may sign below it).</summary>
     ServerIntermediateCa,
 
-    /// <summary>A region's intermediate for client certificates (EKU clientAuth, pathlen 0).</summary>
+    /// <summary>A region's intermediate for client certificates (EKU clientAuth; no CA may sign below it).</summary>
     ClientIntermediateCa,
 
     /// <summary>A TLS server leaf.</summary>
@@ -78,7 +78,10 @@ public sealed record CertificateSpec
     /// <summary>Whether the certificate may sign other certificates.</summary>
     public bool IsCertificateAuthority => Kind is CertificateKind.RootCa or CertificateKind.ServerIntermediateCa or CertificateKind.ClientIntermediateCa;
 
-    /// <summary>Path length constraint of a CA: one below the root, none below an intermediate.</summary>
+    /// <summary>
+    /// The <c>max_path_length</c> the program gives a CA: one level below the root, none below an intermediate. pulumi-tls
+    /// writes the root's and omits an intermediate's 0 (<see cref="CertificateIssuer.BasicConstraintsOf"/>).
+    /// </summary>
     public int? PathLength => Kind switch
     {
         CertificateKind.RootCa => 1,

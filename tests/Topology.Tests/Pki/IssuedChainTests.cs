@@ -52,7 +52,7 @@ public class IssuedChainTests
             pki.Plan.ForRegion("us").App with { Id = "misissued", IssuerId = serverCa.Spec.Id },
             KeyAlgorithm.EcdsaP256,
             serverCa,
-            DateTimeOffset.UtcNow.AddMinutes(-1));
+            IssuedAt(serverCa));
 
         using var chain = ChainTrusting(pki.Root.Certificate, ClientAuth);
         chain.ChainPolicy.ExtraStore.Add(serverCa.Certificate);
@@ -62,19 +62,47 @@ public class IssuedChainTests
     }
 
     [Fact]
-    public void IntermediatesAreCasWithPathLengthZeroAndLeavesAreNot()
+    public void BasicConstraintsAreWhatPulumiTlsWritesTheRootPathLengthOneAnIntermediateNoneALeafNoCa()
     {
         foreach (var issued in DevPki.Value.All)
         {
             var constraints = issued.Certificate.Extensions.OfType<X509BasicConstraintsExtension>().Single();
             Assert.True(constraints.Critical);
             Assert.Equal(issued.Spec.IsCertificateAuthority, constraints.CertificateAuthority);
-            if (issued.Spec.Kind is CertificateKind.ServerIntermediateCa or CertificateKind.ClientIntermediateCa)
+            Assert.Equal(issued.Spec.Kind == CertificateKind.RootCa, constraints.HasPathLengthConstraint);
+            if (issued.Spec.Kind == CertificateKind.RootCa)
             {
-                Assert.True(constraints.HasPathLengthConstraint);
-                Assert.Equal(0, constraints.PathLengthConstraint);
+                Assert.Equal(1, constraints.PathLengthConstraint);
             }
         }
+    }
+
+    [Fact]
+    public void ACaSignedByAnIntermediateIsRefusedByTheRootsPathLength()
+    {
+        // Without pathlen 0 on the intermediates (pulumi-tls omits it), the root's pathlen 1 is what stops a second CA level.
+        var pki = DevPki.Value;
+        var serverCa = pki[pki.Plan.ForRegion("eu").ServerCa];
+        var server = pki.Plan.ForRegion("eu").Server;
+        var rogueCa = CertificateIssuer.Issue(serverCa.Spec with { Id = "rogue-ca", CommonName = "rogue", IssuerId = serverCa.Spec.Id, Validity = TimeSpan.FromDays(2) }, pki.Plan.KeyAlgorithm, serverCa, IssuedAt(serverCa));
+        var leaf = CertificateIssuer.Issue(server with { Id = "rogue-leaf", IssuerId = "rogue-ca", Validity = TimeSpan.FromDays(1) }, pki.Plan.KeyAlgorithm, rogueCa, IssuedAt(serverCa));
+
+        using var chain = ChainTrusting(pki.Root.Certificate, ServerAuth);
+        chain.ChainPolicy.ExtraStore.Add(serverCa.Certificate);
+        chain.ChainPolicy.ExtraStore.Add(rogueCa.Certificate);
+
+        Assert.False(chain.Build(leaf.Certificate));
+        Assert.Contains(chain.ChainStatus, s => s.Status == X509ChainStatusFlags.InvalidBasicConstraints);
+    }
+
+    [Fact]
+    public void APlansCertificatesAreValidFromTheirIssueAsPulumiTlsIssuesThemNotBackdated()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);
+
+        var pki = CertificateIssuer.Issue(DevPki.Value.Plan, now);
+
+        Assert.All(pki.All, c => Assert.Equal(now.UtcDateTime, c.Certificate.NotBefore.ToUniversalTime()));
     }
 
     [Fact]
@@ -224,6 +252,9 @@ public class IssuedChainTests
         var pem = ExpiredCertificate.Sign(spec, pki[spec].PrivateKeyPem, clientCa.CertificatePem, clientCa.PrivateKeyPem);
         return (pki, X509Certificate2.CreateFromPem(pem));
     }
+
+    // The moment an issuer's validity starts: a certificate it signs cannot start earlier.
+    private static DateTimeOffset IssuedAt(IssuedCertificate issuer) => new(issuer.Certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
 
     private static X509Chain ChainTrusting(X509Certificate2 root, Oid purpose)
     {
