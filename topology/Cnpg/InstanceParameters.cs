@@ -37,8 +37,12 @@ public static class InstanceParameters
         ["shared_preload_libraries"] = string.Empty,
     };
 
-    // FixedConfigurationParameters: the webhook refuses a user value for these ("Can't set fixed configuration
-    // parameter") or ("blocked") for those that must keep PostgreSQL's default.
+    /// <summary>
+    /// FixedConfigurationParameters and BlockedConfigurationParameters: the webhook refuses a user value for these
+    /// ("Can't set fixed configuration parameter"), or ("blocked") for those that must keep PostgreSQL's default.
+    /// </summary>
+    public static IReadOnlySet<string> ManagedByCnpg => Refused;
+
     private static readonly HashSet<string> Refused = new(StringComparer.Ordinal)
     {
         "archive_mode", "cluster_name", "port", "primary_conninfo", "primary_slot_name", "recovery_target",

@@ -71,8 +71,17 @@ public sealed record NamespaceConfig
 /// <summary>PostgreSQL image, size and database settings.</summary>
 public sealed record PostgresSettings
 {
-    /// <summary>Operand image for every CNPG cluster.</summary>
-    public string Image { get; init; } = "ghcr.io/cloudnative-pg/postgresql:15";
+    /// <summary>
+    /// Operand image for every CNPG cluster (one for every region, so every physical replica runs the primary's glibc),
+    /// named with its OS release or pinned by digest (<see cref="OperandImage"/>).
+    /// </summary>
+    public string Image { get; init; } = OperandImage.Default;
+
+    /// <summary>
+    /// PostgreSQL parameters for every Cluster (<c>spec.postgresql.parameters</c>), over the project's WAN defaults
+    /// (<see cref="WanParameters"/>); CNPG's fixed parameters are refused.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>PostgreSQL instances per region.</summary>
     public int Instances { get; init; } = 1;

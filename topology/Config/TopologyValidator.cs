@@ -362,11 +362,32 @@ public static partial class TopologyValidator
     {
         if (string.IsNullOrWhiteSpace(postgres.Image))
         {
-            add("postgres.image", "empty; set the PostgreSQL operand image, e.g. 'ghcr.io/cloudnative-pg/postgresql:15'.");
+            add("postgres.image", $"empty; set the PostgreSQL operand image, e.g. '{OperandImage.Default}'.");
         }
         else if (postgres.Image.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            add("postgres.image", $"'{postgres.Image.ReplaceLineEndings(" ")}' has spaces or control characters, which no image reference has; use e.g. 'ghcr.io/cloudnative-pg/postgresql:15'.");
+            add("postgres.image", $"'{postgres.Image.ReplaceLineEndings(" ")}' has spaces or control characters, which no image reference has; use e.g. '{OperandImage.Default}'.");
+        }
+        else if (!OperandImage.NamesItsRelease(postgres.Image))
+        {
+            add("postgres.image", $"'{postgres.Image}' names neither its OS release nor a digest, so the OS under the replicas can change with the tag, and replicas whose glibc sorts text differently from the primary's corrupt text indexes; name the release, e.g. '{OperandImage.Default}', or pin a digest ('…@sha256:<64 hex digits>').");
+        }
+
+        foreach (var (name, value) in postgres.Parameters)
+        {
+            var at = $"postgres.parameters.{name}";
+            if (!ParameterName().IsMatch(name))
+            {
+                add(at, "is not a PostgreSQL parameter name; use lowercase letters, digits, '_' and '.', starting with a letter, e.g. 'max_connections'.");
+            }
+            else if (WanParameters.Refusal(name) is { } refusal)
+            {
+                add(at, $"cannot be set here: {refusal}.");
+            }
+            else if (string.IsNullOrEmpty(value) || value.Any(char.IsControl))
+            {
+                add(at, $"'{value.ReplaceLineEndings(" ")}' is empty or has control characters; give the value as PostgreSQL takes it, e.g. '200' or '30s'.");
+            }
         }
 
         // The CRDs set no maximum (int32); more than this is a typo, not a database.
@@ -589,4 +610,7 @@ public static partial class TopologyValidator
 
     [GeneratedRegex("^(s3|gs|https?)://[^/]+")]
     private static partial Regex DestinationScheme();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")]
+    private static partial System.Text.RegularExpressions.Regex ParameterName();
 }

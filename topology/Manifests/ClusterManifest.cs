@@ -88,14 +88,16 @@ internal static class ClusterManifest
                     ["recovery"] = new Dictionary<string, object?> { ["source"] = PrimaryCluster(topology) },
                 },
         };
+        // The same on every Cluster, as any of them may be promoted: the WAN timeouts, the user's parameters over them,
+        // and archive_timeout (on a standby PostgreSQL switches no segments for it).
+        var parameters = WanParameters.Defaults.Concat(postgres.Parameters).GroupBy(p => p.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (object?)g.Last().Value, StringComparer.Ordinal);
         if (topology.Replication.ArchiveTimeout is { } archiveTimeout)
         {
-            // On every Cluster, as any of them may be promoted; on a standby PostgreSQL switches no segments for it.
-            ((Dictionary<string, object?>)spec["postgresql"]!)["parameters"] = new Dictionary<string, object?>
-            {
-                ["archive_timeout"] = ArchiveTimeout.Parameter(archiveTimeout),
-            };
+            parameters["archive_timeout"] = ArchiveTimeout.Parameter(archiveTimeout);
         }
+
+        ((Dictionary<string, object?>)spec["postgresql"]!)["parameters"] = parameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
 
         if (topology.Monitoring.Enabled)
         {

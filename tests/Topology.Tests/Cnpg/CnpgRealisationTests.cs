@@ -82,8 +82,21 @@ public sealed class CnpgRealisationTests
     {
         var postgresql = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)TopologyManifests.For(Prod, Pki.Plan).Single(r => r.Region == "eu").Cluster.Body["spec"]!)["postgresql"]!;
 
-        Assert.False(postgresql.ContainsKey("parameters"));
+        Assert.False(((IReadOnlyDictionary<string, object?>)postgresql["parameters"]!).ContainsKey("archive_timeout"));
         Assert.Equal("5min", Realise("eu").Instance.Parameters["archive_timeout"]);
+    }
+
+    [Fact]
+    public void EveryInstanceRunsTheWanReplicationTimeoutsUnderTheUsersParameters()
+    {
+        var edited = Prod with { Postgres = Prod.Postgres with { Parameters = new Dictionary<string, string> { ["wal_receiver_timeout"] = "45s", ["work_mem"] = "8MB" } } };
+
+        var manifests = TopologyManifests.For(edited, Pki.Plan).Single(r => r.Region == "us");
+        var realised = RegionRealisation.For(manifests, Pki.Material, Paths, "postgres", "password").Instance.Parameters;
+
+        Assert.Equal("30s", realised["wal_sender_timeout"]);
+        Assert.Equal("45s", realised["wal_receiver_timeout"]);
+        Assert.Equal("8MB", realised["work_mem"]);
     }
 
     [Fact]
