@@ -370,7 +370,7 @@ public static partial class TopologyValidator
         }
         else if (!OperandImage.NamesItsRelease(postgres.Image))
         {
-            add("postgres.image", $"'{postgres.Image}' names neither its OS release nor a digest, so the OS under the replicas can change with the tag, and replicas whose glibc sorts text differently from the primary's corrupt text indexes; name the release, e.g. '{OperandImage.Default}', or pin a digest ('…@sha256:<64 hex digits>').");
+            add("postgres.image", $"'{postgres.Image}' names neither its OS release nor a digest, so the OS under the replicas can change with the tag, and replicas whose glibc sorts text differently from the primary's corrupt text indexes; name the release, e.g. '{OperandImage.Default}', or pin a digest ('…@sha256:<64 hex digits>'). On running clusters, name the OS release they run now (the digest in `kubectl get pods -o jsonpath='{{..imageID}}'`): another one restarts every instance on a new glibc.");
         }
 
         foreach (var (name, value) in postgres.Parameters)
