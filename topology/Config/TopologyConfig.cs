@@ -147,15 +147,33 @@ public sealed record ObjectStoreConfig
     /// <summary>Bucket path for backups, e.g. <c>s3://backups/</c>.</summary>
     public string? DestinationPath { get; init; }
 
-    /// <summary>Existing Secret with the S3 credentials.</summary>
+    /// <summary>Existing Secret with the S3 credentials, or the pod's IAM role.</summary>
     public ObjectStoreCredentials? Credentials { get; init; }
+
+    /// <summary>
+    /// How long base backups are kept, and the WAL needed to restore them (barman-cloud's <c>retentionPolicy</c>,
+    /// <c>&lt;n&gt;d|w|m</c>): older ones are deleted by the plugin after each backup. Without one the archive grows forever.
+    /// </summary>
+    public string RetentionPolicy { get; init; } = "30d";
+
+    /// <summary>Compression of base backups (<c>data.compression</c>: bzip2, gzip, lz4 or snappy); WAL is gzip-compressed.</summary>
+    public string BackupCompression { get; init; } = "gzip";
+
+    /// <summary>WAL files archived, or restored, in parallel (<c>wal.maxParallel</c>): a replica region catching up from the archive restores this many at once.</summary>
+    public int WalMaxParallel { get; init; } = 4;
+
+    /// <summary>Server-side encryption of backups and WAL (<c>AES256</c> or <c>aws:kms</c>), or <c>null</c> for the bucket's default.</summary>
+    public string? Encryption { get; init; }
 }
 
 /// <summary>Reference to the Secret that holds S3 credentials.</summary>
 public sealed record ObjectStoreCredentials
 {
-    /// <summary>Secret name in the region's namespace.</summary>
+    /// <summary>Secret name in the region's namespace; none with <see cref="InheritFromIamRole"/>.</summary>
     public string? SecretName { get; init; }
+
+    /// <summary>Whether the instances take S3 credentials from their pods' IAM role (EKS IRSA, Pod Identity) instead of a Secret.</summary>
+    public bool InheritFromIamRole { get; init; }
 
     /// <summary>Key of the access key id inside the Secret.</summary>
     public string AccessKeyIdKey { get; init; } = "ACCESS_KEY_ID";

@@ -210,9 +210,17 @@ public static partial class TopologyValidator
             add($"{at}.destinationPath", $"'{store.DestinationPath}' is not an object-store URL; use e.g. 's3://backups/' (s3://, gs:// or https:// for Azure), without spaces.");
         }
 
-        if (store.Credentials is null || string.IsNullOrEmpty(store.Credentials.SecretName))
+        ValidateBackupSettings(store, at, add);
+        if (store.Credentials is { InheritFromIamRole: true } iam)
         {
-            add($"{at}.credentials.secretName", $"missing for {label}; name the existing Secret that holds the object store's access keys.");
+            if (iam.SecretName is not null)
+            {
+                add($"{at}.credentials.secretName", "set with inheritFromIamRole: true, which takes the credentials from the pods' IAM role; remove one of them.");
+            }
+        }
+        else if (store.Credentials is null || string.IsNullOrEmpty(store.Credentials.SecretName))
+        {
+            add($"{at}.credentials.secretName", $"missing for {label}; name the existing Secret that holds the object store's access keys, or set credentials.inheritFromIamRole: true to use the pods' IAM role.");
         }
         else
         {
@@ -234,6 +242,32 @@ public static partial class TopologyValidator
                     add($"{at}.credentials.{field}", $"'{key}' is not a key a Secret can hold; use letters, digits, '-', '_' and '.', such as '{example}'.");
                 }
             }
+        }
+    }
+
+    // The values barman-cloud's ObjectStore CRD takes (../shared/crds/barmancloud.cnpg.io_objectstores.yaml: the
+    // retentionPolicy pattern, the data.compression and encryption enums); wal.maxParallel is an integer the plugin
+    // runs that many archive or restore processes for.
+    private static void ValidateBackupSettings(ObjectStoreConfig store, string at, Action<string, string> add)
+    {
+        if (!RetentionPolicy().IsMatch(store.RetentionPolicy))
+        {
+            add($"{at}.retentionPolicy", $"'{store.RetentionPolicy}' is not a retention period; use a whole number of days, weeks or months, e.g. '30d', '4w' or '6m'.");
+        }
+
+        if (!BackupCompressions.Contains(store.BackupCompression, StringComparer.Ordinal))
+        {
+            add($"{at}.backupCompression", $"'{store.BackupCompression}' is not one barman-cloud offers for base backups; use one of: {string.Join(", ", BackupCompressions)}.");
+        }
+
+        if (store.WalMaxParallel is < 1 or > MaxWalParallel)
+        {
+            add($"{at}.walMaxParallel", $"{store.WalMaxParallel} WAL files at once cannot be meant; use 1 to {MaxWalParallel} (4 is the default).");
+        }
+
+        if (store.Encryption is { } encryption && !Encryptions.Contains(encryption, StringComparer.Ordinal))
+        {
+            add($"{at}.encryption", $"'{encryption}' is not a server-side encryption barman-cloud requests; use AES256 or aws:kms, or remove the key for the bucket's default.");
         }
     }
 
@@ -613,4 +647,13 @@ public static partial class TopologyValidator
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")]
     private static partial System.Text.RegularExpressions.Regex ParameterName();
+
+    private const int MaxWalParallel = 64;
+
+    private static readonly string[] BackupCompressions = ["bzip2", "gzip", "lz4", "snappy"];
+
+    private static readonly string[] Encryptions = ["AES256", "aws:kms"];
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[1-9][0-9]*[dwm]$")]
+    private static partial System.Text.RegularExpressions.Regex RetentionPolicy();
 }

@@ -60,20 +60,26 @@ internal static class CnpgCompanions
     {
         var store = region.ObjectStore!;
         var credentials = store.Credentials!;
+        var encryption = store.Encryption is { } sse ? new Dictionary<string, object?> { ["encryption"] = sse } : [];
         var configuration = new Dictionary<string, object?>
         {
             ["destinationPath"] = store.DestinationPath,
             ["endpointURL"] = store.EndpointUrl,
-            ["s3Credentials"] = new Dictionary<string, object?>
-            {
-                ["accessKeyId"] = Objects.SecretKey(credentials.SecretName!, credentials.AccessKeyIdKey),
-                ["secretAccessKey"] = Objects.SecretKey(credentials.SecretName!, credentials.SecretAccessKeyKey),
-            },
-            ["wal"] = new Dictionary<string, object?> { ["compression"] = "gzip" },
+            ["s3Credentials"] = credentials.InheritFromIamRole
+                ? new Dictionary<string, object?> { ["inheritFromIAMRole"] = true }
+                : new Dictionary<string, object?>
+                {
+                    ["accessKeyId"] = Objects.SecretKey(credentials.SecretName!, credentials.AccessKeyIdKey),
+                    ["secretAccessKey"] = Objects.SecretKey(credentials.SecretName!, credentials.SecretAccessKeyKey),
+                },
+            ["data"] = new Dictionary<string, object?>(encryption) { ["compression"] = store.BackupCompression },
+            ["wal"] = new Dictionary<string, object?>(encryption) { ["compression"] = "gzip", ["maxParallel"] = store.WalMaxParallel },
         };
         return Objects.Create("barmancloud.cnpg.io/v1", "ObjectStore", ClusterManifest.ObjectStoreName(topology, region), topology.Namespace.Name, new()
         {
-            ["spec"] = new Dictionary<string, object?> { ["configuration"] = configuration },
+            // barman-cloud deletes base backups older than the policy, and the WAL only they needed, after each backup
+            // (plugin-barman-cloud api/v1 objectstore_types.go: "the retention policy to be used for backups and WALs").
+            ["spec"] = new Dictionary<string, object?> { ["configuration"] = configuration, ["retentionPolicy"] = store.RetentionPolicy },
         });
     }
 

@@ -114,6 +114,24 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void ObjectStoresKeepWhatTheRetentionPolicySaysCompressEncryptAndTakeTheIamRoleWithoutASecret()
+    {
+        var prod = (IReadOnlyDictionary<string, object?>)TopologyManifests.For(Prod)[0].ObjectStores[0].Body["spec"]!;
+        var dev = (IReadOnlyDictionary<string, object?>)TopologyManifests.For(Dev)[0].ObjectStores[0].Body["spec"]!;
+        var configuration = Map(prod["configuration"]);
+
+        Assert.Equal("60d", prod["retentionPolicy"]);
+        Assert.Equal("30d", dev["retentionPolicy"]);
+        Assert.Equal(new Dictionary<string, object?> { ["inheritFromIAMRole"] = true }, Map(configuration["s3Credentials"]));
+        Assert.Equal("aws:kms", Map(configuration["data"])["encryption"]);
+        Assert.Equal("aws:kms", Map(configuration["wal"])["encryption"]);
+        Assert.Equal("gzip", Map(configuration["data"])["compression"]);
+        Assert.Equal(4, Map(configuration["wal"])["maxParallel"]);
+        Assert.True(Map(Map(dev["configuration"])["s3Credentials"]).ContainsKey("accessKeyId"));
+        Assert.False(Map(Map(dev["configuration"])["wal"]).ContainsKey("encryption"));
+    }
+
+    [Fact]
     public void ClusterAndPoolerAreAwaitedByPulumi()
     {
         foreach (var region in TopologyManifests.For(Prod))
