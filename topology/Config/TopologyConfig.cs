@@ -175,6 +175,13 @@ public sealed record ObjectStoreCredentials
     /// <summary>Whether the instances take S3 credentials from their pods' IAM role (EKS IRSA, Pod Identity) instead of a Secret.</summary>
     public bool InheritFromIamRole { get; init; }
 
+    /// <summary>
+    /// With <see cref="InheritFromIamRole"/>, the IAM role IRSA gives the Cluster's service account (its
+    /// <c>eks.amazonaws.com/role-arn</c> annotation, through <c>spec.serviceAccountTemplate</c>); none for EKS Pod Identity,
+    /// whose association is made outside the cluster.
+    /// </summary>
+    public string? IamRoleArn { get; init; }
+
     /// <summary>Key of the access key id inside the Secret.</summary>
     public string AccessKeyIdKey { get; init; } = "ACCESS_KEY_ID";
 

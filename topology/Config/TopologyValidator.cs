@@ -217,6 +217,15 @@ public static partial class TopologyValidator
             {
                 add($"{at}.credentials.secretName", "set with inheritFromIamRole: true, which takes the credentials from the pods' IAM role; remove one of them.");
             }
+
+            if (iam.IamRoleArn is { } arn && !IamRoleArn().IsMatch(arn))
+            {
+                add($"{at}.credentials.iamRoleArn", $"'{arn}' is not an IAM role ARN; use e.g. 'arn:aws:iam::123456789012:role/pg-backups', or remove the key for EKS Pod Identity.");
+            }
+        }
+        else if (store.Credentials?.IamRoleArn is not null)
+        {
+            add($"{at}.credentials.iamRoleArn", "set without inheritFromIamRole: true, so the instances would not use it; add inheritFromIamRole: true, or remove the key.");
         }
         else if (store.Credentials is null || string.IsNullOrEmpty(store.Credentials.SecretName))
         {
@@ -656,4 +665,7 @@ public static partial class TopologyValidator
 
     [System.Text.RegularExpressions.GeneratedRegex("^[1-9][0-9]*[dwm]$")]
     private static partial System.Text.RegularExpressions.Regex RetentionPolicy();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$")]
+    private static partial System.Text.RegularExpressions.Regex IamRoleArn();
 }

@@ -108,6 +108,16 @@ internal static class ClusterManifest
             };
         }
 
+        if (region.ObjectStore?.Credentials?.IamRoleArn is { } roleArn)
+        {
+            // IRSA: the instances' service account carries the role (CNPG docs/src/appendixes/object_stores.md, "IAM Role
+            // for Service Account"), which barman-cloud then inherits (inheritFromIAMRole).
+            spec["serviceAccountTemplate"] = new Dictionary<string, object?>
+            {
+                ["metadata"] = new Dictionary<string, object?> { ["annotations"] = new Dictionary<string, object?> { ["eks.amazonaws.com/role-arn"] = roleArn } },
+            };
+        }
+
         if (postgres.WalStorageSize is { } walSize)
         {
             spec["walStorage"] = new Dictionary<string, object?> { ["size"] = walSize };

@@ -28,6 +28,8 @@ public class BadConfigTests
         { "no parallel WAL", ConfigYaml.With("            secretName: minio-us\n", "            secretName: minio-us\n          walMaxParallel: 0\n"), "topology.regions[1].objectStore.walMaxParallel", "1 to 64" },
         { "an unknown encryption", ConfigYaml.With("            secretName: minio-us\n", "            secretName: minio-us\n          encryption: aes\n"), "topology.regions[1].objectStore.encryption", "AES256 or aws:kms" },
         { "an IAM role and a Secret", ConfigYaml.With("            secretName: minio-us\n", "            secretName: minio-us\n            inheritFromIamRole: true\n"), "topology.regions[1].objectStore.credentials.secretName", "remove one" },
+        { "a role ARN without the IAM role", ConfigYaml.With("            secretName: minio-us\n", "            secretName: minio-us\n            iamRoleArn: arn:aws:iam::123456789012:role/x\n"), "topology.regions[1].objectStore.credentials.iamRoleArn", "inheritFromIamRole: true" },
+        { "a role ARN that is none", ConfigYaml.With("            secretName: minio-us\n", "            inheritFromIamRole: true\n            iamRoleArn: role/x\n"), "topology.regions[1].objectStore.credentials.iamRoleArn", "arn:aws:iam::" },
         { "bad object store name", ConfigYaml.With("name: minio-us", "name: Minio_US"), "topology.regions[1].objectStore.name", "lowercase" },
         { "bad address", ConfigYaml.With("address: 172.18.0.3", "address: not an address!"), "topology.regions[1].exposure.address", "IPv4 or IPv6" },
         { "integer address", ConfigYaml.With("address: 172.18.0.3", "address: \"3232235521\""), "topology.regions[1].exposure.address", "'10.1' and '3232235521' are not names" },

@@ -129,6 +129,8 @@ public sealed class ManifestTests
         Assert.Equal(4, Map(configuration["wal"])["maxParallel"]);
         Assert.True(Map(Map(dev["configuration"])["s3Credentials"]).ContainsKey("accessKeyId"));
         Assert.False(Map(Map(dev["configuration"])["wal"]).ContainsKey("encryption"));
+        var cluster = (IReadOnlyDictionary<string, object?>)TopologyManifests.For(Prod)[0].Cluster.Body["spec"]!;
+        Assert.Equal("arn:aws:iam::123456789012:role/example-prod-pg-backups", Map(Map(Map(cluster["serviceAccountTemplate"])["metadata"])["annotations"])["eks.amazonaws.com/role-arn"]);
     }
 
     [Fact]
