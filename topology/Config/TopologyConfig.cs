@@ -103,6 +103,49 @@ public sealed record PostgresSettings
 
     /// <summary>Cron schedule (with seconds, as CNPG expects) of the primary's base backups.</summary>
     public string BackupSchedule { get; init; } = "0 0 0 * * *";
+
+    /// <summary>
+    /// CPU and memory of each PostgreSQL instance (the Cluster's <c>spec.resources</c>): requested, so that the scheduler
+    /// places it where they are and the kubelet evicts it last, and memory limited to what is requested, as CNPG's
+    /// resource-management docs advise (an instance is not killed for memory another pod lent it).
+    /// </summary>
+    public ResourceSettings Resources { get; init; } = new()
+    {
+        Requests = new Dictionary<string, string>(StringComparer.Ordinal) { ["cpu"] = "500m", ["memory"] = "1Gi" },
+        Limits = new Dictionary<string, string>(StringComparer.Ordinal) { ["memory"] = "1Gi" },
+    };
+
+    /// <summary>CPU and memory of each PgBouncer pod (the Pooler's pod template, container <c>pgbouncer</c>).</summary>
+    public ResourceSettings PoolerResources { get; init; } = new()
+    {
+        Requests = new Dictionary<string, string>(StringComparer.Ordinal) { ["cpu"] = "100m", ["memory"] = "64Mi" },
+        Limits = new Dictionary<string, string>(StringComparer.Ordinal) { ["memory"] = "256Mi" },
+    };
+
+    /// <summary>StorageClass of the data and WAL volumes, or <c>null</c> for the cluster's default class.</summary>
+    public string? StorageClass { get; init; }
+
+    /// <summary>
+    /// Whether a region's instances are spread across zones (anti-affinity on <c>topology.kubernetes.io/zone</c>,
+    /// preferred) rather than only across nodes, CNPG's default.
+    /// </summary>
+    public bool SpreadAcrossZones { get; init; } = true;
+
+    /// <summary>
+    /// CNPG's PodDisruptionBudgets (<c>spec.enablePDB</c>); unset, on with two instances or more and off with one, whose
+    /// primary's budget would block every drain of its node.
+    /// </summary>
+    public bool? EnablePdb { get; init; }
+}
+
+/// <summary>Kubernetes resource requests and limits (<c>cpu</c>, <c>memory</c>) as quantities.</summary>
+public sealed record ResourceSettings
+{
+    /// <summary>What the scheduler reserves.</summary>
+    public IReadOnlyDictionary<string, string> Requests { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>What the container may not exceed.</summary>
+    public IReadOnlyDictionary<string, string> Limits { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>One region: a Kubernetes cluster with its object store and its address for other regions.</summary>

@@ -280,6 +280,53 @@ public static partial class TopologyValidator
         }
     }
 
+    // Requests and limits as a pod takes them: cpu and memory quantities (apimachinery resource.Quantity; cpu in cores or
+    // millicores), each request at most its limit (kubernetes pkg/apis/core/validation ValidateResourceRequirements:
+    // "must be less than or equal to … limit").
+    private static void ValidateResources(ResourceSettings resources, string at, Action<string, string> add)
+    {
+        var parsed = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var (kind, values) in new[] { ("requests", resources.Requests), ("limits", resources.Limits) })
+        {
+            foreach (var (name, value) in values)
+            {
+                if (name is not ("cpu" or "memory"))
+                {
+                    add($"{at}.{kind}.{name}", "is not a resource this takes; give cpu and memory, e.g. cpu: 500m, memory: 1Gi.");
+                }
+                else if (ResourceQuantity(value) is not { } amount)
+                {
+                    add($"{at}.{kind}.{name}", $"'{value}' is not a quantity of more than zero; use e.g. {(name == "cpu" ? "'500m' or '2'" : "'512Mi' or '2Gi'")}.");
+                }
+                else
+                {
+                    parsed[$"{kind}.{name}"] = amount;
+                }
+            }
+        }
+
+        foreach (var name in new[] { "cpu", "memory" })
+        {
+            if (parsed.TryGetValue($"requests.{name}", out var request) && parsed.TryGetValue($"limits.{name}", out var limit) && request > limit)
+            {
+                add($"{at}.requests.{name}", $"'{resources.Requests[name]}' is more than its limit '{resources.Limits[name]}', which Kubernetes refuses; request at most the limit.");
+            }
+        }
+    }
+
+    private static decimal? ResourceQuantity(string value)
+    {
+        if (value.EndsWith('m') && decimal.TryParse(value[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var millis))
+        {
+            return millis > 0 ? millis / 1000 : null;
+        }
+
+        var match = Quantity().Match(value);
+        return match.Success && decimal.TryParse(match.Groups["number"].Value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number * QuantitySuffixes[match.Groups["suffix"].Value]
+            : null;
+    }
+
     private static void ValidateNamespace(NamespaceConfig ns, Action<string, string> add)
     {
         if (!IsDnsLabel(ns.Name))
@@ -414,6 +461,13 @@ public static partial class TopologyValidator
         else if (!OperandImage.NamesItsRelease(postgres.Image))
         {
             add("postgres.image", $"'{postgres.Image}' names neither its OS release nor a digest, so the OS under the replicas can change with the tag, and replicas whose glibc sorts text differently from the primary's corrupt text indexes; name the release, e.g. '{OperandImage.Default}', or pin a digest ('…@sha256:<64 hex digits>'). On running clusters, name the OS release they run now (the digest in `kubectl get pods -o jsonpath='{{..imageID}}'`): another one restarts every instance on a new glibc.");
+        }
+
+        ValidateResources(postgres.Resources, "postgres.resources", add);
+        ValidateResources(postgres.PoolerResources, "postgres.poolerResources", add);
+        if (postgres.StorageClass is { } storageClass && !IsDnsSubdomain(storageClass))
+        {
+            add("postgres.storageClass", $"'{storageClass}' is not a StorageClass name; use a lowercase DNS name such as 'gp3', or remove the key for the cluster's default class.");
         }
 
         foreach (var (name, value) in postgres.Parameters)

@@ -24,7 +24,19 @@ internal static class ClusterManifest
         {
             ["instances"] = postgres.Instances,
             ["imageName"] = postgres.Image,
-            ["storage"] = new Dictionary<string, object?> { ["size"] = postgres.StorageSize },
+            ["storage"] = Storage(postgres.StorageSize, postgres.StorageClass),
+            ["resources"] = Resources(postgres.Resources),
+            // CNPG's primary PodDisruptionBudget blocks every drain of the node of a one-instance cluster
+            // (docs/src/kubernetes_upgrade.md): unless set, on only where another instance can take over.
+            ["enablePDB"] = postgres.EnablePdb ?? postgres.Instances >= 2,
+            ["affinity"] = new Dictionary<string, object?>
+            {
+                // CNPG spreads instances across nodes by default (kubernetes.io/hostname, preferred: api/v1 AffinityConfiguration);
+                // across zones a zone's loss leaves a standby to promote.
+                ["enablePodAntiAffinity"] = true,
+                ["podAntiAffinityType"] = "preferred",
+                ["topologyKey"] = postgres.SpreadAcrossZones ? "topology.kubernetes.io/zone" : "kubernetes.io/hostname",
+            },
             ["certificates"] = new Dictionary<string, object?>
             {
                 ["serverTLSSecret"] = names.ServerCertificateSecret,
@@ -120,7 +132,7 @@ internal static class ClusterManifest
 
         if (postgres.WalStorageSize is { } walSize)
         {
-            spec["walStorage"] = new Dictionary<string, object?> { ["size"] = walSize };
+            spec["walStorage"] = Storage(walSize, postgres.StorageClass);
         }
 
         if (TopologyManifests.PeerOf(topology, region) is { } peer)
@@ -179,6 +191,18 @@ internal static class ClusterManifest
     /// </summary>
     public static bool ArchiveListed(TopologyConfig topology, RegionConfig region, RegionConfig member) =>
         topology.Replication.Mode == ReplicationMode.Archive || member == region || member == TopologyManifests.PeerOf(topology, region);
+
+    /// <summary>Kubernetes requests and limits as a pod spec takes them.</summary>
+    public static Dictionary<string, object?> Resources(ResourceSettings resources) => new()
+    {
+        ["requests"] = resources.Requests.ToDictionary(r => r.Key, r => (object?)r.Value, StringComparer.Ordinal),
+        ["limits"] = resources.Limits.ToDictionary(r => r.Key, r => (object?)r.Value, StringComparer.Ordinal),
+    };
+
+    private static Dictionary<string, object?> Storage(string size, string? storageClass) =>
+        storageClass is null
+            ? new() { ["size"] = size }
+            : new() { ["size"] = size, ["storageClass"] = storageClass };
 
     /// <summary>The ObjectStore a region archives to.</summary>
     public static string ObjectStoreName(TopologyConfig topology, RegionConfig region) =>

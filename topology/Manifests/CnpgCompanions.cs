@@ -24,6 +24,18 @@ internal static class CnpgCompanions
                 ["cluster"] = Objects.Reference(names.Cluster),
                 ["instances"] = topology.Postgres.PoolerInstances,
                 ["type"] = "rw",
+                // CNPG merges the template's pgbouncer container into the one it builds (docs/src/connection_pooling.md,
+                // "Pod templates"); a PodSpec needs its containers list.
+                ["template"] = new Dictionary<string, object?>
+                {
+                    ["spec"] = new Dictionary<string, object?>
+                    {
+                        ["containers"] = new object?[]
+                        {
+                            new Dictionary<string, object?> { ["name"] = "pgbouncer", ["resources"] = ClusterManifest.Resources(topology.Postgres.PoolerResources) },
+                        },
+                    },
+                },
                 ["pgbouncer"] = new Dictionary<string, object?>
                 {
                     ["poolMode"] = "session",

@@ -52,7 +52,7 @@ public class ConfigLoadingTests
         var fromYaml = TopologyConfigLoader.FromStackFile(RepositoryFiles.StackFile("prod"));
         var json = """
             {"namespace":"databases","primaryRegion":"eu",
-             "postgres":{"image":"ghcr.io/cloudnative-pg/postgresql:15.14-system-trixie","instances":3,"storageSize":"200Gi","walStorageSize":"50Gi","poolerInstances":"2","parameters":{"max_connections":"200"}},
+             "postgres":{"image":"ghcr.io/cloudnative-pg/postgresql:15.14-system-trixie","instances":3,"storageSize":"200Gi","walStorageSize":"50Gi","poolerInstances":"2","parameters":{"max_connections":"200"},"resources":{"requests":{"cpu":"2","memory":"8Gi"},"limits":{"memory":"8Gi"}},"storageClass":"gp3"},
              "pki":{"keyAlgorithm":"RSA-2048","organization":"Example Corp","validity":{"rootDays":3650,"intermediateDays":1095,"leafDays":90},"renewBeforeDays":{"leafDays":30}},
              "monitoring":{"enabled":true,"replicationLagSeconds":300,"labels":{"release":"prometheus"}},
              "regions":[

@@ -134,6 +134,25 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void InstancesAndPoolersRequestResourcesSpreadAcrossZonesAndOneInstanceHasNoBudgetBlockingDrains()
+    {
+        var dev = TopologyManifests.For(Dev)[0];
+        var prod = TopologyManifests.For(Prod)[0];
+        IReadOnlyDictionary<string, object?> Spec(Manifest m) => (IReadOnlyDictionary<string, object?>)m.Body["spec"]!;
+
+        Assert.Equal(false, Spec(dev.Cluster)["enablePDB"]);
+        Assert.Equal(true, Spec(prod.Cluster)["enablePDB"]);
+        Assert.Equal(true, Spec(TopologyManifests.For(Dev with { Postgres = Dev.Postgres with { EnablePdb = true } })[0].Cluster)["enablePDB"]);
+        Assert.Equal("topology.kubernetes.io/zone", Map(Spec(prod.Cluster)["affinity"])["topologyKey"]);
+        Assert.Equal("1Gi", Map(Map(Spec(dev.Cluster)["resources"])["limits"])["memory"]);
+        Assert.Equal("gp3", Map(Spec(prod.Cluster)["storage"])["storageClass"]);
+        Assert.Equal("gp3", Map(Spec(prod.Cluster)["walStorage"])["storageClass"]);
+        var container = Map(List(Map(Map(Spec(prod.Pooler)["template"])["spec"])["containers"]).Single());
+        Assert.Equal("pgbouncer", container["name"]);
+        Assert.Equal("256Mi", Map(Map(container["resources"])["limits"])["memory"]);
+    }
+
+    [Fact]
     public void ClusterAndPoolerAreAwaitedByPulumi()
     {
         foreach (var region in TopologyManifests.For(Prod))
