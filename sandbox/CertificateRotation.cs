@@ -69,7 +69,7 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
     private async Task<RotationStep> ApplyAsync(SandboxPki phase, CertificateTier? force, IProgress<string> progress, CancellationToken cancellationToken)
     {
         var name = phase.RootRotation is { } rotation ? Wire(rotation) : force is { } tier ? $"{tier.ToString().ToLowerInvariant()} renewal" : $"root generation {phase.RootGeneration}";
-        var topology = SandboxTopology.For(State.Regions, phase, replication: State.Replication);
+        var topology = SandboxTopology.For(State.Regions, phase, replication: State.Replication, parameters: State.Parameters);
         var plan = PkiPlan.For(topology);
         var renewed = CertificateRenewal.Renew(plan, IssuedCertificates.Read(ledger.Directory, plan), DateTimeOffset.UtcNow, force);
         var pki = renewed.Pki;

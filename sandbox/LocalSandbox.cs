@@ -40,7 +40,7 @@ public static class LocalSandbox
             ports[(2 * i) + 1],
             Path.Combine(directory, name),
             options.MinApplyDelays.GetValueOrDefault(name))).ToList();
-        var topology = SandboxTopology.For(regions, replication: options.Replication);
+        var topology = SandboxTopology.For(regions, replication: options.Replication, parameters: options.Parameters);
         var plan = PkiPlan.For(topology);
 
         // The manifests the Pulumi program would declare for this topology; whether the primary they declare can
@@ -140,7 +140,7 @@ public static class LocalSandbox
         var links = options.PairRoundTrips.Aggregate(
             SandboxLinks.For(names, options.RoundTrip, options.Jitter, linkPorts),
             (all, pair) => all.With(all.Between(pair.A, pair.B) with { RoundTrip = pair.RoundTrip }));
-        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links, Replication = options.Replication };
+        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links, Replication = options.Replication, Parameters = options.Parameters };
         state.Write(directory);
         var ledger = new ProcessLedger(directory, state);
         progress.Report("Starting the links between regions");

@@ -419,7 +419,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         var regions = primary is null
             ? State.Regions
             : [.. State.Regions.Select(r => r with { Role = r.Name == primary ? RegionRole.Primary : RegionRole.Replica })];
-        return LocalSandbox.Realise(SandboxTopology.For(regions, State.Pki, switchover, State.Replication), ledger.Directory, regions, user);
+        return LocalSandbox.Realise(SandboxTopology.For(regions, State.Pki, switchover, State.Replication, State.Parameters), ledger.Directory, regions, user);
     }
 
     // Endpoints and the root do not change with the primary, so the outputs are read once, not on every poll.

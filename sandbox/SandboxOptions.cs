@@ -34,6 +34,9 @@ public sealed record SandboxOptions
     /// <summary>The topology's <c>replication</c>: streaming or archive only, and the archive timeout.</summary>
     public ReplicationSettings Replication { get; init; } = new();
 
+    /// <summary>The topology's <c>postgres.parameters</c>, over the WAN replication timeouts every Cluster carries.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real
     /// deployment: how tests show that the sandbox's behaviour follows from the manifests.

@@ -63,10 +63,12 @@ public static partial class SandboxTopology
     /// <summary>
     /// The topology for <paramref name="regions"/> served on the given ports, the region whose role is primary as
     /// <c>primaryRegion</c>, the root generation of <paramref name="pki"/>, <paramref name="switchover"/> when one is under
-    /// way, and the sandbox's <paramref name="replication"/> (<see cref="SandboxState.Replication"/>; streaming when not given).
+    /// way, the sandbox's <paramref name="replication"/> (<see cref="SandboxState.Replication"/>; streaming when not given)
+    /// and its PostgreSQL <paramref name="parameters"/> (<see cref="SandboxState.Parameters"/>).
     /// </summary>
-    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions, SandboxPki? pki = null, SwitchoverConfig? switchover = null, ReplicationSettings? replication = null) => new()
+    public static TopologyConfig For(IReadOnlyList<SandboxRegion> regions, SandboxPki? pki = null, SwitchoverConfig? switchover = null, ReplicationSettings? replication = null, IReadOnlyDictionary<string, string>? parameters = null) => new()
     {
+        Postgres = new PostgresSettings { Parameters = parameters ?? new Dictionary<string, string>(StringComparer.Ordinal) },
         PrimaryRegion = regions.First(r => r.Role == RegionRole.Primary).Name,
         Switchover = switchover,
         Replication = replication ?? new ReplicationSettings(),

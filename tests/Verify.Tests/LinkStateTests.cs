@@ -17,14 +17,22 @@ public sealed class LinkStateTests
     [InlineData(false, true)]
     public async Task ACutLinkIsDiagnosedAsTheLinkDownAndTheSuitePassesOnceItHeals(bool replicaSendsLost, bool primarySendsLost)
     {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-link-{Guid.NewGuid():N}"), RoundTrip = TimeSpan.FromMilliseconds(20), Replication = new ReplicationSettings { ArchiveTimeout = "1s" } });
+        // CNPG's own 5 s replication timeouts, so that the cut ends the stream within the wait; the WAN default of 30 s
+        // rides through such a stall (Sandbox.Tests ReplicationTimeoutTests).
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions
+        {
+            Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-link-{Guid.NewGuid():N}"),
+            RoundTrip = TimeSpan.FromMilliseconds(20),
+            Replication = new ReplicationSettings { ArchiveTimeout = "1s" },
+            Parameters = new Dictionary<string, string> { ["wal_sender_timeout"] = "5s", ["wal_receiver_timeout"] = "5s" },
+        });
         // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
         await UntilAsync(sandbox, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver");
 
         // Either direction lost ends the stream: without the replica's replies the walsender gives up, without the
         // primary's messages the WAL receiver does; a new connection needs both.
         sandbox.ChangeLink("eu", "us", link => link.Changed("us", replicaSendsLost, primarySendsLost, null, null, DateTimeOffset.UtcNow));
-        // The primary's walsender gives up once wal_sender_timeout (CNPG: 5 s) passes without the replica's reply.
+        // The primary's walsender gives up once wal_sender_timeout (5 s here) passes without the replica's reply.
         await UntilAsync(sandbox, "eu", "SELECT count(*) = 0 FROM pg_stat_replication");
 
         var cut = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(Options));

@@ -17,6 +17,8 @@ public sealed class PartitionTests
             Directory = TemporaryDirectory.NewPath(),
             RoundTrip = TimeSpan.FromMilliseconds(20),
             Replication = new ReplicationSettings { ArchiveTimeout = "1s" },
+            // CNPG's own 5 s, so that the stalled stream ends within the wait (the WAN default rides through 30 s).
+            Parameters = new Dictionary<string, string> { ["wal_sender_timeout"] = "5s", ["wal_receiver_timeout"] = "5s" },
         });
         using var connections = new Connections(sandbox);
         await using var writer = await ContinuousWriter.StartAsync(sandbox, TimeSpan.FromMilliseconds(10));
@@ -25,7 +27,7 @@ public sealed class PartitionTests
         await UntilAsync(connections, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver", Settle);
 
         sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
-        // The stalled stream ends once wal_receiver_timeout (CNPG: 5 s) passes without a message from the primary.
+        // The stalled stream ends once wal_receiver_timeout (5 s here) passes without a message from the primary.
         await UntilAsync(connections, "us", "SELECT count(*) = 0 FROM pg_stat_wal_receiver", Settle);
         await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(10));
         var cutOff = writer.Rows[^1].Id;
