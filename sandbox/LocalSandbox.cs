@@ -52,6 +52,18 @@ public static class LocalSandbox
         {
             return await StartAsync(directory, options, regions, ports.Skip(names.Count * 2).ToList(), topology, plan, manifests, cloneConcurrency, binaries, user, progress ?? new Progress<string>(), cancellationToken);
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is SandboxException or IOException or UnauthorizedAccessException)
+        {
+            // The directory goes, so that nothing half-made stays running; what explains the failure is kept beside it.
+            progress?.Report("Start failed; keeping the servers' logs and stopping what was started");
+            var kept = FailedStart.KeptLogs(directory, DateTimeOffset.UtcNow);
+            var logs = FailedStart.CopyLogs(directory, kept);
+            await DownAsync(directory);
+            throw new SandboxException(
+                FailedStart.Explain(e.Message, directory, kept, logs, path => File.Exists(path) ? File.ReadAllText(path) : null),
+                e is SandboxException failed ? failed.ExitCode : 1,
+                e);
+        }
         catch
         {
             progress?.Report(cancellationToken.IsCancellationRequested ? "Interrupted; stopping what was started" : "Start failed; stopping what was started");
