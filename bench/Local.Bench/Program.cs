@@ -13,7 +13,8 @@ using CrossClusterIac.Verify.Checks;
 // kill-sweep SIGKILLs each drill (switchover, failover, rotate per tier, start, rejoin) at N instants spread evenly over
 // an unkilled run's duration, runs it again at once and checks the end state and verify (see KillSweep); runs = N.
 // side-by-side builds an older commit (default b71c225) in a temporary git worktree and prints its verify figures and the
-// working tree's, and their ratio, from one run (see SideBySide): local-bench side-by-side [commit] [rounds] [runs].
+// working tree's, and their ratio, from one run (see SideBySide); run it with `dotnet run` so that the working tree is built
+// first: dotnet run --project bench/Local.Bench -c Release -- side-by-side [commit] [rounds] [runs].
 // Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 if (what == "side-by-side")

@@ -3,12 +3,14 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
+using CrossClusterIac.Verify;
 
 /// <summary>
 /// The verify figures of an older commit and of the working tree, from one run: the older commit is checked out in a
 /// temporary git worktree outside the repository, built there, and both builds' harnesses are run in turn (old, new,
 /// old, new …) on the same machine, so that a regression shows as a ratio measured in one run rather than as a stale
-/// figure in the README. The worktree is removed afterwards, whatever happened.
+/// figure in the README. The worktree is removed afterwards, whatever happened: SIGINT or SIGTERM is passed on to the
+/// harness running at that moment as SIGINT, and the cleanup waits for it.
 /// </summary>
 internal static partial class SideBySide
 {
@@ -22,6 +24,8 @@ internal static partial class SideBySide
     /// </summary>
     public static async Task<int> RunAsync(string commit, int rounds, int runs)
     {
+        using var interruption = ConsoleInterruption.Register();
+        var stop = interruption.Token;
         var repository = (await GitAsync(AppContext.BaseDirectory, "rev-parse", "--show-toplevel")).Trim();
         var resolved = (await GitAsync(repository, "rev-parse", "--short", $"{commit}^{{commit}}")).Trim();
         var worktree = Path.Combine(Path.GetTempPath(), $"crosscluster-side-by-side-{resolved}-{Guid.NewGuid():N}");
@@ -29,27 +33,32 @@ internal static partial class SideBySide
         await GitAsync(repository, "worktree", "add", "--detach", worktree, resolved);
         try
         {
-            await BuildAsync(worktree);
+            await BuildAsync(worktree, stop);
             var builds = new[] { new Build(resolved, worktree), new Build("working tree", repository) };
             var figures = builds.ToDictionary(b => b, _ => new Dictionary<string, List<double>>(StringComparer.Ordinal));
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var build in builds)
                 {
-                    foreach (var (figure, value) in await SuiteFiguresAsync(build, runs))
+                    foreach (var (figure, value) in await SuiteFiguresAsync(build, runs, stop))
                     {
                         Figure(figures[build], figure).Add(value);
                     }
                 }
             }
 
-            foreach (var (figure, value) in await FreshProcessAsync(builds, rounds * runs))
+            foreach (var (figure, value) in await FreshProcessAsync(builds, rounds * runs, stop))
             {
                 Figure(figures[value.Build], figure).AddRange(value.Seconds);
             }
 
             Print(builds[0], builds[1], figures);
             return 0;
+        }
+        catch (OperationCanceledException) when (interruption.ExitCode is { } code)
+        {
+            Console.Error.WriteLine($"side-by-side: interrupted by {interruption.SignalName}; the worktree is removed");
+            return code;
         }
         finally
         {
@@ -70,10 +79,9 @@ internal static partial class SideBySide
         figures.TryGetValue(name, out var values) ? values : figures[name] = [];
 
     // Each harness in a process of its own, as a user runs it; the figures are read from the lines both versions print.
-    private static async Task<IEnumerable<(string Figure, double Value)>> SuiteFiguresAsync(Build build, int runs)
+    private static async Task<IEnumerable<(string Figure, double Value)>> SuiteFiguresAsync(Build build, int runs, CancellationToken stop)
     {
-        var result = await Cli.Wrap("dotnet").WithArguments([build.Bench, "verify", runs.ToString(CultureInfo.InvariantCulture)])
-            .WithWorkingDirectory(build.Root).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        var result = await Run(Cli.Wrap("dotnet").WithArguments([build.Bench, "verify", runs.ToString(CultureInfo.InvariantCulture)]).WithWorkingDirectory(build.Root), stop);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"the {build.Name} harness failed (exit {result.ExitCode}): {result.StandardError}{result.StandardOutput}");
@@ -84,7 +92,7 @@ internal static partial class SideBySide
     }
 
     // A fresh verify process against a 2-region sandbox of its own build, the two builds in turn; its wall time.
-    private static async Task<IEnumerable<(string Figure, (Build Build, List<double> Seconds) Value)>> FreshProcessAsync(Build[] builds, int runs)
+    private static async Task<IEnumerable<(string Figure, (Build Build, List<double> Seconds) Value)>> FreshProcessAsync(Build[] builds, int runs, CancellationToken stop)
     {
         var directories = builds.ToDictionary(b => b, b => Path.Combine(Path.GetTempPath(), $"crosscluster-side-by-side-sandbox-{Guid.NewGuid():N}"));
         var times = builds.ToDictionary(b => b, _ => new List<double>());
@@ -92,7 +100,7 @@ internal static partial class SideBySide
         {
             foreach (var build in builds)
             {
-                await DotnetAsync(build, build.Sandbox, "up", "--dir", directories[build]);
+                await DotnetAsync(build, stop, build.Sandbox, "up", "--dir", directories[build]);
             }
 
             for (var i = 0; i <= runs; i++)
@@ -100,7 +108,7 @@ internal static partial class SideBySide
                 foreach (var build in builds)
                 {
                     var elapsed = Stopwatch.StartNew();
-                    await DotnetAsync(build, build.Verify, "--outputs", Path.Combine(directories[build], "outputs.json"));
+                    await DotnetAsync(build, stop, build.Verify, "--outputs", Path.Combine(directories[build], "outputs.json"));
                     // The first of each is a warm-up: the file cache and the servers' first connections.
                     if (i > 0)
                     {
@@ -113,7 +121,7 @@ internal static partial class SideBySide
         {
             foreach (var build in builds.Where(b => Directory.Exists(directories[b])))
             {
-                await DotnetAsync(build, build.Sandbox, "down", "--dir", directories[build]);
+                await DotnetAsync(build, CancellationToken.None, build.Sandbox, "down", "--dir", directories[build]);
             }
         }
 
@@ -141,25 +149,27 @@ internal static partial class SideBySide
         Console.WriteLine("medians over the rounds of each build's medians; the builds ran in turn, old first in each round");
     }
 
-    private static async Task BuildAsync(string root)
+    private static async Task BuildAsync(string root, CancellationToken stop)
     {
-        var result = await Cli.Wrap("dotnet").WithArguments(["build", Path.Combine(root, "bench", "Local.Bench"), "-c", "Release"])
-            .WithWorkingDirectory(root).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        var result = await Run(Cli.Wrap("dotnet").WithArguments(["build", Path.Combine(root, "bench", "Local.Bench"), "-c", "Release"]).WithWorkingDirectory(root), stop);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"building {root} failed: {result.StandardOutput}");
         }
     }
 
-    private static async Task DotnetAsync(Build build, params string[] arguments)
+    private static async Task DotnetAsync(Build build, CancellationToken stop, params string[] arguments)
     {
-        var result = await Cli.Wrap("dotnet").WithArguments(arguments).WithWorkingDirectory(build.Root)
-            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        var result = await Run(Cli.Wrap("dotnet").WithArguments(arguments).WithWorkingDirectory(build.Root), stop);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"{build.Name}: dotnet {string.Join(' ', arguments)} exited {result.ExitCode}: {result.StandardError}{result.StandardOutput}");
         }
     }
+
+    // On stop the child gets SIGINT (CliWrap's graceful cancellation) and is waited for, so that it can stop what it started.
+    private static Task<BufferedCommandResult> Run(Command command, CancellationToken stop) =>
+        command.WithValidation(CommandResultValidation.None).ExecuteBufferedAsync(System.Text.Encoding.UTF8, System.Text.Encoding.UTF8, CancellationToken.None, stop);
 
     private static async Task<string> GitAsync(string directory, params string[] arguments) =>
         (await Cli.Wrap("git").WithArguments(arguments).WithWorkingDirectory(directory).ExecuteBufferedAsync()).StandardOutput;
