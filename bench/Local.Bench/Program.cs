@@ -12,8 +12,19 @@ using CrossClusterIac.Verify.Checks;
 // over: acknowledged rows are lost, and the report's count of them is set against the rows really missing.
 // kill-sweep SIGKILLs each drill (switchover, failover, rotate per tier, start, rejoin) at N instants spread evenly over
 // an unkilled run's duration, runs it again at once and checks the end state and verify (see KillSweep); runs = N.
+// side-by-side builds an older commit (default b71c225) in a temporary git worktree and prints its verify figures and the
+// working tree's, and their ratio, from one run (see SideBySide); run it with `dotnet run` so that the working tree is built
+// first: dotnet run --project bench/Local.Bench -c Release -- side-by-side [commit] [rounds] [runs].
 // Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
+if (what == "side-by-side")
+{
+    return await SideBySide.RunAsync(
+        args.Length > 1 ? args[1] : SideBySide.DefaultCommit,
+        args.Length > 2 && int.TryParse(args[2], out var rounds) && rounds > 0 ? rounds : 3,
+        args.Length > 3 && int.TryParse(args[3], out var perRound) && perRound > 0 ? perRound : 5);
+}
+
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
 if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "all"))
 {

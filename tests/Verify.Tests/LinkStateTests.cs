@@ -34,6 +34,9 @@ public sealed class LinkStateTests
         sandbox.ChangeLink("eu", "us", link => link.Changed("us", replicaSendsLost, primarySendsLost, null, null, DateTimeOffset.UtcNow));
         // The primary's walsender gives up once wal_sender_timeout (5 s here) passes without the replica's reply.
         await UntilAsync(sandbox, "eu", "SELECT count(*) = 0 FROM pg_stat_replication");
+        // And the replica's WAL receiver once wal_receiver_timeout (5 s) passes: until then it still says 'streaming',
+        // and a verify quick enough to look before it does finds a replica that believes it streams.
+        await UntilAsync(sandbox, "us", "SELECT NOT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver");
 
         var cut = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(Options));
 

@@ -15,6 +15,7 @@ public sealed class CheckContext : IDisposable
     private readonly ConcurrentDictionary<(string Region, string Client), ClientIdentity> _identities = new();
     private readonly ConcurrentBag<IDisposable> _owned = [];
     private readonly ConcurrentDictionary<ConnectionTarget, Lazy<Task<TlsSession>>> _handshakes = new();
+    private readonly ConcurrentDictionary<ConnectionTarget, Lazy<Task<InstanceView>>> _views = new();
     private readonly Lazy<Task> _probeTable;
 
     private readonly CancellationToken _run;
@@ -90,6 +91,13 @@ public sealed class CheckContext : IDisposable
     public Task<TlsSession> HandshakeAsync(ConnectionTarget target) =>
         _handshakes.GetOrAdd(target, t => new Lazy<Task<TlsSession>>(() =>
             Looks.WatchAsync(TlsProbe.HandshakeAsync(t, Roots, Identity(Region(t.Region), ClientNames.Verify), Options.Timeout, _run), t, _run))).Value;
+
+    /// <summary>
+    /// What the instance <paramref name="target"/> shows the verify role of its region, read once per run in one login and
+    /// shared by the checks that look at it; bounded by <c>--timeout</c> (each open and command) and the run's token.
+    /// </summary>
+    public Task<InstanceView> InstanceViewAsync(ConnectionTarget target) =>
+        _views.GetOrAdd(target, t => new Lazy<Task<InstanceView>>(() => InstanceView.ReadAsync(this, t, _run))).Value;
 
     /// <summary>Opens a connection as the application role of the target's own region.</summary>
     public Task<NpgsqlConnection> OpenAsAppAsync(ConnectionTarget target, CancellationToken cancellationToken) =>

@@ -18,21 +18,8 @@ public static class ReplicationChecks
     private static async Task<CheckOutcome> RecoveryRoleAsync(CheckContext context, RegionOutputs region, CancellationToken cancellationToken)
     {
         var target = ConnectionTarget.Instance(region);
-        var (inRecovery, timeline) = await EndpointException.Attribute(target, "reading pg_is_in_recovery()", async () =>
-        {
-            await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
-            // The timeline a primary writes or a standby receives tells which promotion a region has seen.
-            await using var command = new NpgsqlCommand(
-                $"""
-                SELECT pg_is_in_recovery(),
-                       CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)
-                            ELSE {WalNames.CurrentTimeline} END
-                """,
-                connection);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            return (reader.GetBoolean(0), reader.IsDBNull(1) ? (int?)null : reader.GetInt32(1));
-        });
+        var view = await EndpointException.Attribute(target, "reading pg_is_in_recovery()", () => context.InstanceViewAsync(target).WaitAsync(cancellationToken));
+        var (inRecovery, timeline) = (view.InRecovery, view.Timeline);
         var expected = region.Role == RegionRole.Replica;
         var detail = $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}, as a {region.Role.ToString().ToLowerInvariant()} must be{(timeline is { } t ? $"; timeline {t}" : string.Empty)}";
         return inRecovery == expected
@@ -48,25 +35,7 @@ public static class ReplicationChecks
     {
         var primary = ConnectionTarget.Instance(context.Primary);
         var issuer = DistinguishedNames.OneLineSubject(replica.ClientCaCertificate);
-        var senders = await EndpointException.Attribute(primary, "reading pg_stat_replication", async () =>
-        {
-            await using var connection = await context.OpenAsVerifyAsync(primary, cancellationToken);
-            await using var command = new NpgsqlCommand(
-                """
-                SELECT r.state, s.ssl, coalesce(s.version, ''), coalesce(s.client_dn, ''), coalesce(s.issuer_dn, ''),
-                       coalesce(r.application_name, ''), coalesce(extract(epoch FROM r.replay_lag) * 1000, 0)::float8
-                FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)
-                """,
-                connection);
-            var rows = new List<WalSender>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(new WalSender(reader.GetString(0), reader.GetBoolean(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetDouble(6)));
-            }
-
-            return rows;
-        });
+        var senders = (await EndpointException.Attribute(primary, "reading pg_stat_replication", () => context.InstanceViewAsync(primary).WaitAsync(cancellationToken))).WalSenders;
 
         var sender = senders.FirstOrDefault(s => s.IssuerDn == issuer);
 
@@ -178,6 +147,4 @@ public static class ReplicationChecks
 
     // PostgreSQL compares the standby's clock with the commit's timestamp, taken a moment before verify's own clock starts.
     private static readonly TimeSpan DelayTolerance = TimeSpan.FromMilliseconds(250);
-
-    private sealed record WalSender(string State, bool Ssl, string Version, string ClientDn, string IssuerDn, string ApplicationName, double ReplayLagMilliseconds);
 }

@@ -23,8 +23,14 @@ public static class TlsChecks
         var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
         // The login does not wait for the handshake: across a WAN each costs round trips, and neither needs the other.
         var handshake = EndpointException.Attribute(target, "TLS handshake", () => context.HandshakeAsync(target).WaitAsync(cancellationToken));
+        // An instance's login is the one its other checks read through (InstanceView); a pooler's is this check's own.
         var login = EndpointException.Attribute(target, $"certificate login as {identity.User}", async () =>
         {
+            if (target.Kind == EndpointKind.Instance)
+            {
+                return (await context.InstanceViewAsync(target).WaitAsync(cancellationToken)).User;
+            }
+
             await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
             await using var command = new NpgsqlCommand("SELECT current_user", connection);
             return (string?)await command.ExecuteScalarAsync(cancellationToken);

@@ -47,12 +47,13 @@ public sealed class Connector(X509Certificate2Collection roots, string database,
     private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ConnectionVariant variant, string? user, string? password)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        var username = user ?? identity?.User ?? "nobody";
         var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder
         {
             Host = target.Endpoint.Host,
             Port = target.Endpoint.Port,
             Database = database,
-            Username = user ?? identity?.User ?? "nobody",
+            Username = username,
             Password = password,
             SslMode = variant == ConnectionVariant.Plaintext ? SslMode.Disable : SslMode.VerifyFull,
             GssEncryptionMode = GssEncryptionMode.Disable,
@@ -64,6 +65,10 @@ public sealed class Connector(X509Certificate2Collection roots, string database,
             Pooling = false,
             ApplicationName = "crosscluster-verify",
         }.ConnectionString);
+
+        // Named after the role and the endpoint, as Npgsql's metrics (db.client.connection.create_time, tagged with the data
+        // source's name: https://www.npgsql.org/doc/diagnostics/metrics.html) then count the connections verify opens to each.
+        builder.Name = $"{username}@{target.Endpoint.Host}:{target.Endpoint.Port}";
 
         // verify reads only built-in types; loading the server's type catalogue would cost a query per connection.
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
