@@ -35,6 +35,12 @@ public sealed record SandboxOptions
     public ReplicationSettings Replication { get; init; } = new();
 
     /// <summary>
+    /// Exporters and a Prometheus per region evaluating the rendered rules (<c>--monitoring</c>), with this timing;
+    /// <c>null</c> starts none.
+    /// </summary>
+    public Monitoring.MonitoringTiming? Monitoring { get; init; }
+
+    /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real
     /// deployment: how tests show that the sandbox's behaviour follows from the manifests.
     /// </summary>

@@ -51,6 +51,9 @@ public sealed record SandboxState
     /// </summary>
     public ReplicationSettings Replication { get; init; } = new();
 
+    /// <summary>The exporters' and Prometheus' ports and timing, when started with <c>--monitoring</c>.</summary>
+    public Monitoring.SandboxMonitoring? Monitoring { get; init; }
+
     /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
     public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();
 
