@@ -50,14 +50,23 @@ internal static class MonitoringProcesses
         {
             await ReadyAsync(region, monitoring.Region(region.Name), cancellationToken);
         }
+
+        // The exporters' pid is written before the process listens: the first scrape of each waits until it does.
+        foreach (var port in monitoring.Regions.SelectMany(r => new[] { r.InstanceExporterPort, r.PoolerExporterPort }))
+        {
+            await AnswersAsync($"http://{SandboxTopology.Address}:{port}/metrics", Path.Combine(ledger.Directory, ExportersDaemon.LogFileName), cancellationToken);
+        }
     }
 
     /// <summary>Stops every region's Prometheus and the exporters, those the ledger holds.</summary>
     public static async Task StopAsync(ProcessLedger ledger)
     {
-        await Task.WhenAll(ledger.State.Regions.Select(r => Daemon.StopAsync(ledger, r.Name, ServerKind.Prometheus)));
+        await Task.WhenAll(ledger.State.Regions.Select(r => StopPrometheusAsync(ledger, r.Name)));
         await Daemon.StopAsync(ledger, ExportersLocation, ServerKind.Exporters);
     }
+
+    /// <summary>Stops a region's Prometheus, if the ledger holds one that runs.</summary>
+    public static Task StopPrometheusAsync(ProcessLedger ledger, string region) => Daemon.StopAsync(ledger, region, ServerKind.Prometheus);
 
     /// <summary>The alerts a region's Prometheus holds pending or firing (its <c>/api/v1/alerts</c>); <c>null</c> when it does not answer.</summary>
     public static async Task<IReadOnlyList<SandboxAlert>?> AlertsAsync(RegionMonitoring ports, CancellationToken cancellationToken)
@@ -89,6 +98,27 @@ internal static class MonitoringProcesses
             }
 
             await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static async Task AnswersAsync(string url, string log, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var response = await Http.GetAsync(new Uri(url), cancellationToken);
+                return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new SandboxException($"The exporter at {url} did not answer within 30 s ({e.Message}). See {log}.", 1, e);
+            }
         }
     }
 
