@@ -12,12 +12,15 @@ using CrossClusterIac.Verify.Checks;
 // over: acknowledged rows are lost, and the report's count of them is set against the rows really missing.
 // kill-sweep SIGKILLs each drill (switchover, failover, rotate per tier, start, rejoin) at N instants spread evenly over
 // an unkilled run's duration, runs it again at once and checks the end state and verify (see KillSweep); runs = N.
-// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]. Figures are medians over the runs.
+// alerts runs each fault on the sandbox's real Prometheus (time to the alert pending), then a healthy run of MINUTES
+// (default 10) in each replication mode, counting the alerts held (see Alerts.cs).
+// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|all] [runs] [minutes]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
-if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "all"))
+var minutes = args.Length > 2 && double.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 10;
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "alerts" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|all] [runs] [minutes]");
     return 2;
 }
 
@@ -225,6 +228,12 @@ if (what is "rotate" or "all")
 
         Console.WriteLine($"rotate {tier.ToString().ToLowerInvariant(),-12} 2 regions, churn through both poolers, writer at 100 rows/s: rotation median {Median(walls):0.00} s; connections attempted during it median {Median(attempts):0}, failed {failures} in all; streaming link down median {Median(linkDown) * 1000:0} ms (max {linkDown.Max() * 1000:0}); acknowledged rows lost {lost}");
     }
+}
+
+if (what is "alerts" or "all")
+{
+    await Alerts.FaultsAsync(runs, Options);
+    await Alerts.HealthyAsync(TimeSpan.FromMinutes(minutes), Options);
 }
 
 if (what is "distance" or "all")

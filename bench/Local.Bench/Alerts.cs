@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using CrossClusterIac.Sandbox;
+using CrossClusterIac.Sandbox.Monitoring;
+using CrossClusterIac.Topology.Config;
+using CrossClusterIac.Verify.Connections;
+using Npgsql;
+
+/// <summary>
+/// The rendered rules on the sandbox's real Prometheus, with the sandbox's default timing (5 s scrapes and evaluations)
+/// and the rules' own <c>for</c>: the time from each fault to its alert pending in the region that can see it, and the
+/// alerts held, pending or firing, during a healthy run in each replication mode.
+/// </summary>
+internal static class Alerts
+{
+    /// <summary>Each fault <paramref name="runs"/> times, on one three-region sandbox; the darkness drills end each run's sandbox.</summary>
+    public static async Task FaultsAsync(int runs, Func<int, SandboxOptions> options)
+    {
+        var times = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        void Add(string fault, TimeSpan elapsed) => (times.TryGetValue(fault, out var list) ? list : times[fault] = []).Add(elapsed.TotalSeconds);
+        for (var i = 0; i < runs; i++)
+        {
+            await using var sandbox = await LocalSandbox.UpAsync(options(3) with { Monitoring = MonitoringTiming.Default });
+            await QuietAsync(sandbox);
+
+            var clock = Stopwatch.StartNew();
+            await sandbox.StopPoolerAsync("us");
+            Add("PgBouncer stopped → CrossClusterPoolerDown (us)", await PendingAsync(sandbox, "us", "CrossClusterPoolerDown", clock));
+            await sandbox.StartPoolerAsync("us");
+            await QuietAsync(sandbox);
+
+            clock.Restart();
+            sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
+            var notStreaming = PendingAsync(sandbox, "us", "CrossClusterReplicaNotStreaming", clock);
+            var missing = PendingAsync(sandbox, "eu", "CrossClusterReplicaRegionMissing", clock, ("replica_cluster", "pg-us"));
+            Add("eu–us link cut → CrossClusterReplicaNotStreaming (us)", await notStreaming);
+            Add("eu–us link cut → CrossClusterReplicaRegionMissing (eu)", await missing);
+            sandbox.ChangeLink("eu", "us", link => link.Healed());
+            await QuietAsync(sandbox);
+
+            // A store the primary cannot write to fails its archiving, as a lost bucket or revoked credentials would.
+            var store = Path.Combine(sandbox.Directory, "object-store", "minio-eu");
+            Directory.Move(store, store + ".gone");
+            clock.Restart();
+            await SwitchWalAsync(sandbox, "eu");
+            Add("eu's object store gone → CrossClusterArchiveFailing (eu)", await PendingAsync(sandbox, "eu", "CrossClusterArchiveFailing", clock));
+            Directory.Move(store + ".gone", store);
+            await SwitchWalAsync(sandbox, "eu");
+            await QuietAsync(sandbox);
+
+            clock.Restart();
+            await DarkAsync(sandbox, "ap");
+            Add("region ap dark → CrossClusterReplicaRegionMissing (eu)", await PendingAsync(sandbox, "eu", "CrossClusterReplicaRegionMissing", clock, ("replica_cluster", "pg-ap")));
+
+            clock.Restart();
+            await DarkAsync(sandbox, "eu");
+            Add("region eu (primary) dark → CrossClusterReplicaNotStreaming (us)", await PendingAsync(sandbox, "us", "CrossClusterReplicaNotStreaming", clock));
+        }
+
+        foreach (var (fault, seconds) in times)
+        {
+            Console.WriteLine($"alerts    {fault}: to pending median {Statistics.Median(seconds):0.0} s (min {seconds.Min():0.0}, max {seconds.Max():0.0}), 5 s scrapes and evaluations");
+        }
+    }
+
+    /// <summary>
+    /// A healthy run of <paramref name="duration"/> in each mode, a row committed every 20 s (sparse commits) and, in
+    /// streaming mode, region us a delayed replica (5 s): every alert any region's Prometheus holds meanwhile, looked at each second.
+    /// </summary>
+    public static async Task HealthyAsync(TimeSpan duration, Func<int, SandboxOptions> options)
+    {
+        var modes = new (string Name, SandboxOptions Options)[]
+        {
+            ("streaming, us delayed 5 s", options(2) with { MinApplyDelays = new Dictionary<string, string> { ["us"] = "5s" } }),
+            ("archive, archive timeout 10 s", options(2) with { Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "10s" } }),
+        };
+        foreach (var (name, mode) in modes)
+        {
+            await using var sandbox = await LocalSandbox.UpAsync(mode with { Monitoring = MonitoringTiming.Default });
+            await using var writer = await ContinuousWriter.StartAsync(sandbox, TimeSpan.FromSeconds(20));
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var looks = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < duration)
+            {
+                foreach (var region in sandbox.State.Regions)
+                {
+                    foreach (var alert in await sandbox.AlertsAsync(region.Name) ?? [])
+                    {
+                        seen.Add($"{region.Name} {alert.Name} {alert.State} {string.Join(",", alert.Labels.Select(l => $"{l.Key}={l.Value}"))}");
+                    }
+                }
+
+                looks++;
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
+            Console.WriteLine($"alerts    healthy {duration.TotalMinutes:0.#} min, {name}, a commit every 20 s: {seen.Count} distinct alerts held ({looks} looks){(seen.Count == 0 ? string.Empty : ": " + string.Join("; ", seen))}");
+        }
+    }
+
+    private static async Task<TimeSpan> PendingAsync(RunningSandbox sandbox, string region, string alert, Stopwatch clock, (string Name, string Value)? label = null)
+    {
+        while (true)
+        {
+            var alerts = await sandbox.AlertsAsync(region) ?? [];
+            if (alerts.Any(a => a.Name == alert && (label is not { } l || a.Labels.GetValueOrDefault(l.Name) == l.Value)))
+            {
+                return clock.Elapsed;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new InvalidOperationException($"{alert} not pending in {region} after 3 min");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    // Until no region holds an alert, so that the next fault starts from a healthy sandbox.
+    private static async Task QuietAsync(RunningSandbox sandbox)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var held = 0;
+            foreach (var region in sandbox.State.Regions)
+            {
+                held += (await sandbox.AlertsAsync(region.Name) ?? []).Count;
+            }
+
+            // Twice the evaluation interval: a healthy sandbox whose Prometheus has judged it at least once.
+            if (held == 0 && clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new InvalidOperationException("alerts still held 3 min after the fault was undone");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task DarkAsync(RunningSandbox sandbox, string region)
+    {
+        await sandbox.StopPrometheusAsync(region);
+        await sandbox.StopPoolerAsync(region);
+        await sandbox.StopInstanceAsync(region);
+    }
+
+    // A write and a WAL switch, so that a segment is handed to the archiver at once.
+    private static async Task SwitchWalAsync(RunningSandbox sandbox, string region)
+    {
+        var administrator = sandbox.Administrator;
+        using var identity = ClientIdentity.FromPem("postgres", await File.ReadAllTextAsync(administrator.CertificatePath), await File.ReadAllTextAsync(administrator.KeyPath));
+        var target = ConnectionTarget.Instance(sandbox.Outputs.Regions.Single(r => r.Name == region));
+        await using var connection = await new Connector(Connector.TrustAnchors(sandbox.Outputs.RootCaCertificate), "postgres", TimeSpan.FromSeconds(10)).OpenAsync(target, identity, CancellationToken.None);
+        await using var command = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS archive_probe (at timestamptz); INSERT INTO archive_probe VALUES (now()); SELECT pg_switch_wal()", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
