@@ -22,10 +22,10 @@ public sealed class AlertDrillTests
 
         // pg_stat_replication is primary: true, so only the primary exports it, a walsender per replica Cluster by name;
         // pg_stat_archiver's predicate holds on a replica cluster's designated primary too (archive_mode always).
-        var primary = await PageAsync(eu.InstanceExporterPort);
+        var primaryPage = await PageAsync(eu.InstanceExporterPort);
         var replica = await PageAsync(us.InstanceExporterPort);
-        Assert.Contains("cnpg_pg_stat_replication_backend_start{usename=\"streaming_replica\",application_name=\"pg-us\"", primary, StringComparison.Ordinal);
-        Assert.Contains("cnpg_pg_replication_in_recovery 0", primary, StringComparison.Ordinal);
+        Assert.Contains("cnpg_pg_stat_replication_backend_start{usename=\"streaming_replica\",application_name=\"pg-us\"", primaryPage, StringComparison.Ordinal);
+        Assert.Contains("cnpg_pg_replication_in_recovery 0", primaryPage, StringComparison.Ordinal);
         Assert.DoesNotContain("cnpg_pg_stat_replication_", replica, StringComparison.Ordinal);
         Assert.Contains("cnpg_pg_stat_archiver_last_archived_time ", replica, StringComparison.Ordinal);
         Assert.Contains("cnpg_crosscluster_certificates_expiry_timestamp_seconds{certificate=\"us-server\",tier=\"leaf\"}", replica, StringComparison.Ordinal);
@@ -38,6 +38,18 @@ public sealed class AlertDrillTests
 
         await sandbox.StopPoolerAsync("us");
         await AlertDrills.FiringAsync(sandbox, "us", "CrossClusterPoolerDown");
+
+        // The primary's object store gone (a lost bucket, revoked credentials): the next segment fails to archive.
+        var store = Path.Combine(sandbox.Directory, "object-store", "minio-eu");
+        Directory.Move(store, store + ".gone");
+        using (var connections = new Connections(sandbox))
+        {
+            await using var administrator = await connections.OpenAsAdministratorAsync("eu", "postgres");
+            await using var switchWal = new Npgsql.NpgsqlCommand("CREATE TABLE archive_probe (at timestamptz); INSERT INTO archive_probe VALUES (now()); SELECT pg_switch_wal()", administrator);
+            await switchWal.ExecuteNonQueryAsync();
+        }
+
+        await AlertDrills.FiringAsync(sandbox, "eu", "CrossClusterArchiveFailing");
 
         await DarkAsync(sandbox, "ap");
         await AlertDrills.FiringAsync(sandbox, "eu", "CrossClusterReplicaRegionMissing", ("replica_cluster", "pg-ap"));
