@@ -98,6 +98,56 @@ internal static class Alerts
         }
     }
 
+    /// <summary>
+    /// Switchovers back and forth, <paramref name="runs"/> of them, with the rules' own <c>for</c>: an alert may go pending
+    /// while the old primary restarts as a standby, but none may fire. Reports how long the longest stayed pending, the
+    /// margin to the shortest <c>for</c> (1 m).
+    /// </summary>
+    public static async Task SwitchoverWindowAsync(int runs, Func<int, SandboxOptions> options)
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(options(2) with { Monitoring = MonitoringTiming.Default });
+        await QuietAsync(sandbox);
+        var pending = new Dictionary<string, (TimeSpan First, TimeSpan Last)>(StringComparer.Ordinal);
+        var firing = new HashSet<string>(StringComparer.Ordinal);
+        var windows = new List<double>();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < runs; i++)
+        {
+            var started = clock.Elapsed;
+            var watch = WatchAsync(sandbox, clock, pending, firing, TimeSpan.FromSeconds(75));
+            await sandbox.SwitchoverAsync(sandbox.State.Regions.First(r => r.Name != sandbox.State.PrimaryRegion).Name);
+            windows.Add((clock.Elapsed - started).TotalSeconds);
+            await watch;
+        }
+
+        var longest = pending.Values.Select(p => (p.Last - p.First).TotalSeconds).DefaultIfEmpty(0).Max();
+        Console.WriteLine($"alerts    {runs} switchovers (median {Statistics.Median(windows):0.0} s each), 75 s watched after each: firing {firing.Count}{(firing.Count == 0 ? string.Empty : " (" + string.Join("; ", firing) + ")")}; pending {pending.Count} ({string.Join("; ", pending.Keys)}), the longest held {longest:0.0} s of its 60 s `for`");
+    }
+
+    // Every alert held, each look, until the time is up.
+    private static async Task WatchAsync(RunningSandbox sandbox, Stopwatch clock, Dictionary<string, (TimeSpan First, TimeSpan Last)> pending, HashSet<string> firing, TimeSpan span)
+    {
+        var until = clock.Elapsed + span;
+        while (clock.Elapsed < until)
+        {
+            foreach (var region in sandbox.State.Regions)
+            {
+                foreach (var alert in await sandbox.AlertsAsync(region.Name) ?? [])
+                {
+                    var key = $"{region.Name} {alert.Name} {alert.Labels.GetValueOrDefault("pod")}{alert.Labels.GetValueOrDefault("replica_cluster")}";
+                    if (alert.State == "firing")
+                    {
+                        firing.Add(key);
+                    }
+
+                    pending[key] = pending.TryGetValue(key, out var seen) ? (seen.First, clock.Elapsed) : (clock.Elapsed, clock.Elapsed);
+                }
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
     private static async Task<TimeSpan> PendingAsync(RunningSandbox sandbox, string region, string alert, Stopwatch clock, (string Name, string Value)? label = null)
     {
         while (true)

@@ -12,8 +12,8 @@ using CrossClusterIac.Verify.Checks;
 // over: acknowledged rows are lost, and the report's count of them is set against the rows really missing.
 // kill-sweep SIGKILLs each drill (switchover, failover, rotate per tier, start, rejoin) at N instants spread evenly over
 // an unkilled run's duration, runs it again at once and checks the end state and verify (see KillSweep); runs = N.
-// alerts runs each fault on the sandbox's real Prometheus (time to the alert pending), then a healthy run of MINUTES
-// (default 10) in each replication mode, counting the alerts held (see Alerts.cs).
+// alerts runs each fault on the sandbox's real Prometheus (time to the alert pending), switchovers (no alert may fire in
+// their window), then a healthy run of MINUTES (default 10) in each replication mode, counting the alerts held (see Alerts.cs).
 // Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|all] [runs] [minutes]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
@@ -233,6 +233,7 @@ if (what is "rotate" or "all")
 if (what is "alerts" or "all")
 {
     await Alerts.FaultsAsync(runs, Options);
+    await Alerts.SwitchoverWindowAsync(runs, Options);
     await Alerts.HealthyAsync(TimeSpan.FromMinutes(minutes), Options);
 }
 

@@ -83,7 +83,7 @@ public static class AlertRules
         "1m",
         "critical",
         $"{replica.Cluster} does not stream from the primary {names.Cluster}",
-        $"The primary {names.Cluster} has no walsender for {replica.Cluster}: that region is dark, its designated primary is down, or the link is cut. Its own alerts may have gone dark with it. First: sandbox status / kubectl --context <{replica.Region}> get cluster {replica.Cluster}, then verify (streams-over-mtls).",
+        $"The primary {names.Cluster} has no walsender for {replica.Cluster}: that region is dark, its designated primary is down, or the link is cut. Its own alerts may have gone dark with it. First: kubectl --context <the context of {replica.Region}> get cluster {replica.Cluster}, then verify (streams-over-mtls).",
         new Dictionary<string, string>(StringComparer.Ordinal) { ["replica_cluster"] = replica.Cluster });
 
     private static AlertRule ArchiveFailing(ClusterNames names, string instances) => new(
