@@ -13,14 +13,15 @@ using CrossClusterIac.Verify.Checks;
 // kill-sweep SIGKILLs each drill (switchover, failover, rotate per tier, start, rejoin) at N instants spread evenly over
 // an unkilled run's duration, runs it again at once and checks the end state and verify (see KillSweep); runs = N.
 // alerts runs each fault on the sandbox's real Prometheus (time to the alert pending), switchovers (no alert may fire in
-// their window), then a healthy run of MINUTES (default 10) in each replication mode, counting the alerts held (see Alerts.cs).
-// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|all] [runs] [minutes]. Figures are medians over the runs.
+// their window), then a healthy run of MINUTES (default 10) in each replication mode, counting the alerts held (see
+// Alerts.cs); alerts-switchover runs the switchovers alone.
+// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|all] [runs] [minutes]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
 var minutes = args.Length > 2 && double.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 10;
-if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "alerts" or "all"))
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "alerts" or "alerts-switchover" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|all] [runs] [minutes]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|all] [runs] [minutes]");
     return 2;
 }
 
@@ -235,6 +236,10 @@ if (what is "alerts" or "all")
     await Alerts.FaultsAsync(runs, Options);
     await Alerts.SwitchoverWindowAsync(runs, Options);
     await Alerts.HealthyAsync(TimeSpan.FromMinutes(minutes), Options);
+}
+else if (what is "alerts-switchover")
+{
+    await Alerts.SwitchoverWindowAsync(runs, Options);
 }
 
 if (what is "distance" or "all")
