@@ -13,7 +13,8 @@ namespace CrossClusterIac.Sandbox;
 /// </summary>
 internal static class IssuedCertificates
 {
-    private const string FileName = "pki-state.json";
+    /// <summary>The file, in the sandbox directory; rewritten by every rotation.</summary>
+    public const string FileName = "pki-state.json";
 
     /// <summary>Replaces the stored certificates with <paramref name="pki"/>'s.</summary>
     public static void Write(string directory, IssuedPki pki) =>

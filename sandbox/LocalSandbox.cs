@@ -32,7 +32,8 @@ public static class LocalSandbox
         var user = ServerUser.Current();
         var directory = Path.GetFullPath(options.Directory);
         var names = options.Regions;
-        var ports = FreePorts.Take((names.Count * 2) + SandboxLinks.PortsNeeded(names.Count));
+        var monitoringPorts = options.Monitoring is null ? 0 : Monitoring.SandboxMonitoring.PortsNeeded(names.Count);
+        var ports = FreePorts.Take((names.Count * 2) + SandboxLinks.PortsNeeded(names.Count) + monitoringPorts);
         var regions = names.Select((name, i) => new SandboxRegion(
             name,
             i == 0 ? RegionRole.Primary : RegionRole.Replica,
@@ -50,7 +51,8 @@ public static class LocalSandbox
         SandboxDirectory.Create(directory, user);
         try
         {
-            return await StartAsync(directory, options, regions, ports.Skip(names.Count * 2).ToList(), topology, plan, manifests, cloneConcurrency, binaries, user, progress ?? new Progress<string>(), cancellationToken);
+            var monitoring = options.Monitoring is { } timing ? Monitoring.SandboxMonitoring.For(names, [.. ports.TakeLast(monitoringPorts)], timing) : null;
+            return await StartAsync(directory, options, regions, ports.Skip(names.Count * 2).SkipLast(monitoringPorts).ToList(), monitoring, topology, plan, manifests, cloneConcurrency, binaries, user, progress ?? new Progress<string>(), cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is SandboxException or IOException or UnauthorizedAccessException)
         {
@@ -88,7 +90,9 @@ public static class LocalSandbox
         var binaries = ServerBinaries.Locate();
         var user = ServerUser.Current();
 
-        // The proxy first: the servers' stops then wait on nobody, and every connection across a link ends with it.
+        // Monitoring first, so that stopping the servers raises no alert in a Prometheus about to go; then the proxy:
+        // the servers' stops then wait on nobody, and every connection across a link ends with it.
+        await Monitoring.MonitoringProcesses.StopAsync(ledger);
         await LinkDaemonProcess.StopAsync(ledger);
         await Task.WhenAll(ledger.State.Regions.Select(async region =>
         {
@@ -139,6 +143,7 @@ public static class LocalSandbox
         SandboxOptions options,
         List<SandboxRegion> regions,
         IReadOnlyList<int> linkPorts,
+        Monitoring.SandboxMonitoring? monitoring,
         TopologyConfig topology,
         PkiPlan plan,
         IReadOnlyList<RegionManifests> manifests,
@@ -152,7 +157,7 @@ public static class LocalSandbox
         var links = options.PairRoundTrips.Aggregate(
             SandboxLinks.For(names, options.RoundTrip, options.Jitter, linkPorts),
             (all, pair) => all.With(all.Between(pair.A, pair.B) with { RoundTrip = pair.RoundTrip }));
-        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links, Replication = options.Replication, Parameters = options.Parameters };
+        var state = new SandboxState { PrimaryRegion = regions[0].Name, Regions = regions, Links = links, Replication = options.Replication, Parameters = options.Parameters, Monitoring = monitoring };
         state.Write(directory);
         var ledger = new ProcessLedger(directory, state);
         progress.Report("Starting the links between regions");
@@ -228,6 +233,12 @@ public static class LocalSandbox
 
         var outputsPath = Path.Combine(directory, OutputsFileName);
         SecretFile.Write(outputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, regions, links)));
+        if (monitoring is not null)
+        {
+            progress.Report("Starting the exporters and a Prometheus per region");
+            await Monitoring.MonitoringProcesses.StartAsync(ledger, TopologyManifests.For(Monitoring.SandboxMonitoring.Monitored(topology), plan), cancellationToken);
+        }
+
         // The outputs' path is said by the command's own summary; here it would make the line too long for 80 columns.
         progress.Report($"Sandbox up: {regions.Count} regions");
         return new RunningSandbox(ledger, binaries, user);

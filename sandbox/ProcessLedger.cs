@@ -81,4 +81,10 @@ public enum ServerKind
 
     /// <summary>The proxy that carries every connection across a link (<see cref="Links.LinkProxy"/>), one per sandbox.</summary>
     LinkProxy,
+
+    /// <summary>The process serving every region's instance and pooler exporters (<c>sandbox up --monitoring</c>), one per sandbox.</summary>
+    Exporters,
+
+    /// <summary>A region's Prometheus (<c>sandbox up --monitoring</c>).</summary>
+    Prometheus,
 }

@@ -77,6 +77,7 @@ internal static class RealisedFiles
     {
         var ini = (pooler with { Parameters = Overlay(pooler.Parameters, SandboxOnly.PgBouncerParameters(region)) }).Render(SandboxOnly.PgBouncerDatabaseTarget(pooler.DatabaseHost, region, regions, links), SandboxOnly.PgBouncerKnowsAuthDatabase);
         Directory.CreateDirectory(Path.GetDirectoryName(region.Layout.Controller.PgBouncerIni)!);
+        Directory.CreateDirectory(region.Layout.Controller.SocketDirectory);
         File.WriteAllText(region.Layout.Controller.PgBouncerIni, ini);
     }
 

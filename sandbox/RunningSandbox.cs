@@ -127,6 +127,22 @@ public sealed class RunningSandbox : IAsyncDisposable
         return State.Links.Between(a, b);
     }
 
+    /// <summary>The alerts <paramref name="region"/>'s Prometheus holds, pending or firing; <c>null</c> when it does not answer.</summary>
+    /// <exception cref="SandboxException">The sandbox was started without monitoring.</exception>
+    public Task<IReadOnlyList<Monitoring.SandboxAlert>?> AlertsAsync(string region, CancellationToken cancellationToken = default) =>
+        Monitoring.MonitoringProcesses.AlertsAsync(MonitoringOf(region), cancellationToken);
+
+    /// <summary>Stops <paramref name="region"/>'s Prometheus, as a region that goes dark takes its monitoring with it.</summary>
+    /// <exception cref="SandboxException">The sandbox was started without monitoring.</exception>
+    public Task StopPrometheusAsync(string region)
+    {
+        MonitoringOf(region);
+        return Monitoring.MonitoringProcesses.StopPrometheusAsync(_ledger, region);
+    }
+
+    private Monitoring.RegionMonitoring MonitoringOf(string region) =>
+        (State.Monitoring ?? throw new SandboxException($"The sandbox in {Directory} runs no monitoring; start it with `sandbox up --monitoring`.", SandboxException.UsageExitCode)).Region(Region(region).Name);
+
     /// <summary>Whether the link proxy runs.</summary>
     public bool LinksRunning => LinkDaemonProcess.IsRunning(_ledger);
 

@@ -80,6 +80,7 @@ public static class SandboxCli
             LinkCommands.Link(DirectoryOption, OutputOption, output),
             RunCommand(output, error),
             LinkCommands.Daemon(DirectoryOption),
+            MonitoringCommands.Daemon(DirectoryOption),
         };
 
         var parsed = root.Parse(args);
@@ -133,6 +134,9 @@ public static class SandboxCli
             LinkCommands.JitterOption,
             ModeOption,
             ArchiveTimeoutOption,
+            MonitoringCommands.MonitoringOption,
+            MonitoringCommands.IntervalOption,
+            MonitoringCommands.AlertForOption,
             OutputOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
@@ -142,7 +146,7 @@ public static class SandboxCli
 
             // For people, the directory is said once, as the shell variable the next commands use, so that every line
             // fits 80 columns for the default directory even under a long $TMPDIR (macOS's is 49 characters).
-            WriteStatus(output, format, sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!, sandbox.State.Links.Links, withPaths: false);
+            WriteStatus(output, format, sandbox.Directory, LocalSandbox.Status(sandbox.Directory)!, sandbox.State.Links.Links, await MonitoringCommands.ReadAsync(sandbox.State, cancellationToken), withPaths: false);
             if (format == OutputFormat.Table)
             {
                 var dir = parsed.GetResult(DirectoryOption) is { Implicit: false } ? " --dir \"$dir\"" : string.Empty;
@@ -232,18 +236,18 @@ public static class SandboxCli
             DirectoryOption,
             OutputOption,
         };
-        command.SetAction(parsed =>
+        command.SetAction(async (parsed, cancellationToken) =>
         {
             var directory = parsed.GetValue(DirectoryOption)!;
             var status = LocalSandbox.Status(directory);
             if (status is null)
             {
-                error.WriteLine($"No sandbox in {directory}. Start one with `sandbox up`.");
+                await error.WriteLineAsync($"No sandbox in {directory}. Start one with `sandbox up`.");
                 return 1;
             }
 
             var sandbox = LocalSandbox.Attach(directory);
-            WriteStatus(output, parsed.GetValue(OutputOption), Path.GetFullPath(directory), status, sandbox.State.Links.Links, withPaths: true);
+            WriteStatus(output, parsed.GetValue(OutputOption), Path.GetFullPath(directory), status, sandbox.State.Links.Links, await MonitoringCommands.ReadAsync(sandbox.State, cancellationToken), withPaths: true);
             return status.All(r => r.Running) && sandbox.LinksRunning ? 0 : 1;
         });
         return command;
@@ -449,6 +453,7 @@ public static class SandboxCli
             Regions = RegionsOf(parsed),
             MinApplyDelays = DelaysOf(parsed),
             Replication = ReplicationOf(parsed),
+            Monitoring = MonitoringCommands.TimingOf(parsed),
         },
         parsed);
 
@@ -487,12 +492,13 @@ public static class SandboxCli
         parsed.GetResult(RegionsOption) is null ? SandboxTopology.DefaultRegions : parsed.GetValue(RegionsOption)!;
 
     // withPaths: the table ends with the directory, what lies in it and the outputs' path, unless the caller says them.
-    private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions, IReadOnlyList<Links.RegionLink> links, bool withPaths)
+    // monitoring: each region's Prometheus and its alerts (none without --monitoring).
+    private static void WriteStatus(TextWriter output, OutputFormat format, string directory, IReadOnlyList<RegionStatus> regions, IReadOnlyList<Links.RegionLink> links, IReadOnlyList<PrometheusStatus> monitoring, bool withPaths)
     {
         var outputsPath = Path.Combine(directory, LocalSandbox.OutputsFileName);
         if (format == OutputFormat.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { directory, outputs = outputsPath, regions, links = links.Select(LinkCommands.Json) }, TopologyOutputsJson.Options));
+            output.WriteLine(JsonSerializer.Serialize(new { directory, outputs = outputsPath, regions, links = links.Select(LinkCommands.Json), monitoring }, TopologyOutputsJson.Options));
             return;
         }
 
@@ -504,6 +510,7 @@ public static class SandboxCli
         }
 
         LinkCommands.Write(output, format, links);
+        MonitoringCommands.Write(output, monitoring);
         if (withPaths)
         {
             output.WriteLine($"directory: {directory}");

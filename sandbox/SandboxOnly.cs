@@ -99,12 +99,14 @@ public static class SandboxOnly
     /// </summary>
     public const bool PgBouncerKnowsAuthDatabase = false;
 
-    /// <summary>PgBouncer parameters set over CNPG's.</summary>
+    /// <summary>
+    /// PgBouncer parameters set over CNPG's. CNPG's <c>unix_socket_dir</c> (the pod's <c>/controller/run</c>, here the
+    /// region's <c>controller/run</c>) is kept: the pooler exporter reaches the admin console through it, as CNPG's does.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> PgBouncerParameters(SandboxRegion region) => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["listen_addr"] = SandboxTopology.Address,
         ["listen_port"] = region.PoolerPort.ToString(CultureInfo.InvariantCulture),
-        ["unix_socket_dir"] = string.Empty,
 
         // PgBouncer runs as a daemon the sandbox finds again, not as a pod's main process.
         ["pidfile"] = region.Layout.PgBouncerPid,
@@ -167,7 +169,7 @@ public static class SandboxOnly
     /// <summary>
     /// Makes a running PgBouncer read its files again. CNPG's pooler manager sends RELOAD on the admin console after
     /// rewriting them (internal/pgbouncer/management/controller synchronizeConfig, then pgBouncerInstance.Reload); the
-    /// sandbox's PgBouncer has no admin socket (<c>unix_socket_dir</c> is empty), so it gets SIGHUP, which runs the same
+    /// sandbox sends SIGHUP instead, which needs no admin connection and runs the same
     /// two steps (PgBouncer 1.18 src/main.c handle_sighup and src/admin.c admin_cmd_reload: load_config, sbuf_tls_setup).
     /// Returns whether the signal was sent.
     /// </summary>

@@ -38,6 +38,12 @@ public sealed record SandboxOptions
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
+    /// Exporters and a Prometheus per region evaluating the rendered rules (<c>--monitoring</c>), with this timing;
+    /// <c>null</c> starts none.
+    /// </summary>
+    public Monitoring.MonitoringTiming? Monitoring { get; init; }
+
+    /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real
     /// deployment: how tests show that the sandbox's behaviour follows from the manifests.
     /// </summary>

@@ -54,6 +54,9 @@ public sealed record SandboxState
     /// <summary>The topology's <c>postgres.parameters</c>, which every command that renders the topology again renders with.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The exporters' and Prometheus' ports and timing, when started with <c>--monitoring</c>.</summary>
+    public Monitoring.SandboxMonitoring? Monitoring { get; init; }
+
     /// <summary>Each server the sandbox started and that has not been stopped since, by <c>region/server</c>.</summary>
     public IReadOnlyDictionary<string, ProcessIdentity> Processes { get; init; } = new Dictionary<string, ProcessIdentity>();
 

@@ -15,7 +15,10 @@ using CrossClusterIac.Verify.Checks;
 // side-by-side builds an older commit (default b71c225) in a temporary git worktree and prints its verify figures and the
 // working tree's, and their ratio, from one run (see SideBySide); run it with `dotnet run` so that the working tree is built
 // first: dotnet run --project bench/Local.Bench -c Release -- side-by-side [commit] [rounds] [runs].
-// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]. Figures are medians over the runs.
+// alerts runs each fault on the sandbox's real Prometheus (time to the alert pending), switchovers (no alert may fire in
+// their window), then a healthy run of MINUTES (default 10) in each replication mode, counting the alerts held (see
+// Alerts.cs); alerts-switchover runs the switchovers alone.
+// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|all] [runs] [minutes]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 if (what == "side-by-side")
 {
@@ -26,9 +29,10 @@ if (what == "side-by-side")
 }
 
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
-if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "all"))
+var minutes = args.Length > 2 && double.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 10;
+if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "alerts" or "alerts-switchover" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|all] [runs]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|all] [runs] [minutes]");
     return 2;
 }
 
@@ -236,6 +240,17 @@ if (what is "rotate" or "all")
 
         Console.WriteLine($"rotate {tier.ToString().ToLowerInvariant(),-12} 2 regions, churn through both poolers, writer at 100 rows/s: rotation median {Median(walls):0.00} s; connections attempted during it median {Median(attempts):0}, failed {failures} in all; streaming link down median {Median(linkDown) * 1000:0} ms (max {linkDown.Max() * 1000:0}); acknowledged rows lost {lost}");
     }
+}
+
+if (what is "alerts" or "all")
+{
+    await Alerts.FaultsAsync(runs, Options);
+    await Alerts.SwitchoverWindowAsync(runs, Options);
+    await Alerts.HealthyAsync(TimeSpan.FromMinutes(minutes), Options);
+}
+else if (what is "alerts-switchover")
+{
+    await Alerts.SwitchoverWindowAsync(runs, Options);
 }
 
 if (what is "distance" or "all")

@@ -104,7 +104,7 @@ internal static class LinkDaemonProcess
     }
 
     // The dotnet host that runs this very runtime: <root>/shared/Microsoft.NETCore.App/<version>/ is three levels below it.
-    private static string Muxer()
+    internal static string Muxer()
     {
         var muxer = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
         return File.Exists(muxer)

@@ -90,6 +90,22 @@ public sealed class CommandLineTests
         Assert.False(Directory.Exists(directory));
     }
 
+    [Theory]
+    [InlineData("--alert-for", "soon", "--monitoring", "is not a duration")]
+    [InlineData("--monitoring-interval", "0s", "--monitoring", "is not a duration")]
+    [InlineData("--alert-for", "3s", null, "need --monitoring")]
+    public async Task ABadMonitoringOptionExitsTwoNamingTheOptionAndStartsNothing(string option, string value, string? monitoring, string expected)
+    {
+        var directory = TemporaryDirectory.NewPath();
+
+        var (exitCode, _, error) = await RunAsync(["up", "--dir", directory, "--regions", "eu,us", option, value, .. monitoring is null ? Array.Empty<string>() : [monitoring]]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
+    }
+
     [Fact]
     public async Task RotateWithoutSandboxExitsTwoSayingHowToStartOne()
     {

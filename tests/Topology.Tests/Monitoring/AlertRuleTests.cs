@@ -8,8 +8,9 @@ using CrossClusterIac.Topology.Manifests;
 namespace CrossClusterIac.Tests.Topology.Monitoring;
 
 /// <summary>
-/// Issue 14: each rendered alert, run by Prometheus' own rule engine (<c>promtool test rules</c>, Debian's prometheus
-/// package), fires on series that should fire it and stays silent on healthy ones, of its own region and of others.
+/// Issues 14 and 22: each rendered alert, run by Prometheus' own rule engine (<c>promtool test rules</c>, Debian's
+/// prometheus package), fires on series CNPG v1.30.0 emits when it should and stays silent on healthy ones, of its own
+/// region and of others, in both replication modes.
 /// </summary>
 public sealed class AlertRuleTests
 {
@@ -17,23 +18,18 @@ public sealed class AlertRuleTests
 
     private static readonly TopologyConfig Topology = Monitored();
 
-    public static TheoryData<string> Alerts() => [.. MonitoringManifests.Alerts(Topology, Region("us"), Names("us")).Select(a => a.Name)];
+    public static TheoryData<string> Alerts() => [.. AlertNames()];
+
+    private static IEnumerable<string> AlertNames() => AlertRules.For(Topology, Region("us"), Names("us")).Select(a => a.Name).Distinct();
 
     [Theory]
     [MemberData(nameof(Alerts))]
     public async Task EachAlertFiresOnItsFaultAndStaysSilentWhenHealthy(string alert)
     {
         var (firing, healthy, evaluateAt) = Cases[alert];
-        var rule = MonitoringManifests.Alerts(Topology, Region("us"), Names("us")).Single(a => a.Name == alert);
-        var expected = new JsonObject
-        {
-            ["exp_labels"] = Labels(firing.Fires, rule.Severity),
-            ["exp_annotations"] = new JsonObject { ["summary"] = rule.Summary, ["description"] = rule.Description },
-        };
-
-        var fires = await PromtoolAsync(firing.Series, alert, evaluateAt, [expected]);
-        var silent = await PromtoolAsync(healthy, alert, evaluateAt, []);
-        var wronglyExpectedSilence = await PromtoolAsync(firing.Series, alert, evaluateAt, []);
+        var fires = await PromtoolAsync(Topology, firing.Series, [(alert, evaluateAt, [Expected(alert, firing.Fires)])]);
+        var silent = await PromtoolAsync(Topology, healthy, [(alert, evaluateAt, [])]);
+        var wronglyExpectedSilence = await PromtoolAsync(Topology, firing.Series, [(alert, evaluateAt, [])]);
 
         Assert.True(fires.ExitCode == 0, fires.Output);
         Assert.True(silent.ExitCode == 0, silent.Output);
@@ -43,11 +39,79 @@ public sealed class AlertRuleTests
     [Fact]
     public void ADelayedReplicasLagAlertAllowsForItsDelay()
     {
-        var delayed = MonitoringManifests.Alerts(Topology, Region("us"), Names("us")).Single(a => a.Name == "CrossClusterReplicationLagHigh");
-        var plain = MonitoringManifests.Alerts(Topology, Region("ap"), Names("ap")).Single(a => a.Name == "CrossClusterReplicationLagHigh");
+        var delayed = AlertRules.For(Topology, Region("us"), Names("us")).Single(a => a.Name == "CrossClusterReplicationLagHigh");
+        var plain = AlertRules.For(Topology, Region("ap"), Names("ap")).Single(a => a.Name == "CrossClusterReplicationLagHigh");
 
         Assert.EndsWith("> 3900", delayed.Expression, StringComparison.Ordinal);
         Assert.EndsWith("> 300", plain.Expression, StringComparison.Ordinal);
+    }
+
+    // Issue 22: the primary commits once, five hours after its previous commit; a replica an hour behind on purpose reads
+    // CNPG's lag as now − the previous commit (18000 s and growing) for the hour the new commit waits, then 0.
+    [Fact]
+    public async Task ADelayedReplicaUnderSparseCommitsRaisesNoLagAlert()
+    {
+        var sparse = new Dictionary<string, string> { [Series("cnpg_pg_replication_lag", $"{Us}-1")] = "0x9 18000+60x59 0x40" };
+
+        var result = await PromtoolAsync(Topology, sparse, [("CrossClusterReplicationLagHigh", "65m", []), ("CrossClusterReplicationLagHigh", "100m", [])]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    [Fact]
+    public async Task ADelayedReplicaWhoseReplayStallsRaisesTheLagAlert()
+    {
+        var stalled = new Dictionary<string, string> { [Series("cnpg_pg_replication_lag", $"{Us}-1")] = "0x9 18000+60x100" };
+        var series = Series("cnpg_pg_replication_lag", $"{Us}-1");
+
+        var result = await PromtoolAsync(Topology, stalled, [("CrossClusterReplicationLagHigh", "65m", []), ("CrossClusterReplicationLagHigh", "80m", [Expected("CrossClusterReplicationLagHigh", series)])]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    // Issue 22: in replication.mode archive a replica has no WAL receiver by design, and CNPG's lag then reads the time
+    // since the last replayed commit however quiet the primary is: a healthy replica, which must raise nothing.
+    [Fact]
+    public async Task AnArchiveModeReplicaWithoutWalReceiverRaisesNothing()
+    {
+        var archive = Topology with { Replication = new ReplicationSettings { Mode = ReplicationMode.Archive } };
+        var replica = new Dictionary<string, string>
+        {
+            [Series("cnpg_pg_replication_in_recovery", $"{Us}-1")] = "1x90",
+            [Series("cnpg_pg_replication_is_wal_receiver_up", $"{Us}-1")] = "0x90",
+            [Series("cnpg_pg_replication_lag", $"{Us}-1")] = "0+60x90",
+        };
+
+        var archiveResult = await PromtoolAsync(archive, replica, [.. AlertNames().Select(a => (a, "85m", new JsonArray()))]);
+        var streamingResult = await PromtoolAsync(Topology, replica, [("CrossClusterReplicaNotStreaming", "85m", [])]);
+
+        Assert.True(archiveResult.ExitCode == 0, archiveResult.Output);
+        Assert.NotEqual(0, streamingResult.ExitCode);
+    }
+
+    // Issue 22: the region missing is seen by the primary, whatever region that is; a replica region raises none.
+    [Fact]
+    public async Task AReplicaRegionsRulesRaiseNoRegionMissingAlert()
+    {
+        var replica = new Dictionary<string, string> { [Series("cnpg_pg_replication_in_recovery", $"{Us}-1")] = "1x10" };
+
+        var result = await PromtoolAsync(Topology, replica, [("CrossClusterReplicaRegionMissing", "5m", [])]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    [Fact]
+    public async Task PoolerDownFiresWhenThePoolersExporterDoesNotAnswer()
+    {
+        var pod = $"{Us}-pooler-rw-6d9f7c-abcde";
+        var up = $"up{{namespace=\"{Topology.Namespace.Name}\",pod=\"{pod}\",job=\"{Topology.Namespace.Name}/{Us}-pooler-rw\",container=\"pgbouncer\",endpoint=\"metrics\"}}";
+        var otherJob = $"up{{namespace=\"{Topology.Namespace.Name}\",pod=\"{pod}\",job=\"something-else\"}}";
+
+        var down = await PromtoolAsync(Topology, new() { [up] = "0x10" }, [("CrossClusterPoolerDown", "5m", [Expected("CrossClusterPoolerDown", up)])]);
+        var unrelated = await PromtoolAsync(Topology, new() { [otherJob] = "0x10", [up] = "1x10" }, [("CrossClusterPoolerDown", "5m", [])]);
+
+        Assert.True(down.ExitCode == 0, down.Output);
+        Assert.True(unrelated.ExitCode == 0, unrelated.Output);
     }
 
     // Per alert: series that fire it (and the labels of the series it fires for), healthy series, when to evaluate.
@@ -65,8 +129,22 @@ public sealed class AlertRuleTests
             },
             "5m"),
         ["CrossClusterReplicationLagHigh"] = (
-            (new() { [Series("cnpg_pg_replication_lag", $"{Us}-1")] = "4000x10" }, Series("cnpg_pg_replication_lag", $"{Us}-1")),
-            new() { [Series("cnpg_pg_replication_lag", $"{Us}-1")] = "3700x10" },
+            (new() { [Series("cnpg_pg_replication_lag", $"{Us}-1")] = "4000x70" }, Series("cnpg_pg_replication_lag", $"{Us}-1")),
+            new() { [Series("cnpg_pg_replication_lag", $"{Us}-1")] = "3700x70" },
+            "65m"),
+        // us is the primary here: ap streams from it, eu does not.
+        ["CrossClusterReplicaRegionMissing"] = (
+            (new()
+            {
+                [Series("cnpg_pg_replication_in_recovery", $"{Us}-1")] = "0x10",
+                [Walsender("pg-ap")] = "100x10",
+            }, Series("cnpg_pg_replication_in_recovery", $"{Us}-1", "replica_cluster=\"pg-eu\"")),
+            new()
+            {
+                [Series("cnpg_pg_replication_in_recovery", $"{Us}-1")] = "0x10",
+                [Walsender("pg-ap")] = "100x10",
+                [Walsender("pg-eu")] = "100x10",
+            },
             "5m"),
         ["CrossClusterArchiveFailing"] = (
             (new() { [Series("cnpg_pg_stat_archiver_last_failed_time", $"{Us}-1")] = "200x10", [Series("cnpg_pg_stat_archiver_last_archived_time", $"{Us}-1")] = "100x10" }, Series("cnpg_pg_stat_archiver_last_failed_time", $"{Us}-1")),
@@ -76,21 +154,38 @@ public sealed class AlertRuleTests
             (new() { [Series($"cnpg_{CertificateExpiries.QueryName}_expiry_timestamp_seconds", $"{Us}-1", Certificate)] = "1000x20", [Series($"cnpg_{CertificateExpiries.QueryName}_renew_before_seconds", $"{Us}-1", Certificate)] = "86400x20" }, Series("x", $"{Us}-1", Certificate)),
             new() { [Series($"cnpg_{CertificateExpiries.QueryName}_expiry_timestamp_seconds", $"{Us}-1", Certificate)] = "1000000000x20", [Series($"cnpg_{CertificateExpiries.QueryName}_renew_before_seconds", $"{Us}-1", Certificate)] = "86400x20" },
             "15m"),
+        // CNPG's pooler exporter emits last_collection_error, never cnpg_pgbouncer_up (issue 22).
         ["CrossClusterPoolerDown"] = (
-            (new() { [Series("cnpg_pgbouncer_up", $"{Us}-pooler-rw-6d9f7c-abcde")] = "0x10" }, Series("cnpg_pgbouncer_up", $"{Us}-pooler-rw-6d9f7c-abcde")),
-            new() { [Series("cnpg_pgbouncer_up", $"{Us}-pooler-rw-6d9f7c-abcde")] = "1x10" },
+            (new() { [Series("cnpg_pgbouncer_last_collection_error", $"{Us}-pooler-rw-6d9f7c-abcde")] = "1x10" }, Series("cnpg_pgbouncer_last_collection_error", $"{Us}-pooler-rw-6d9f7c-abcde")),
+            new() { [Series("cnpg_pgbouncer_last_collection_error", $"{Us}-pooler-rw-6d9f7c-abcde")] = "0x10" },
             "5m"),
     };
+
+    private static string Walsender(string replica) =>
+        Series("cnpg_pg_stat_replication_backend_start", $"{Us}-1", $"usename=\"streaming_replica\",application_name=\"{replica}\",client_addr=\"10.0.0.1\",client_port=\"5000\"");
+
+    // The alert the rule with that name (and the series' replica_cluster, if any) raises for the series.
+    private static JsonObject Expected(string alert, string series)
+    {
+        var labels = Labels(series);
+        var rule = AlertRules.For(Topology, Region("us"), Names("us")).Single(a => a.Name == alert && a.Labels.All(l => labels[l.Key]?.GetValue<string>() == l.Value));
+        labels["severity"] = rule.Severity;
+        return new JsonObject
+        {
+            ["exp_labels"] = labels,
+            ["exp_annotations"] = new JsonObject { ["summary"] = rule.Summary, ["description"] = rule.Description },
+        };
+    }
 
     private const string Certificate = "certificate=\"us-server\",tier=\"leaf\"";
 
     private static string Series(string metric, string pod, string? extra = null) =>
         $"{metric}{{namespace=\"{Topology.Namespace.Name}\",pod=\"{pod}\"{(extra is null ? string.Empty : "," + extra)}}}";
 
-    // The labels an alert carries: those of the series it fires for (less the name) and the rule's severity.
-    private static JsonObject Labels(string series, string severity)
+    // The labels of a series, less its name.
+    private static JsonObject Labels(string series)
     {
-        var labels = new JsonObject { ["severity"] = severity };
+        var labels = new JsonObject();
         var inner = series[(series.IndexOf('{', StringComparison.Ordinal) + 1)..^1];
         foreach (var pair in inner.Split(','))
         {
@@ -101,12 +196,12 @@ public sealed class AlertRuleTests
         return labels;
     }
 
-    private static async Task<(int ExitCode, string Output)> PromtoolAsync(Dictionary<string, string> series, string alert, string at, JsonArray expected)
+    private static async Task<(int ExitCode, string Output)> PromtoolAsync(TopologyConfig topology, Dictionary<string, string> series, IReadOnlyList<(string Alert, string At, JsonArray Expected)> tests)
     {
         var directory = Directory.CreateTempSubdirectory("crosscluster-promtool-");
         try
         {
-            var rules = TopologyManifests.For(Topology).Single(r => r.Region == "us").Monitoring.Single(m => m.Kind == "PrometheusRule");
+            var rules = TopologyManifests.For(topology).Single(r => r.Region == "us").Monitoring.Single(m => m.Kind == "PrometheusRule");
             var spec = (IReadOnlyDictionary<string, object?>)ManifestDocument.ToObject(rules)["spec"]!;
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, "rules.json"), JsonSerializer.Serialize(new Dictionary<string, object?> { ["groups"] = spec["groups"] }));
             var test = new JsonObject
@@ -117,7 +212,7 @@ public sealed class AlertRuleTests
                 {
                     ["interval"] = "1m",
                     ["input_series"] = new JsonArray([.. series.Select(s => (JsonNode)new JsonObject { ["series"] = s.Key, ["values"] = s.Value })]),
-                    ["alert_rule_test"] = new JsonArray(new JsonObject { ["eval_time"] = at, ["alertname"] = alert, ["exp_alerts"] = expected }),
+                    ["alert_rule_test"] = new JsonArray([.. tests.Select(t => (JsonNode)new JsonObject { ["eval_time"] = t.At, ["alertname"] = t.Alert, ["exp_alerts"] = t.Expected.DeepClone() })]),
                 }),
             };
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, "test.json"), test.ToJsonString());
