@@ -20,7 +20,7 @@ public static class DrCli
 
     private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Print the steps left from the stack's current state, and do nothing." };
 
-    private static readonly Option<int> UpMinutesOption = MinutesOption("--up-minutes", "How long each pulumi up may run before dr stops it (SIGINT, then a kill after five minutes): a replica's creation restores a base backup, so raise it for a large database.", 60);
+    private static readonly Option<int> UpMinutesOption = MinutesOption("--up-minutes", "How long each pulumi up may run before dr stops it (SIGINT, then a kill after five minutes): a replica's creation restores a base backup, so raise it for a large database.", 60, least: 1);
 
     private static readonly Option<OutputFormat> OutputOption = new("--output") { Description = "table for people, json for scripts (verify's report).", DefaultValueFactory = _ => OutputFormat.Table };
 
@@ -69,7 +69,7 @@ public static class DrCli
     private static Command SwitchoverCommand(TextWriter output, TextWriter error, string pulumi, string kubectl)
     {
         var to = new Option<string>("--to") { Description = "The region that becomes primary.", Required = true };
-        var wait = MinutesOption("--wait-minutes", "How long to wait for each of CNPG's steps (the demotion token, the promotion).", 20);
+        var wait = MinutesOption("--wait-minutes", "How long to wait for each of CNPG's steps (the demotion token, the promotion); 0 looks once.", 20, least: 0);
         var command = new Command("switchover", """
             A controlled switchover without losing a write: phase 1 demotes the primary (pulumi up), its demotion
             token is read from its Cluster status and stored as a secret stack config value, phase 2 promotes the
@@ -220,20 +220,20 @@ public static class DrCli
     private static StackTools Tools(ParseResult parsed, string pulumi, string kubectl) =>
         new(parsed.GetValue(StackOption)!, parsed.GetValue(ProjectOption)!, pulumi, kubectl) { UpTimeout = TimeSpan.FromMinutes(parsed.GetValue(UpMinutesOption)) };
 
-    // A whole number of minutes above zero; anything else is refused as a usage error naming the option and an example.
-    private static Option<int> MinutesOption(string name, string description, int minutes) => new(name)
+    // A whole number of minutes, at least <least>; anything else is refused as a usage error naming the option and an example.
+    private static Option<int> MinutesOption(string name, string description, int minutes, int least) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => minutes,
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= least)
             {
                 return value;
             }
 
-            result.AddError($"{name}: '{text}' is not a whole number of minutes above 0; e.g. {name} {minutes}.");
+            result.AddError($"{name}: '{text}' is not a whole number of minutes, {least} or more; e.g. {name} {minutes}.");
             return minutes;
         },
     };

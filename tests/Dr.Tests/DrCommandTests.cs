@@ -334,11 +334,12 @@ public sealed class DrCommandTests
     }
 
     [Theory]
-    [InlineData("rejoin --stack prod --region eu --up-minutes 0", "--up-minutes: '0' is not a whole number of minutes above 0; e.g. --up-minutes 60.")]
+    [InlineData("rejoin --stack prod --region eu --up-minutes 0", "--up-minutes: '0' is not a whole number of minutes, 1 or more; e.g. --up-minutes 60.")]
     [InlineData("failover --stack prod --to us --up-minutes 5000000000", "--up-minutes: '5000000000' is not a whole number")]
-    [InlineData("switchover --stack prod --to us --wait-minutes x", "--wait-minutes: 'x' is not a whole number of minutes above 0; e.g. --wait-minutes 20.")]
+    [InlineData("switchover --stack prod --to us --wait-minutes x", "--wait-minutes: 'x' is not a whole number of minutes, 0 or more; e.g. --wait-minutes 20.")]
+    [InlineData("switchover --stack prod --to us --wait-minutes -1", "--wait-minutes: '-1' is not")]
     [InlineData("remove-region --stack prod --region us --up-minutes -3", "--up-minutes: '-3' is not")]
-    public async Task MinutesThatAreNotAWholeNumberAboveZeroExitTwoNamingTheOption(string arguments, string expected)
+    public async Task MinutesThatAreNotAWholeNumberInRangeExitTwoNamingTheOption(string arguments, string expected)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
