@@ -338,6 +338,7 @@ public sealed class DrCommandTests
     [InlineData("failover --stack prod --to us --up-minutes 5000000000", "--up-minutes: '5000000000' is not a whole number")]
     [InlineData("switchover --stack prod --to us --wait-minutes x", "--wait-minutes: 'x' is not a whole number of minutes, 0 or more; e.g. --wait-minutes 20.")]
     [InlineData("switchover --stack prod --to us --wait-minutes -1", "--wait-minutes: '-1' is not")]
+    [InlineData("rejoin --stack prod --region eu --output xml", "--output: 'xml' is not one of: table, json.")]
     [InlineData("remove-region --stack prod --region us --up-minutes -3", "--up-minutes: '-3' is not")]
     public async Task MinutesThatAreNotAWholeNumberInRangeExitTwoNamingTheOption(string arguments, string expected)
     {

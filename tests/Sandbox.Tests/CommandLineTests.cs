@@ -45,6 +45,18 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("stop", "--server", "nginx", "--server: 'nginx' is not one of: both, postgres, pgbouncer.")]
+    [InlineData("status", "--output", "xml", "--output: 'xml' is not one of: table, json.")]
+    public async Task AChoiceOutsideAnOptionsValuesExitsTwoNamingTheValuesNotADotNetType(string command, string option, string value, string expected)
+    {
+        var (exitCode, _, error) = await RunAsync(command == "stop" ? [command, "eu", option, value, "--dir", TemporaryDirectory.NewPath()] : [command, option, value, "--dir", TemporaryDirectory.NewPath()]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("CrossClusterIac.", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("sideways", "sideways")]
     [InlineData("", "--tier")]
     public async Task RotateWithABadTierExitsTwoNamingTheOption(string tier, string expected)

@@ -73,7 +73,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData(new[] { "--outputs", "a.json", "--stack", "dev" }, "exactly one of --outputs")]
     [InlineData(new[] { "--outputs", "-", "--timeout", "0" }, "--timeout 0")]
     [InlineData(new[] { "--outputs", "-", "--rows", "0" }, "--rows 0")]
-    [InlineData(new[] { "--outputs", "-", "--output", "xml" }, "xml")]
+    [InlineData(new[] { "--outputs", "-", "--output", "xml" }, "--output: 'xml' is not one of: table, json.")]
     [InlineData(new[] { "--outputs", "-", "--timeout", "soon" }, "--timeout soon: give seconds above 0 and at most 3600, e.g. --timeout")]
     [InlineData(new[] { "--outputs", "-", "--max-lag", "-5" }, "--max-lag -5: give milliseconds above 0")]
     [InlineData(new[] { "--outputs", "-", "--expiry-warning-days", "NaN" }, "--expiry-warning-days NaN: give days as a whole number from 0 to 36500")]
