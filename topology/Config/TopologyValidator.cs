@@ -314,18 +314,11 @@ public static partial class TopologyValidator
         }
     }
 
-    private static decimal? ResourceQuantity(string value)
-    {
-        if (value.EndsWith('m') && decimal.TryParse(value[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var millis))
-        {
-            return millis > 0 ? millis / 1000 : null;
-        }
-
-        var match = Quantity().Match(value);
-        return match.Success && decimal.TryParse(match.Groups["number"].Value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0
-            ? number * QuantitySuffixes[match.Groups["suffix"].Value]
-            : null;
-    }
+    // A storage-style quantity, or millicores (500m) as cpu is written.
+    private static decimal? ResourceQuantity(string value) =>
+        value.EndsWith('m') && decimal.TryParse(value[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var millis)
+            ? millis > 0 ? millis / 1000 : null
+            : QuantityValue(value);
 
     private static void ValidateNamespace(NamespaceConfig ns, Action<string, string> add)
     {
@@ -642,16 +635,20 @@ public static partial class TopologyValidator
     // A storage request Kubernetes accepts: a quantity (the project's subset of resource.Quantity's syntax) of more
     // than zero (ValidatePersistentVolumeClaimSpec requires a positive storage request) and at most 8Ei, what an
     // int64 of bytes holds (resource.Quantity.Value() saturates beyond it).
-    private static bool IsStorageSize(string value)
+    private static bool IsStorageSize(string value) => QuantityValue(value) is not null;
+
+    // The value of a quantity of more than zero and at most 8Ei (an int64 of units), or null; compared before it is
+    // multiplied, so that no spelling overflows.
+    private static decimal? QuantityValue(string value)
     {
         var match = Quantity().Match(value);
         if (!match.Success || !decimal.TryParse(match.Groups["number"].Value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number))
         {
-            return false;
+            return null;
         }
 
         var multiplier = QuantitySuffixes[match.Groups["suffix"].Value];
-        return number > 0 && number <= long.MaxValue / multiplier;
+        return number > 0 && number <= long.MaxValue / multiplier ? number * multiplier : null;
     }
 
     private static bool IsDnsLabel(string? value) => value is { Length: > 0 and <= DnsLabelLength } && DnsLabel().IsMatch(value);
