@@ -32,9 +32,8 @@ public sealed record AdministratorCertificate(string CertificatePath, string Key
             Validity = TimeSpan.FromDays(1),
         };
         // Backdated as verify's probes are, but never before its CA, whose validity starts at its issue as pulumi-tls's does.
-        var issuedAt = new DateTimeOffset(clientCa.Certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
         var backdated = DateTimeOffset.UtcNow - CertificateIssuer.ClockSkewAllowance;
-        var issued = CertificateIssuer.Issue(spec, pki.Plan.KeyAlgorithm, clientCa, backdated > issuedAt ? backdated : issuedAt);
+        var issued = CertificateIssuer.Issue(spec, pki.Plan.KeyAlgorithm, clientCa, backdated > clientCa.ValidFrom ? backdated : clientCa.ValidFrom);
         var written = In(directory);
         File.WriteAllText(written.CertificatePath, issued.ChainPem);
         SecretFile.Write(written.KeyPath, issued.PrivateKeyPem);

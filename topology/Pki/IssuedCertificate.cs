@@ -19,6 +19,9 @@ public sealed class IssuedCertificate
     /// <summary>The certificate, with its private key attached.</summary>
     public X509Certificate2 Certificate { get; }
 
+    /// <summary>When its validity starts (notBefore), in UTC: a certificate it signs cannot start earlier.</summary>
+    public DateTimeOffset ValidFrom => new(Certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+
     /// <summary>The certificate alone, as PEM.</summary>
     public string CertificatePem => Certificate.ExportCertificatePem() + "\n";
 

@@ -52,7 +52,7 @@ public class IssuedChainTests
             pki.Plan.ForRegion("us").App with { Id = "misissued", IssuerId = serverCa.Spec.Id },
             KeyAlgorithm.EcdsaP256,
             serverCa,
-            IssuedAt(serverCa));
+            serverCa.ValidFrom);
 
         using var chain = ChainTrusting(pki.Root.Certificate, ClientAuth);
         chain.ChainPolicy.ExtraStore.Add(serverCa.Certificate);
@@ -84,8 +84,8 @@ public class IssuedChainTests
         var pki = DevPki.Value;
         var serverCa = pki[pki.Plan.ForRegion("eu").ServerCa];
         var server = pki.Plan.ForRegion("eu").Server;
-        var rogueCa = CertificateIssuer.Issue(serverCa.Spec with { Id = "rogue-ca", CommonName = "rogue", IssuerId = serverCa.Spec.Id, Validity = TimeSpan.FromDays(2) }, pki.Plan.KeyAlgorithm, serverCa, IssuedAt(serverCa));
-        var leaf = CertificateIssuer.Issue(server with { Id = "rogue-leaf", IssuerId = "rogue-ca", Validity = TimeSpan.FromDays(1) }, pki.Plan.KeyAlgorithm, rogueCa, IssuedAt(serverCa));
+        var rogueCa = CertificateIssuer.Issue(serverCa.Spec with { Id = "rogue-ca", CommonName = "rogue", IssuerId = serverCa.Spec.Id, Validity = TimeSpan.FromDays(2) }, pki.Plan.KeyAlgorithm, serverCa, serverCa.ValidFrom);
+        var leaf = CertificateIssuer.Issue(server with { Id = "rogue-leaf", IssuerId = "rogue-ca", Validity = TimeSpan.FromDays(1) }, pki.Plan.KeyAlgorithm, rogueCa, serverCa.ValidFrom);
 
         using var chain = ChainTrusting(pki.Root.Certificate, ServerAuth);
         chain.ChainPolicy.ExtraStore.Add(serverCa.Certificate);
@@ -252,9 +252,6 @@ public class IssuedChainTests
         var pem = ExpiredCertificate.Sign(spec, pki[spec].PrivateKeyPem, clientCa.CertificatePem, clientCa.PrivateKeyPem);
         return (pki, X509Certificate2.CreateFromPem(pem));
     }
-
-    // The moment an issuer's validity starts: a certificate it signs cannot start earlier.
-    private static DateTimeOffset IssuedAt(IssuedCertificate issuer) => new(issuer.Certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
 
     private static X509Chain ChainTrusting(X509Certificate2 root, Oid purpose)
     {
