@@ -144,7 +144,14 @@ public sealed class SwitchoverTests
     [Fact]
     public async Task AFailoverAcrossACutLinkReportsAtLeastEveryAcknowledgedCommitTheTargetNeverGot()
     {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
+        // CNPG's own 5 s replication timeouts, as in the partition tests: the cut stream ends before the failover,
+        // rather than stalling through it for the WAN default's 30 s.
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions
+        {
+            Directory = TemporaryDirectory.NewPath(),
+            Regions = ["eu", "us"],
+            Parameters = new Dictionary<string, string> { ["wal_sender_timeout"] = "5s", ["wal_receiver_timeout"] = "5s" },
+        });
         using var connections = new Connections(sandbox);
         var writer = await ContinuousWriter.StartAsync(sandbox);
         await using (writer)
