@@ -114,9 +114,10 @@ internal static class ConfigBinder
             var keyPath = $"{path}.{key}";
             if (!properties.TryGetValue(key, out var property))
             {
-                var near = properties.Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+                // A key meant for one that is absent stands for it: the validator's "missing" of that key would be noise.
+                var near = NearestName.Find(key, properties.Keys.Where(k => !map.ContainsKey(k)));
                 var hint = near is null ? string.Empty : $" Did you mean '{near}'?";
-                problems.Add(new ConfigProblem(keyPath, $"unknown key.{hint} Allowed keys here: {string.Join(", ", properties.Keys)}."));
+                problems.Add(new ConfigProblem(keyPath, $"unknown key.{hint} Allowed keys here: {string.Join(", ", properties.Keys)}.") { Covers = near is null ? null : $"{path}.{near}" });
                 continue;
             }
 

@@ -176,7 +176,7 @@ public static class TopologyConfigLoader
 
         var config = ConfigBinder.Bind(node, RootPath, problems);
         // A key whose value could not be bound holds its default, so what the validator says of it is noise.
-        var unbound = problems.Select(p => p.Key).ToList();
+        var unbound = problems.SelectMany(p => p.Covers is null ? [p.Key] : new[] { p.Key, p.Covers }).ToList();
         problems.AddRange(TopologyValidator.Validate(config).Where(p => !unbound.Any(key => IsWithin(p.Key, key))));
         if (problems.Count > 0)
         {

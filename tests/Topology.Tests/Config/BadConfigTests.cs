@@ -105,6 +105,32 @@ public class BadConfigTests
         Assert.Contains(problem.Key, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("primaryRegion: eu", "primaryRegon: eu", "topology.primaryRegon", "primaryRegion")]
+    [InlineData("kubeContext: ctx-us", "kubeContxt: ctx-us", "topology.regions[1].kubeContxt", "kubeContext")]
+    [InlineData("endpointUrl: http://minio-us:9000", "endpointURL: http://minio-us:9000", "topology.regions[1].objectStore.endpointURL", "endpointUrl")]
+    [InlineData("secretName: minio-us", "secretNmae: minio-us", "topology.regions[1].objectStore.credentials.secretNmae", "secretName")]
+    public void AMistypedKeyIsOneProblemThatNamesTheKeyItWasMeantAs(string fragment, string typo, string key, string meant)
+    {
+        var error = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromStackYaml(ConfigYaml.With(fragment, typo)));
+
+        // Not a second "missing" of the key it stands for, nor anything that follows from that key's absence.
+        var problem = Assert.Single(error.Problems);
+        Assert.Equal(key, problem.Key);
+        Assert.Contains($"Did you mean '{meant}'?", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnknownKeyNearNoKeyIsNamedWithoutAGuess()
+    {
+        var error = Assert.Throws<TopologyConfigException>(() => TopologyConfigLoader.FromStackYaml(ConfigYaml.With("kubeContext: ctx-us", "kubeContext: ctx-us\n        flavour: vanilla")));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Equal("topology.regions[1].flavour", problem.Key);
+        Assert.DoesNotContain("Did you mean", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("Allowed keys here:", problem.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryProblemIsReportedAtOnce()
     {
