@@ -39,15 +39,9 @@ public static class DrCli
             RemoveRegionCommand(output, error, pulumi, kubectl),
         };
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (await UsageErrors.ReportAsync(parsed, "dr", output, error) is { } usage)
         {
-            foreach (var problem in parsed.Errors)
-            {
-                await error.WriteLineAsync(problem.Message);
-            }
-
-            await error.WriteLineAsync("Run `dr --help` for usage.");
-            return DrException.UsageExitCode;
+            return usage;
         }
 
         try

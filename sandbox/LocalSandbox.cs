@@ -133,10 +133,14 @@ public static class LocalSandbox
         return new RunningSandbox(ledger, ServerBinaries.Locate(), ServerUser.Current());
     }
 
-    private static ServerStatus Server(ProcessLedger ledger, SandboxRegion region, ServerKind kind, string log) =>
-        ledger.Find(region.Name, kind) is { IsRunning: true } process
-            ? new ServerStatus(region.Port(kind), true, process.Pid, log)
-            : new ServerStatus(region.Port(kind), false, null, log);
+    private static ServerStatus Server(ProcessLedger ledger, SandboxRegion region, ServerKind kind, string log)
+    {
+        // outputs.json gives clients the client link's port (the sandbox stands in for their distance to the region).
+        var clientPort = ledger.State.Links.PortFrom(Links.SandboxLinks.Client, region, kind);
+        return ledger.Find(region.Name, kind) is { IsRunning: true } process
+            ? new ServerStatus(region.Port(kind), clientPort, true, process.Pid, log)
+            : new ServerStatus(region.Port(kind), clientPort, false, null, log);
+    }
 
     private static async Task<RunningSandbox> StartAsync(
         string directory,
@@ -342,8 +346,9 @@ public sealed record RegionStatus(string Region, RegionRole Role, ServerStatus P
 }
 
 /// <summary>One server of a region.</summary>
-/// <param name="Port">TCP port on 127.0.0.1.</param>
+/// <param name="Port">TCP port on 127.0.0.1 the server listens on.</param>
+/// <param name="ClientPort">The port outputs.json gives clients: the client link's proxy, which forwards to <paramref name="Port"/>.</param>
 /// <param name="Running">Whether the process the sandbox started runs.</param>
 /// <param name="Pid">Its pid while it runs.</param>
 /// <param name="Log">Its log file.</param>
-public sealed record ServerStatus(int Port, bool Running, int? Pid, string Log);
+public sealed record ServerStatus(int Port, int ClientPort, bool Running, int? Pid, string Log);

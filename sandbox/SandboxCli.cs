@@ -80,15 +80,9 @@ public static class SandboxCli
         };
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (await UsageErrors.ReportAsync(parsed, "sandbox", output, error) is { } usage)
         {
-            foreach (var problem in parsed.Errors)
-            {
-                await error.WriteLineAsync(problem.Message);
-            }
-
-            await error.WriteLineAsync("Run `sandbox --help` for usage.");
-            return SandboxException.UsageExitCode;
+            return usage;
         }
 
         try
@@ -494,13 +488,14 @@ public static class SandboxCli
             return;
         }
 
-        output.WriteLine($"{"REGION",-8} {"ROLE",-8} {"SERVER",-10} {"ADDRESS",-16} {"PID",-8} STATE");
+        output.WriteLine($"{"REGION",-8} {"ROLE",-8} {"SERVER",-10} {"ADDRESS",-16} {"CLIENTS USE",-16} {"PID",-8} STATE");
         foreach (var r in regions)
         {
             output.WriteLine(Line(r.Region, r.Role.ToString().ToLowerInvariant(), "postgres", r.Postgres));
             output.WriteLine(Line(string.Empty, string.Empty, "pgbouncer", r.PgBouncer));
         }
 
+        output.WriteLine("CLIENTS USE: the port verify and applications are given, across the client link");
         LinkCommands.Write(output, format, links);
         MonitoringCommands.Write(output, monitoring);
         if (withPaths)
@@ -512,7 +507,7 @@ public static class SandboxCli
     }
 
     private static string Line(string region, string role, string server, ServerStatus status) =>
-        $"{region,-8} {role,-8} {server,-10} {$"{SandboxTopology.Address}:{status.Port}",-16} {status.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",-8} {(status.Running ? "up" : "DOWN")}";
+        $"{region,-8} {role,-8} {server,-10} {$"{SandboxTopology.Address}:{status.Port}",-16} {$"{SandboxTopology.Address}:{status.ClientPort}",-16} {status.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",-8} {(status.Running ? "up" : "DOWN")}";
 }
 
 /// <summary>Which server of a region a fault drill acts on.</summary>

@@ -88,15 +88,9 @@ public static class VerifyCli
         root.SetAction((parsed, ct) => RunAsync(parsed, input, output, error, ct));
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (await UsageErrors.ReportAsync(parsed, "verify", output, error) is { } usage)
         {
-            foreach (var problem in parsed.Errors)
-            {
-                await error.WriteLineAsync($"verify: {problem.Message}");
-            }
-
-            await error.WriteLineAsync("Run `verify --help` for usage.");
-            return UsageExitCode;
+            return usage;
         }
 
         try

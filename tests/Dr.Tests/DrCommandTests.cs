@@ -353,6 +353,38 @@ public sealed class DrCommandTests
     }
 
     [Theory]
+    [InlineData("swichover --stack prod --to us", "unknown command 'swichover' for `dr`. Did you mean 'switchover'?")]
+    [InlineData("switchover --stak prod --to us", "unknown option '--stak' for `dr switchover`. Did you mean '--stack'?")]
+    public async Task AMistypedCommandOrOptionExitsTwoNamingWhatItWasMeantAsAndNothingElse(string arguments, string expected)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await DrCli.InvokeAsync(arguments.Split(' '), output, error, CancellationToken.None, "/nonexistent/pulumi", "/nonexistent/kubectl");
+
+        Assert.Equal(2, exit);
+        // The typo and the usage hint: no follow-on for the words after it, nor a "required" of what it stood for.
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"dr: {expected}", lines[0], StringComparison.Ordinal);
+        Assert.Equal(expected.Contains("--stak", StringComparison.Ordinal) ? "Run `dr switchover --help` for usage." : "Run `dr --help` for usage.", lines[1]);
+    }
+
+    [Fact]
+    public async Task WithoutArgumentsDrPrintsItsHelp()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await DrCli.InvokeAsync([], output, error, CancellationToken.None, "/nonexistent/pulumi", "/nonexistent/kubectl");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("switchover", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Usage:", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(error.ToString());
+    }
+
+    [Theory]
     [InlineData("switchover --stack prod --to ap", "--to: no region 'ap'")]
     [InlineData("switchover --stack prod --to eu", "Verify")]
     [InlineData("failover --stack prod --to eu", "--to: name a replica region (us)")]

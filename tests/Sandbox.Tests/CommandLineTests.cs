@@ -45,6 +45,34 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("stat --dir /tmp/x", "unknown command 'stat' for `sandbox`. Did you mean 'status'?")]
+    [InlineData("up --regoins eu,us", "unknown option '--regoins' for `sandbox up`. Did you mean '--regions'?")]
+    [InlineData("status --outptu json", "unknown option '--outptu' for `sandbox status`. Did you mean '--output'?")]
+    [InlineData("link eu us --donw", "unknown option '--donw' for `sandbox link`. Did you mean '--down'?")]
+    public async Task AMistypedCommandOrOptionExitsTwoNamingWhatItWasMeantAsWithoutFollowOnErrors(string arguments, string expected)
+    {
+        // Refused while parsing, before any directory is looked at.
+        var (exitCode, output, error) = await RunAsync(arguments.Split(' '));
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        var lines = error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"sandbox: {expected}", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("Run `sandbox", Assert.Single(lines[1..]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutArgumentsTheSandboxPrintsItsHelp()
+    {
+        var (exitCode, output, error) = await RunAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+        Assert.Contains("switchover", output, StringComparison.Ordinal);
+        Assert.Empty(error);
+    }
+
+    [Theory]
     [InlineData("stop", "--server", "nginx", "--server: 'nginx' is not one of: both, postgres, pgbouncer.")]
     [InlineData("status", "--output", "xml", "--output: 'xml' is not one of: table, json.")]
     public async Task AChoiceOutsideAnOptionsValuesExitsTwoNamingTheValuesNotADotNetType(string command, string option, string value, string expected)
@@ -175,12 +203,12 @@ public sealed class CommandLineTests
             Assert.Equal(0, (await RunAsync("stop", "us", "--server", "postgres", "--dir", directory)).ExitCode);
             var (downExit, down, _) = await RunAsync("status", "--dir", directory);
             Assert.Equal(1, downExit);
-            Assert.Matches(@"us +replica +postgres +127\.0\.0\.1:\d+ +- +DOWN", down);
+            Assert.Matches(@"us +replica +postgres +127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+ +- +DOWN", down);
 
             Assert.Equal(0, (await RunAsync("start", "us", "--dir", directory)).ExitCode);
             var (upExit, up, _) = await RunAsync("status", "--dir", directory);
             Assert.Equal(0, upExit);
-            Assert.Matches(@"us +replica +postgres +127\.0\.0\.1:\d+ +\d+ +up", up);
+            Assert.Matches(@"us +replica +postgres +127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+ +\d+ +up", up);
         }
         finally
         {
@@ -208,7 +236,7 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public async Task UpThenStatusAsJsonThenDown()
+    public async Task UpThenStatusAsJsonGivingThePortsOutputsJsonGivesClientsThenDown()
     {
         var directory = TemporaryDirectory.NewPath();
         try
@@ -224,6 +252,12 @@ public sealed class CommandLineTests
             Assert.True(region.GetProperty("pgBouncer").GetProperty("running").GetBoolean());
             Assert.True(region.GetProperty("postgres").GetProperty("pid").GetInt32() > 0);
             Assert.EndsWith("eu/data", region.GetProperty("data").GetString(), StringComparison.Ordinal);
+            // outputs.json and status name different ports for one server; status gives both, and says which is which.
+            using var outputs = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "outputs.json")));
+            var given = Assert.Single(outputs.RootElement.GetProperty("regions").EnumerateArray());
+            Assert.Equal(given.GetProperty("instance").GetProperty("port").GetInt32(), region.GetProperty("postgres").GetProperty("clientPort").GetInt32());
+            Assert.Equal(given.GetProperty("pooler").GetProperty("port").GetInt32(), region.GetProperty("pgBouncer").GetProperty("clientPort").GetInt32());
+            Assert.NotEqual(region.GetProperty("postgres").GetProperty("port").GetInt32(), region.GetProperty("postgres").GetProperty("clientPort").GetInt32());
         }
         finally
         {

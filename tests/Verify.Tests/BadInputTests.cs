@@ -162,6 +162,18 @@ public sealed class BadInputTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    [Fact]
+    public async Task AMistypedOptionExitsTwoNamingTheOptionItWasMeantAsAndNotItsValue()
+    {
+        var (exitCode, output, error) = await RunAsync("--outptus", "outputs.json");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Equal(
+            ["verify: unknown option '--outptus' for `verify`. Did you mean '--outputs'?", "Run `verify --help` for usage."],
+            error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         using var input = new StringReader("");
