@@ -177,7 +177,15 @@ public static class VerifyCli
             problems.Add($"--kubeconfig {kubeconfig} does not exist; give a kubeconfig file, or leave the option out for KUBECONFIG or ~/.kube/config");
         }
 
-        return new Cnpg.KubeOptions(contexts, kubeconfig, kubeNamespace?.Trim()) { KubeconfigVariable = Environment.GetEnvironmentVariable("KUBECONFIG") };
+        // No kubeconfig at all is a usage error, not a failed check per region: nothing could have been read.
+        var variable = Environment.GetEnvironmentVariable("KUBECONFIG");
+        var home = k8s.KubernetesClientConfiguration.KubeConfigDefaultLocation;
+        if (kubeconfig is null && !Cnpg.KubeconfigFiles.Precedence(null, variable, home).Any(File.Exists))
+        {
+            problems.Add($"--kube: no kubeconfig: {Cnpg.KubeconfigFiles.Describe(null, variable, home)} does not exist; give --kubeconfig FILE, or set KUBECONFIG to the file(s) holding each region's context");
+        }
+
+        return new Cnpg.KubeOptions(contexts, kubeconfig, kubeNamespace?.Trim()) { KubeconfigVariable = variable };
     }
 }
 

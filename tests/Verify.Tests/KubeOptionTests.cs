@@ -8,13 +8,24 @@ public sealed class KubeOptionTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("crosscluster-verify-kube-").FullName;
 
+    // Each refusal below is about the contexts, with a kubeconfig present; an absent one is a refusal of its own.
+    private string Kubeconfig
+    {
+        get
+        {
+            var path = Path.Combine(_directory, "kubeconfig");
+            File.WriteAllText(path, "apiVersion: v1\nkind: Config\n");
+            return path;
+        }
+    }
+
     [Theory]
     [InlineData("eu")]
     [InlineData("eu=")]
     [InlineData("=kind-k8s-eu")]
     public async Task AContextNotOfTheFormRegionEqualsContextExitsTwoNamingTheForm(string value)
     {
-        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", value);
+        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", value, "--kubeconfig", Kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Empty(output);
@@ -24,7 +35,7 @@ public sealed class KubeOptionTests : IDisposable
     [Fact]
     public async Task TwoContextsForOneRegionExitTwo()
     {
-        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", "eu=a", "--kube-context", "eu=b");
+        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", "eu=a", "--kube-context", "eu=b", "--kubeconfig", Kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--kube-context eu=b: region 'eu' already has context 'a'", error, StringComparison.Ordinal);
@@ -35,7 +46,7 @@ public sealed class KubeOptionTests : IDisposable
     {
         var outputs = await OutputsFileAsync();
 
-        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=kind-k8s-eu");
+        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=kind-k8s-eu", "--kubeconfig", Kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Empty(output);
@@ -47,7 +58,7 @@ public sealed class KubeOptionTests : IDisposable
     {
         var outputs = await OutputsFileAsync();
 
-        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=a", "--kube-context", "us=b", "--kube-context", "ap=c");
+        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=a", "--kube-context", "us=b", "--kube-context", "ap=c", "--kubeconfig", Kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--kube-context ap=c: the outputs have no region 'ap' (regions: eu, us)", error, StringComparison.Ordinal);
@@ -74,6 +85,19 @@ public sealed class KubeOptionTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"--kubeconfig {missing} does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KubeWithoutAnyKubeconfigExitsTwoNamingWhereItLooked()
+    {
+        // Neither file KUBECONFIG lists exists: nothing could be read, which is bad input, not a failed check per region.
+        var variable = $"{Path.Combine(_directory, "a")}:{Path.Combine(_directory, "b")}";
+        using var verify = VerifyProcess.Start(["--outputs", await OutputsFileAsync(), "--kube", "--kube-context", "eu=a", "--kube-context", "us=b"], environment: new Dictionary<string, string> { ["KUBECONFIG"] = variable });
+
+        var exitCode = await verify.ExitCodeAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(exitCode == 2, $"exit {exitCode}: {verify.Error}");
+        Assert.Contains($"--kube: no kubeconfig: KUBECONFIG ({variable}) does not exist; give --kubeconfig FILE", verify.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,8 +37,8 @@ internal sealed class VerifyProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts verify with <paramref name="args"/>, as <paramref name="user"/> when given (through setpriv).</summary>
-    public static VerifyProcess Start(IEnumerable<string> args, string? user = null)
+    /// <summary>Starts verify with <paramref name="args"/>, as <paramref name="user"/> when given (through setpriv), with <paramref name="environment"/>'s variables set.</summary>
+    public static VerifyProcess Start(IEnumerable<string> args, string? user = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = user is null
             ? new ProcessStartInfo(Executable)
@@ -46,6 +46,11 @@ internal sealed class VerifyProcess : IDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         return new VerifyProcess(start);
