@@ -22,7 +22,7 @@ public static class DrCli
 
     private static readonly Option<int> UpMinutesOption = MinutesOption("--up-minutes", "How long each pulumi up may run before dr stops it (SIGINT, then a kill after five minutes): a replica's creation restores a base backup, so raise it for a large database.", 60, least: 1);
 
-    private static readonly Option<OutputFormat> OutputOption = EnumOption.Create("--output", "table for people, json for scripts (verify's report).", OutputFormat.Table);
+    private static readonly Option<OutputFormat> OutputOption = EnumOption.Create<OutputFormat>("--output", "table for people, json for scripts (verify's report).");
 
     /// <summary>Runs the command line with the given tools' executables; returns the exit code.</summary>
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, string pulumi = "pulumi", string kubectl = "kubectl")

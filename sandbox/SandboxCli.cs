@@ -49,7 +49,7 @@ public static class SandboxCli
         Description = "The longest a segment holding writes stays open before it is archived, as replication.archiveTimeout (whole seconds, e.g. 2s): how far an archive-only replica lags. [default: CNPG's 5min]",
     };
 
-    private static readonly Option<OutputFormat> OutputOption = EnumOption.Create("--output", "table for people, json for scripts.", OutputFormat.Table);
+    private static readonly Option<OutputFormat> OutputOption = EnumOption.Create<OutputFormat>("--output", "table for people, json for scripts.");
 
     /// <summary>Exit code after an interruption (the shell's for SIGINT; a caller that knows the signal reports its own).</summary>
     public const int InterruptedExitCode = 130;
@@ -415,7 +415,7 @@ public static class SandboxCli
 
     private static Argument<string> RegionArgument() => new("region") { Description = "The region, as `sandbox status` lists it." };
 
-    private static Option<DrillTarget> ServerOption() => EnumOption.Create("--server", "Which server.", DrillTarget.Both);
+    private static Option<DrillTarget> ServerOption() => EnumOption.Create<DrillTarget>("--server", "Which server.");
 
     private static string Describe(DrillTarget target) => target switch
     {

@@ -9,13 +9,15 @@ namespace CrossClusterIac.Verify;
 /// </summary>
 public static class EnumOption
 {
-    /// <summary>The option <paramref name="name"/>, <paramref name="fallback"/> when not given.</summary>
-    public static Option<T> Create<T>(string name, string description, T fallback)
+    /// <summary>
+    /// The option <paramref name="name"/>; when not given, the enum's zero value (its first), which help names as it is
+    /// typed. A default value factory would have help print the .NET name (<c>[default: Table]</c>).
+    /// </summary>
+    public static Option<T> Create<T>(string name, string description)
         where T : struct, Enum => new(name)
     {
-        Description = description,
+        Description = $"{description} [default: {Word(default(T))}]",
         HelpName = string.Join("|", Enum.GetValues<T>().Select(Word)),
-        DefaultValueFactory = _ => fallback,
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
@@ -26,7 +28,7 @@ public static class EnumOption
             }
 
             result.AddError($"{name}: '{text}' is not one of: {string.Join(", ", Enum.GetValues<T>().Select(Word))}.");
-            return fallback;
+            return default;
         },
     };
 

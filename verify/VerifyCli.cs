@@ -71,7 +71,7 @@ public static class VerifyCli
         Description = "The namespace of every region's Cluster and Pooler, for --kube. [default: the namespace the outputs name, else default]",
     };
 
-    private static readonly Option<ReportFormat> OutputOption = EnumOption.Create("--output", "table for people, json for CI.", ReportFormat.Table);
+    private static readonly Option<ReportFormat> OutputOption = EnumOption.Create<ReportFormat>("--output", "table for people, json for CI.");
 
     /// <summary>Runs the command line; returns the exit code.</summary>
     public static async Task<int> InvokeAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)

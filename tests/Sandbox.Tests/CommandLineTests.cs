@@ -61,6 +61,18 @@ public sealed class CommandLineTests
         Assert.StartsWith("Run `sandbox", Assert.Single(lines[1..]), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("status", "--output <table|json>", "[default: table]")]
+    [InlineData("stop", "--server <both|postgres|pgbouncer>", "[default: both]")]
+    public async Task HelpNamesAChoiceOptionsValuesAndDefaultAsTheyAreTyped(string command, string choices, string fallback)
+    {
+        var (exitCode, output, _) = await RunAsync(command, "--help");
+
+        Assert.Equal(0, exitCode);
+        var line = Assert.Single(output.Split('\n'), l => l.Contains(choices, StringComparison.Ordinal));
+        Assert.Contains(fallback, line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WithoutArgumentsTheSandboxPrintsItsHelp()
     {
