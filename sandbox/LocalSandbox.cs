@@ -6,6 +6,7 @@ using CrossClusterIac.Topology.Manifests;
 using CrossClusterIac.Topology.Naming;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
+using CrossClusterIac.Topology.Text;
 
 namespace CrossClusterIac.Sandbox;
 
@@ -244,7 +245,7 @@ public static class LocalSandbox
         }
 
         // The outputs' path is said by the command's own summary; here it would make the line too long for 80 columns.
-        progress.Report($"Sandbox up: {regions.Count} regions");
+        progress.Report($"Sandbox up: {Counted.Of(regions.Count, "region")}");
         return new RunningSandbox(ledger, binaries, user);
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Topology.Text;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Reporting;
 
@@ -200,7 +201,7 @@ public static class SandboxCli
                 TableReport.Render(report, ReportConsole.For(output));
             }
 
-            progress.Report(failures == 0 ? "Stopping the sandbox" : $"{failures} checks failed; stopping the sandbox");
+            progress.Report(failures == 0 ? "Stopping the sandbox" : $"{Counted.Of(failures, "check")} failed; stopping the sandbox");
             return report.Passed ? 0 : VerifyCli.CheckFailedExitCode;
         });
         return command;
@@ -353,7 +354,7 @@ public static class SandboxCli
 
             foreach (var step in report.Steps)
             {
-                await output.WriteLineAsync($"{step.Name}: {step.Reissued.Count} certificates re-issued; bundles trust {string.Join(" and ", step.TrustedRoots)}");
+                await output.WriteLineAsync($"{step.Name}: {Counted.Of(step.Reissued.Count, "certificate")} re-issued; bundles trust {string.Join(" and ", step.TrustedRoots)}");
             }
 
             await output.WriteLineAsync($"Check it: {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}");

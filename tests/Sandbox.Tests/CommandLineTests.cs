@@ -253,7 +253,10 @@ public sealed class CommandLineTests
         var directory = TemporaryDirectory.NewPath();
         try
         {
-            Assert.Equal(0, (await RunAsync("up", "--dir", directory, "--regions", "eu")).ExitCode);
+            var (upExit, _, upProgress) = await RunAsync("up", "--dir", directory, "--regions", "eu");
+            Assert.Equal(0, upExit);
+            Assert.Contains("Sandbox up: 1 region", upProgress, StringComparison.Ordinal);
+            Assert.DoesNotContain("1 regions", upProgress, StringComparison.Ordinal);
 
             var (exitCode, output, _) = await RunAsync("status", "--dir", directory, "--output", "json");
 

@@ -1,4 +1,5 @@
 using CrossClusterIac.Topology.Outputs;
+using CrossClusterIac.Topology.Text;
 using CrossClusterIac.Verify.Connections;
 using Npgsql;
 
@@ -30,7 +31,7 @@ public static class DataChecks
         await using var readerConnection = reader;
         await table.WaitAsync(cancellationToken);
         var runId = await context.ProbeRows.TakeAsync(cancellationToken);
-        var written = await EndpointException.Attribute(pooler, $"writing {rows} rows", async () =>
+        var written = await EndpointException.Attribute(pooler, $"writing {Counted.Of(rows, "row")}", async () =>
         {
             await using var batch = new NpgsqlBatch(writer)
             {
@@ -67,14 +68,14 @@ public static class DataChecks
         if (!arrived)
         {
             return CheckOutcome.Fail(
-                $"{replica.Cluster} did not show the batch of {rows} rows within {(context.Options.Timeout + delay).TotalSeconds:0.#} s{(delay > TimeSpan.Zero ? $" (its {delay.TotalSeconds:0} s delay included)" : string.Empty)}",
+                $"{replica.Cluster} did not show the batch of {Counted.Of(rows, "row")} within {(context.Options.Timeout + delay).TotalSeconds:0.#} s{(delay > TimeSpan.Zero ? $" (its {delay.TotalSeconds:0} s delay included)" : string.Empty)}",
                 await Diagnoses.ReplicaAsync(context, replica));
         }
 
         return seen == written
-            ? CheckOutcome.Pass($"{rows} rows, md5 {written.Checksum}, identical on {context.Primary.Cluster} and {replica.Cluster}")
+            ? CheckOutcome.Pass($"{Counted.Of(rows, "row")}, md5 {written.Checksum}, identical on {context.Primary.Cluster} and {replica.Cluster}")
             : CheckOutcome.Fail(
-                $"{context.Primary.Cluster}: {written.Count} rows md5 {written.Checksum}; {replica.Cluster}: {seen.Count} rows md5 {seen.Checksum}",
+                $"{context.Primary.Cluster}: {Counted.Of(written.Count, "row")} md5 {written.Checksum}; {replica.Cluster}: {Counted.Of(seen.Count, "row")} md5 {seen.Checksum}",
                 $"the rows on {replica.Cluster} differ from the primary's: the replica does not replay the primary's WAL faithfully");
     }
 
