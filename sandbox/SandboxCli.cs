@@ -202,6 +202,8 @@ public static class SandboxCli
             }
 
             progress.Report(failures == 0 ? "Stopping the sandbox" : $"{Counted.Of(failures, "check")} failed; stopping the sandbox");
+            await sandbox.DisposeAsync();
+            progress.Report("Stopped. Next: `./sandbox.sh up` keeps one running to try verify, a switchover and a fault drill (README, Quick start)");
             return report.Passed ? 0 : VerifyCli.CheckFailedExitCode;
         });
         return command;

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the sandbox and its tests run (PostgreSQL 15, PgBouncer, and prometheus for promtool,
-# which tests the alert rules) when missing.
+# Installs the Debian packages the project runs, when missing. Arguments name what is needed:
+#   postgresql  PostgreSQL 15 (the sandbox and the tests)
+#   pgbouncer   PgBouncer (the sandbox and the tests)
+#   prometheus  the Prometheus server and promtool (`sandbox up --monitoring`; the tests of the alert rules)
+# Without arguments, all three (what ./test.sh needs).
 set -euo pipefail
 
+wanted=("$@")
+[ ${#wanted[@]} -eq 0 ] && wanted=(postgresql pgbouncer prometheus)
+
 missing=()
-[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
-[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
-command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+for component in "${wanted[@]}"; do
+  case $component in
+    postgresql) [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15) ;;
+    pgbouncer) [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer) ;;
+    prometheus) { command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; } || missing+=(prometheus) ;;
+    *) echo "install-prerequisites.sh: '$component' is not one of: postgresql, pgbouncer, prometheus" >&2; exit 2 ;;
+  esac
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()
