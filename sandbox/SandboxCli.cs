@@ -187,6 +187,7 @@ public static class SandboxCli
             ModeOption,
             ArchiveTimeoutOption,
             OutputOption,
+            VerifyCli.VerboseOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -203,7 +204,7 @@ public static class SandboxCli
             }
             else
             {
-                TableReport.Render(report, ReportConsole.For(output));
+                TableReport.Write(report, output, parsed.GetValue(VerifyCli.VerboseOption));
             }
 
             progress.Report(failures == 0 ? "Stopping the sandbox" : $"{failures} checks failed; stopping the sandbox");
