@@ -68,7 +68,7 @@ public static class DrCli
             A controlled switchover without losing a write: phase 1 demotes the primary (pulumi up), its demotion
             token is read from its Cluster status and stored as a secret stack config value, phase 2 promotes the
             target with it (pulumi up), then primaryRegion names the target, the token is removed, and verify runs.
-            """) { StackOption, to, ProjectOption, DryRunOption, wait, UpMinutesOption, OutputOption };
+            """) { StackOption, to, ProjectOption, DryRunOption, wait, UpMinutesOption, OutputOption, VerifyCli.VerboseOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
@@ -85,7 +85,7 @@ public static class DrCli
             }
 
             var report = await new SwitchoverDriver(tools, Progress(error), TimeSpan.FromMinutes(parsed.GetValue(wait))).RunAsync(state, steps, cancellationToken);
-            return await WriteReportAsync(output, parsed.GetValue(OutputOption), report);
+            return await WriteReportAsync(output, parsed, report);
         });
         return command;
     }
@@ -100,7 +100,7 @@ public static class DrCli
             (one that replayed past the target may not, and needs `dr rejoin` afterwards), fence the old primary where
             its API answers, make the target primary without a token (pulumi up --continue-on-error), and run verify.
             `dr rejoin` rebuilds the old primary.
-            """) { StackOption, to, ProjectOption, DryRunOption, accept, UpMinutesOption, OutputOption };
+            """) { StackOption, to, ProjectOption, DryRunOption, accept, UpMinutesOption, OutputOption, VerifyCli.VerboseOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
@@ -119,7 +119,7 @@ public static class DrCli
                     return 0;
                 }
 
-                return await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, deployed, target, cancellationToken));
+                return await WriteReportAsync(output, parsed, await driver.FailoverAsync(state, deployed, target, cancellationToken));
             }
 
             if (state.Topology.Regions.All(r => r.Name != target) || target == from)
@@ -145,7 +145,7 @@ public static class DrCli
                 throw new DrException("a failover promotes without a token and loses what is said above; run again with --accept-data-loss to go ahead, or use `dr switchover` while the primary answers.", DrException.UsageExitCode);
             }
 
-            var exit = await WriteReportAsync(output, parsed.GetValue(OutputOption), await driver.FailoverAsync(state, from, target, cancellationToken));
+            var exit = await WriteReportAsync(output, parsed, await driver.FailoverAsync(state, from, target, cancellationToken));
 
             // Said again once the promotion, pulumi up and verify are done, so that it is the last thing read.
             foreach (var verdict in exposure.Followers.Where(v => v.Outcome != FollowOutcome.Follows))
@@ -163,13 +163,13 @@ public static class DrCli
         var region = new Option<string>("--region") { Description = "The former primary region, back after a failover.", Required = true };
         var command = new Command("rejoin", "Rebuild a former primary as a replica of the current primary: fence it, replace its Cluster (pulumi up --replace), verify.")
         {
-            StackOption, region, ProjectOption, UpMinutesOption, OutputOption,
+            StackOption, region, ProjectOption, UpMinutesOption, OutputOption, VerifyCli.VerboseOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
             var report = await new FailoverDriver(tools, Progress(error)).RejoinAsync(await tools.ReadStateAsync(cancellationToken), parsed.GetValue(region)!, cancellationToken);
-            return await WriteReportAsync(output, parsed.GetValue(OutputOption), report);
+            return await WriteReportAsync(output, parsed, report);
         });
         return command;
     }
@@ -183,7 +183,7 @@ public static class DrCli
             which deletes its resources, or drops them from the state where its cluster does not answer; the other
             regions stop naming it. Refused for the primary region (fail over first). Run again, it finishes what an
             interrupted run left.
-            """) { StackOption, region, ProjectOption, DryRunOption, UpMinutesOption, OutputOption };
+            """) { StackOption, region, ProjectOption, DryRunOption, UpMinutesOption, OutputOption, VerifyCli.VerboseOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var tools = Tools(parsed, pulumi, kubectl);
@@ -206,7 +206,7 @@ public static class DrCli
                 return 0;
             }
 
-            return await WriteReportAsync(output, parsed.GetValue(OutputOption), await removal.RemoveAsync(plan, cancellationToken));
+            return await WriteReportAsync(output, parsed, await removal.RemoveAsync(plan, cancellationToken));
         });
         return command;
     }
@@ -234,15 +234,15 @@ public static class DrCli
 
     private static LineProgress Progress(TextWriter error) => new(error);
 
-    private static async Task<int> WriteReportAsync(TextWriter output, OutputFormat format, VerifyReport report)
+    private static async Task<int> WriteReportAsync(TextWriter output, ParseResult parsed, VerifyReport report)
     {
-        if (format == OutputFormat.Json)
+        if (parsed.GetValue(OutputOption) == OutputFormat.Json)
         {
             await output.WriteLineAsync(JsonReport.Render(report));
         }
         else
         {
-            TableReport.Render(report, ReportConsole.For(output));
+            TableReport.Write(report, output, parsed.GetValue(VerifyCli.VerboseOption));
         }
 
         return report.Passed ? 0 : VerifyCli.CheckFailedExitCode;

@@ -78,7 +78,7 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
         // The stack's state first: an interruption from here on is repaired by running the same rotation again.
         IssuedCertificates.Write(ledger.Directory, pki);
         AdministratorCertificate.Write(pki, topology, ledger.Directory);
-        SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, State.Regions, State.Links)));
+        SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(SandboxOutputs.For(topology, pki, State.Regions, State.Links, State.Fenced)));
 
         // Each process hears of the update only as CNPG tells it (ProcessWatch): PostgreSQL when a Secret its Cluster
         // uses changes, PgBouncer on an event of its Pooler. Each is recorded once told, so running the rotation again

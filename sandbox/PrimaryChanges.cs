@@ -264,6 +264,8 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
 
         await WriteAsync(region, realised, cancellationToken);
         ledger.Update(s => s with { Fenced = [.. s.Fenced.Where(f => f != region)] });
+        var outputs = TopologyOutputsJson.Parse(await File.ReadAllTextAsync(OutputsPath, cancellationToken));
+        SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(outputs with { Regions = [.. outputs.Regions.Select(r => r with { Fenced = SandboxOutputs.Fenced(r.Name, State.Fenced) })] }));
         await Server(region).StartAsync(cancellationToken);
     }
 
@@ -327,7 +329,7 @@ internal sealed class PrimaryChanges(ProcessLedger ledger, ServerBinaries binari
         SecretFile.Write(OutputsPath, TopologyOutputsJson.Serialize(outputs with
         {
             PrimaryRegion = change.To,
-            Regions = [.. outputs.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica })],
+            Regions = [.. outputs.Regions.Select(r => r with { Role = r.Name == change.To ? RegionRole.Primary : RegionRole.Replica, Fenced = SandboxOutputs.Fenced(r.Name, State.Fenced) })],
             DeployedIdentity = outputs.DeployedIdentity is { } identity ? identity with { PrimaryRegion = change.To, SwitchoverTo = null, Promoting = false } : null,
         }));
         ledger.Update(s => s with

@@ -182,6 +182,7 @@ public static class SandboxCli
             ModeOption,
             ArchiveTimeoutOption,
             OutputOption,
+            VerifyCli.VerboseOption,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -198,7 +199,7 @@ public static class SandboxCli
             }
             else
             {
-                TableReport.Render(report, ReportConsole.For(output));
+                TableReport.Write(report, output, parsed.GetValue(VerifyCli.VerboseOption));
             }
 
             progress.Report(failures == 0 ? "Stopping the sandbox" : $"{Counted.Of(failures, "check")} failed; stopping the sandbox");

@@ -14,9 +14,10 @@ public static class SandboxOutputs
 
     /// <summary>
     /// Builds the outputs of a started sandbox, its endpoints as <see cref="SandboxLinks.Client"/> reaches them across
-    /// <paramref name="links"/> (directly, without links), as a stack's outputs carry the addresses other networks dial.
+    /// <paramref name="links"/> (directly, without links), as a stack's outputs carry the addresses other networks dial;
+    /// the regions a failover left <paramref name="fenced"/> are marked so.
     /// </summary>
-    public static TopologyOutputs For(TopologyConfig topology, IssuedPki pki, IReadOnlyList<SandboxRegion> regions, SandboxLinks? links = null) => new()
+    public static TopologyOutputs For(TopologyConfig topology, IssuedPki pki, IReadOnlyList<SandboxRegion> regions, SandboxLinks? links = null, IReadOnlyList<string>? fenced = null) => new()
     {
         SchemaVersion = TopologyOutputs.CurrentSchemaVersion,
         Environment = Environment,
@@ -24,13 +25,16 @@ public static class SandboxOutputs
         Database = topology.Postgres.Database,
         RootCaCertificate = pki.TrustBundle,
         RenewBeforeDays = RenewalWindows.Of(topology.Pki),
-        Regions = regions.Select(r => Region(r, pki, links)).ToList(),
+        Regions = regions.Select(r => Region(r, pki, links) with { Fenced = Fenced(r.Name, fenced ?? []) }).ToList(),
         Writer = new Endpoint(SandboxTopology.Address, links?.WriterPortFrom(SandboxLinks.Client) ?? regions.Single(r => r.Name == topology.PrimaryRegion).PoolerPort, ClusterNames.WriterService),
         DeployedIdentity = DeployedIdentity.Of(topology),
         ClientKeys = regions.ToDictionary(
             r => r.Name,
             r => (IReadOnlyDictionary<string, string>)Clients(pki, r.Name).ToDictionary(c => c.Key, c => c.Value.PrivateKeyPem)),
     };
+
+    /// <summary>The outputs' <c>fenced</c> of a region: <c>true</c> while a failover keeps it fenced, else absent.</summary>
+    public static bool? Fenced(string region, IReadOnlyList<string> fenced) => fenced.Contains(region) ? true : null;
 
     private static RegionOutputs Region(SandboxRegion region, IssuedPki pki, SandboxLinks? links)
     {

@@ -73,6 +73,12 @@ public static class VerifyCli
 
     private static readonly Option<ReportFormat> OutputOption = EnumOption.Create<ReportFormat>("--output", "table for people, json for CI.");
 
+    /// <summary>Every check's detail in the report, not only the causes of a failure and each region's summary.</summary>
+    public static readonly Option<bool> VerboseOption = new("--verbose", "-v")
+    {
+        Description = "List every check with what it saw and its diagnosis, instead of the one-screen report (causes, each region, verdict).",
+    };
+
     /// <summary>Runs the command line; returns the exit code.</summary>
     public static async Task<int> InvokeAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
@@ -82,7 +88,7 @@ public static class VerifyCli
             connection, and certificate chains and expiry. Exit 0: all passed; 1: a check failed; 2: bad input.
             """)
         {
-            OutputsOption, StackOption, InfraDirectoryOption, TimeoutOption, MaxLagOption, RowsOption, ExpiryWarningOption, AppSecretOption, OutputOption,
+            OutputsOption, StackOption, InfraDirectoryOption, TimeoutOption, MaxLagOption, RowsOption, ExpiryWarningOption, AppSecretOption, OutputOption, VerboseOption,
             KubeOption, KubeContextOption, KubeconfigOption, KubeNamespaceOption,
         };
         root.SetAction((parsed, ct) => RunAsync(parsed, input, output, error, ct));
@@ -113,15 +119,19 @@ public static class VerifyCli
         var options = Options(parsed);
         var outputs = await OutputsSource.ReadAsync(parsed.GetValue(OutputsOption), parsed.GetValue(StackOption), parsed.GetValue(InfraDirectoryOption)!, input, cancellationToken);
         options.Kube?.RequireEveryRegion(outputs);
-        var progress = ReportConsole.For(error);
-        var report = await VerifyRunner.RunAsync(outputs, options, result => TableReport.Progress(result, progress), cancellationToken);
+        VerifyReport report;
+        using (var progress = new ProgressLine(error))
+        {
+            report = await VerifyRunner.RunAsync(outputs, options, progress.Report, cancellationToken);
+        }
+
         if (parsed.GetValue(OutputOption) == ReportFormat.Json)
         {
             await output.WriteLineAsync(JsonReport.Render(report));
         }
         else
         {
-            TableReport.Render(report, ReportConsole.For(output));
+            TableReport.Write(report, output, parsed.GetValue(VerboseOption));
         }
 
         return report.Passed ? 0 : CheckFailedExitCode;

@@ -37,7 +37,7 @@ public static class VerifyRunner
             results = [.. results, left];
         }
 
-        return new VerifyReport(outputs.Environment, results, elapsed.Elapsed);
+        return new VerifyReport(outputs.Environment, results, elapsed.Elapsed) { Outputs = outputs };
     }
 }
 

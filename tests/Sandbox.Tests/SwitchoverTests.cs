@@ -105,7 +105,7 @@ public sealed class SwitchoverTests
     }
 
     [Fact]
-    public async Task AFailoverSaysWhatMayBeLostFencesTheOldPrimaryAndRewindsItIntoAStandby()
+    public async Task AFailoverSaysWhatMayBeLostFencesTheOldPrimaryInTheOutputsAndRewindsItIntoAStandby()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
         using var connections = new Connections(sandbox);
@@ -125,7 +125,11 @@ public sealed class SwitchoverTests
 
         // Fenced: the old primary does not run, so it cannot take a write; started, it is rewound into a standby.
         Assert.False(LocalSandbox.Status(sandbox.Directory)!.Single(r => r.Region == "eu").Postgres.Running);
+
+        // The outputs say so, for verify to name it with the command that rejoins it, until it is rejoined.
+        Assert.Equal([true, null], sandbox.Outputs.Regions.Select(r => r.Fenced));
         await sandbox.StartInstanceAsync("eu");
+        Assert.All(sandbox.Outputs.Regions, r => Assert.Null(r.Fenced));
         await AssertOnePrimaryAsync(connections, "us");
         await using (var old = await connections.OpenAsync(ConnectionTarget.Instance(connections.Region("eu")), "eu", "app"))
         {

@@ -34,9 +34,11 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public async Task StoppedPoolerIsDiagnosedAsPgBouncerDown()
+    public async Task StoppedPoolerIsDiagnosedAsPgBouncerDownUnderOneHeadline()
     {
         var report = await WithFaultAsync(sandbox => sandbox.StopPoolerAsync("eu"));
+
+        AssertOneHeadline(report, "pg-eu-pooler-rw (PgBouncer) is down", "sandbox start eu --server pgbouncer");
 
         Assert.Contains("pg-eu-pooler-rw", Failed(report, "tls-pooler", "eu").Diagnosis, StringComparison.Ordinal);
         Assert.Contains("PgBouncer down", Failed(report, "tls-pooler", "eu").Diagnosis, StringComparison.Ordinal);
@@ -58,9 +60,16 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public async Task StoppedPrimaryIsDiagnosedBehindItsPooler()
+    public async Task StoppedPrimaryIsDiagnosedBehindItsPoolerUnderOneHeadlineThatAFenceTurnsIntoItsRejoin()
     {
         var report = await WithFaultAsync(sandbox => sandbox.StopInstanceAsync("eu"));
+
+        AssertOneHeadline(report, "pg-eu is down", "sandbox start eu --server postgres");
+
+        // A former primary a failover fenced is down the same way; the outputs mark it (as `sandbox failover` writes
+        // them), and it comes back only rejoined, which `sandbox start` does.
+        var fenced = report with { Outputs = report.Outputs! with { Regions = [.. report.Outputs.Regions.Select(r => r.Name == "eu" ? r with { Fenced = true } : r)] } };
+        AssertOneHeadline(fenced, "pg-eu is fenced after a failover", "sandbox start eu");
 
         Assert.Contains("PostgreSQL down", Failed(report, "recovery-role", "eu").Diagnosis, StringComparison.Ordinal);
         Assert.Contains("PostgreSQL in region eu is down", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
@@ -200,6 +209,21 @@ public sealed class FaultTests
         Assert.False(report.Passed);
         Assert.True(report.Duration < NoHang, $"verify took {report.Duration.TotalSeconds:0.0} s");
         return report;
+    }
+
+    // One fault reads as one cause: a single headline naming it and the checks it stopped, with the command to run
+    // next; the verdict names it; the screen keeps to 80 columns and 24 lines.
+    private static void AssertOneHeadline(VerifyReport report, string cause, string next)
+    {
+        var screen = ScreenText.Of(report);
+        var failed = report.Count(CheckStatus.Failed);
+        Assert.True(screen.Headlines.Count == 1, string.Join('\n', report.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region} {c.Cause}: {c.Detail} → {c.Diagnosis}")));
+        var headline = screen.Headlines[0];
+        Assert.Equal($"1. {cause}: {failed} checks could not run", headline.Text);
+        Assert.Equal(next, headline.Next);
+        Assert.StartsWith($"FAILED sandbox: {cause}; ", screen.Verdict, StringComparison.Ordinal);
+        Assert.All(screen.Lines, line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+        Assert.True(screen.Lines.Count <= 24, string.Join('\n', screen.Lines));
     }
 
     private static CheckResult Result(VerifyReport report, string name, string? region) =>

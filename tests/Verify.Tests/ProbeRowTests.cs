@@ -52,10 +52,11 @@ public sealed class ProbeRowTests(HealthySandbox fixture)
         try
         {
             using var verify = StartVerify();
+            var primary = fixture.Sandbox.Outputs.Regions.Single(r => r.Name == "eu").Instance.Port;
             var deadline = DateTime.UtcNow + Patience;
-            while (!verify.Error.Contains("certificate-chains", StringComparison.Ordinal))
+            while (!ConnectedTo(verify.Id, primary))
             {
-                Assert.True(DateTime.UtcNow < deadline && !verify.HasExited, $"verify reported no check: {verify.Error}");
+                Assert.True(DateTime.UtcNow < deadline && !verify.HasExited, $"verify opened no connection to the primary: {verify.Error}");
                 await Task.Delay(20);
             }
 
@@ -124,6 +125,37 @@ public sealed class ProbeRowTests(HealthySandbox fixture)
         Assert.Equal(CheckStatus.Failed, data.Status);
         Assert.StartsWith("connecting as the application role at pg-us-rw", data.Detail, StringComparison.Ordinal);
         Assert.Empty(await SandboxDatabase.ProbeRowsAsync(sandbox));
+    }
+
+    // Whether process pid holds a TCP connection to port: one of its socket descriptors (/proc/PID/fd, socket:[INODE])
+    // is a connection in /proc/net/tcp or tcp6 whose remote port is it (proc(5): rem_address, inode).
+    private static bool ConnectedTo(int pid, int port)
+    {
+        var sockets = Directory.EnumerateFiles($"/proc/{pid}/fd")
+            .Select(LinkTarget)
+            .Where(target => target is not null && target.StartsWith("socket:[", StringComparison.Ordinal))
+            .Select(target => target![8..^1])
+            .ToHashSet(StringComparer.Ordinal);
+        var remote = $":{port:X4}";
+        return TcpTables
+            .SelectMany(table => File.ReadLines(table).Skip(1))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(fields => fields[2].EndsWith(remote, StringComparison.Ordinal) && sockets.Contains(fields[9]));
+    }
+
+    private static readonly string[] TcpTables = ["/proc/net/tcp", "/proc/net/tcp6"];
+
+    // A descriptor closed since the directory was read has no target any more.
+    private static string? LinkTarget(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private VerifyProcess StartVerify() =>

@@ -109,6 +109,13 @@ public sealed record RegionOutputs
     /// <summary>Seconds a delayed replica holds back replaying each commit (<c>replication.minApplyDelay</c>); absent when it does not.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? MinApplyDelaySeconds { get; init; }
+
+    /// <summary>
+    /// <c>true</c> for a former primary a failover fenced: it runs no PostgreSQL until it is rejoined as a replica
+    /// (<c>sandbox start</c>). Absent otherwise; the sandbox writes it, a stack does not export it.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Fenced { get; init; }
 }
 
 /// <summary>A TCP endpoint and the name its server certificate must carry (verify-full).</summary>

@@ -21,7 +21,14 @@ public enum CheckStatus
 /// <param name="Detail">What was observed.</param>
 /// <param name="Diagnosis">On failure, what is wrong and where to look.</param>
 /// <param name="Metrics">Figures a script may want, e.g. <c>lagMs</c>.</param>
-public sealed record CheckResult(string Name, string? Region, CheckStatus Status, TimeSpan Duration, string Detail, string? Diagnosis, IReadOnlyDictionary<string, double>? Metrics = null);
+public sealed record CheckResult(string Name, string? Region, CheckStatus Status, TimeSpan Duration, string Detail, string? Diagnosis, IReadOnlyDictionary<string, double>? Metrics = null)
+{
+    /// <summary>On failure, the server that stopped the check, when it is one; the report groups failures by it.</summary>
+    public RootCause? Cause { get; init; }
+
+    /// <summary>The timeline the region's instance runs on, where the check read it.</summary>
+    public int? Timeline { get; init; }
+}
 
 /// <summary>What a check's body returns; the runner adds name, region and timing.</summary>
 /// <param name="Status">Passed, warning or failed.</param>
@@ -32,6 +39,12 @@ public sealed record CheckOutcome(CheckStatus Status, string Detail, string? Dia
     /// <summary>Figures a script may want, e.g. <c>lagMs</c>.</summary>
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 
+    /// <summary>On failure, the server that stopped the check, when it is one.</summary>
+    public RootCause? Cause { get; init; }
+
+    /// <summary>The timeline the region's instance runs on, where the check read it.</summary>
+    public int? Timeline { get; init; }
+
     /// <summary>A pass.</summary>
     public static CheckOutcome Pass(string detail) => new(CheckStatus.Passed, detail);
 
@@ -40,6 +53,9 @@ public sealed record CheckOutcome(CheckStatus Status, string Detail, string? Dia
 
     /// <summary>A failure.</summary>
     public static CheckOutcome Fail(string detail, string diagnosis) => new(CheckStatus.Failed, detail, diagnosis);
+
+    /// <summary>A failure with the server behind it, when the diagnosis found one.</summary>
+    public static CheckOutcome Fail(string detail, Diagnosis diagnosis) => new(CheckStatus.Failed, detail, diagnosis.Text) { Cause = diagnosis.Cause };
 }
 
 /// <summary>One named check.</summary>

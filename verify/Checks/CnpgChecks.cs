@@ -90,7 +90,7 @@ public static class CnpgChecks
         if (sql.Exception?.InnerException is EndpointException endpoint)
         {
             var diagnosis = await Diagnoses.EndpointAsync(context, endpoint.InnerException!, endpoint.Target);
-            return new RegionViews(cluster.Result, null, null, $"{endpoint.Action} at {endpoint.Target} failed: {diagnosis}");
+            return new RegionViews(cluster.Result, null, null, $"{endpoint.Action} at {endpoint.Target} failed: {diagnosis.Text}");
         }
 
         return new RegionViews(cluster.Result, null, await sql, null);

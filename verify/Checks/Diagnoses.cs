@@ -7,17 +7,21 @@ namespace CrossClusterIac.Verify.Checks;
 /// <summary>Turns a failure into what an operator should look at.</summary>
 public static class Diagnoses
 {
-    /// <summary>Explains an exception raised while talking to <paramref name="target"/>; for a pooler, also looks at its backend.</summary>
-    public static async Task<string> EndpointAsync(CheckContext context, Exception exception, ConnectionTarget target)
+    /// <summary>
+    /// Explains an exception raised while talking to <paramref name="target"/>; for a pooler, also looks at its backend.
+    /// The cause is the server a fresh look finds not serving (the backend first: a pooler in front of a PostgreSQL
+    /// that is down fails for that reason), so that every check it stopped is reported under that one cause.
+    /// </summary>
+    public static async Task<Diagnosis> EndpointAsync(CheckContext context, Exception exception, ConnectionTarget target)
     {
         var fault = Fault.Of(exception, target);
         if (target.Kind != EndpointKind.Pooler || fault.Kind == FaultKind.Unreachable)
         {
             return fault.Kind switch
             {
-                FaultKind.Unreachable => $"{fault.Description} ({Server(target)} down?)",
-                FaultKind.Timeout => $"{TimedOut(context, target)}: {await SilenceAsync(context, target)}",
-                _ => fault.Description,
+                FaultKind.Unreachable => new Diagnosis($"{fault.Description} ({Server(target)} down?)", await CauseAsync(context, target, fault)),
+                FaultKind.Timeout => await SilenceAsync(context, target, TimedOut(context, target)),
+                _ => new Diagnosis(fault.Description, null),
             };
         }
 
@@ -25,21 +29,43 @@ public static class Diagnoses
         // or stopped PostgreSQL behind it, not a slow PgBouncer.
         var backend = ConnectionTarget.Instance(context.Region(target.Region));
         var behind = await context.Looks.AtAsync(backend.Endpoint);
-        var description = fault.Kind != FaultKind.Timeout
-            ? fault.Description
+        var diagnosis = fault.Kind != FaultKind.Timeout
+            ? new Diagnosis(fault.Description, null)
             : behind is Answer.Refused or Answer.Silent && await context.Looks.AtAsync(target.Endpoint) == Answer.Answered
-                ? $"{TimedOut(context, target)}: PgBouncer there answers, so it waits on its backend"
-                : $"{TimedOut(context, target)}: {await SilenceAsync(context, target)}";
+                ? new Diagnosis($"{TimedOut(context, target)}: PgBouncer there answers, so it waits on its backend", null)
+                : await SilenceAsync(context, target, TimedOut(context, target));
         return behind switch
         {
-            Answer.Refused => $"{description}; its backend {backend} refuses TCP connections: PostgreSQL in region {target.Region} is down",
-            Answer.Silent => $"{description}; its backend {backend} accepts TCP but does not answer either: PostgreSQL in region {target.Region} is stuck (stopped or overloaded)",
-            _ => description,
+            Answer.Refused => new Diagnosis($"{diagnosis.Text}; its backend {backend} refuses TCP connections: PostgreSQL in region {target.Region} is down", RootCause.Of(backend, behind)),
+            Answer.Silent => new Diagnosis($"{diagnosis.Text}; its backend {backend} accepts TCP but does not answer either: PostgreSQL in region {target.Region} is stuck (stopped or overloaded)", RootCause.Of(backend, behind)),
+            _ => diagnosis,
         };
     }
 
+    /// <summary>
+    /// The server behind a connection to <paramref name="target"/> that failed with <paramref name="fault"/>, neither
+    /// accepted nor refused by the server: the target itself when its kernel refused TCP (down, whatever a later look
+    /// on a loaded machine makes of it), else as a fresh look finds it, and for a pooler that answers, its backend.
+    /// </summary>
+    public static async Task<RootCause?> CauseAsync(CheckContext context, ConnectionTarget target, Fault fault)
+    {
+        if (fault.TcpRefused)
+        {
+            return new RootCause(target.Region, target.Kind, ServerState.Down);
+        }
+
+        var cause = RootCause.Of(target, await context.Looks.AtAsync(target.Endpoint));
+        if (cause is not null || target.Kind != EndpointKind.Pooler)
+        {
+            return cause;
+        }
+
+        var backend = ConnectionTarget.Instance(context.Region(target.Region));
+        return RootCause.Of(backend, await context.Looks.AtAsync(backend.Endpoint));
+    }
+
     /// <summary>Why a replica does not show what the primary wrote: replay paused, WAL receiver down, or merely slow.</summary>
-    public static async Task<string> ReplicaAsync(CheckContext context, RegionOutputs replica)
+    public static async Task<Diagnosis> ReplicaAsync(CheckContext context, RegionOutputs replica)
     {
         var target = ConnectionTarget.Instance(replica);
         using var limit = new CancellationTokenSource(context.Options.Timeout);
@@ -74,31 +100,32 @@ public static class Diagnoses
                 reader.IsDBNull(8) ? null : reader.GetString(8));
             if (!inRecovery)
             {
-                return $"{replica.Cluster} is not in recovery: it was promoted and no longer follows the primary";
+                return new Diagnosis($"{replica.Cluster} is not in recovery: it was promoted and no longer follows the primary", null);
             }
 
             if (paused)
             {
-                return $"WAL replay is paused on {replica.Cluster} (received up to {received}, replayed up to {replayed}); SELECT pg_wal_replay_resume() resumes it";
+                return new Diagnosis($"WAL replay is paused on {replica.Cluster} (received up to {received}, replayed up to {replayed}); SELECT pg_wal_replay_resume() resumes it", null);
             }
 
             if (receiver != "streaming" && conninfo.Length == 0)
             {
                 // CNPG writes an empty primary_conninfo when the source's externalClusters entry has no connectionParameters
                 // (pkg/management/external/external.go ConfigureConnectionToServer): WAL then comes from the archive only.
-                return $"replica not streaming (archive only): {replica.Cluster} has no primary_conninfo, so it replays only what reaches the WAL archive, as `replication.mode: archive` renders it (rows arrive once their segment is archived, within archive_timeout); to stream, its source's externalClusters entry needs connectionParameters and sslCert/sslKey/sslRootCert (`replication.mode: streaming`)";
+                return new Diagnosis($"replica not streaming (archive only): {replica.Cluster} has no primary_conninfo, so it replays only what reaches the WAL archive, as `replication.mode: archive` renders it (rows arrive once their segment is archived, within archive_timeout); to stream, its source's externalClusters entry needs connectionParameters and sslCert/sslKey/sslRootCert (`replication.mode: streaming`)", null);
             }
 
             if (receiver != "streaming")
             {
-                return await LinkDiagnosis.NotStreamingAsync(context, replica, receiver, replay);
+                return new Diagnosis(await LinkDiagnosis.NotStreamingAsync(context, replica, receiver, replay), null);
             }
 
-            return $"{replica.Cluster} streams (received {received}, replayed {replayed}) but has not replayed the write within the limit: replay is too slow";
+            return new Diagnosis($"{replica.Cluster} streams (received {received}, replayed {replayed}) but has not replayed the write within the limit: replay is too slow", null);
         }
         catch (Exception e) when (EndpointException.IsConnectionFailure(e))
         {
-            return $"the replica cannot be inspected: {await EndpointAsync(context, e, target)}";
+            var endpoint = await EndpointAsync(context, e, target);
+            return endpoint with { Text = $"the replica cannot be inspected: {endpoint.Text}" };
         }
     }
 
@@ -109,12 +136,16 @@ public static class Diagnoses
 
     // A stopped process's kernel still completes TCP handshakes from the listen backlog, so "accepts TCP but never
     // answers" is what a stuck server looks like, as opposed to a network that drops the connection attempt.
-    private static async Task<string> SilenceAsync(CheckContext context, ConnectionTarget target) =>
-        await context.Looks.AtAsync(target.Endpoint) switch
+    private static async Task<Diagnosis> SilenceAsync(CheckContext context, ConnectionTarget target, string timedOut)
+    {
+        var answer = await context.Looks.AtAsync(target.Endpoint);
+        var text = answer switch
         {
             Answer.Silent => $"{Server(target)} there accepts TCP but does not answer: the process is stuck (stopped or overloaded)",
             Answer.Unreachable => $"no TCP connection within {context.Looks.Limit.TotalSeconds:0.##} s: a firewall or route drops packets to it",
             Answer.Refused => $"{Server(target)} there now refuses TCP connections: it went down",
             _ => $"{Server(target)} there answers a fresh connection: it was too slow for the limit, give --timeout more seconds or look at its load",
         };
+        return new Diagnosis($"{timedOut}: {text}", RootCause.Of(target, answer));
+    }
 }

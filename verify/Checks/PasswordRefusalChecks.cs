@@ -37,9 +37,10 @@ public static class PasswordRefusalChecks
                 return CheckOutcome.Fail(detail, $"{asking} asked {owner} for a password {Over(asked.Variant)} ({InvalidPassword}): a password rule is reachable (CNPG's trailing `host all all all scram-sha-256`), so the app Secret's password logs in; end spec.postgresql.pg_hba with `host all all all reject`");
             }
 
-            if (outcomes.FirstOrDefault(o => o.Fault is { IsRefusal: false }) is { Fault: { } unclear })
+            // An endpoint whose kernel refused TCP is surely down; one that timed out may only be slow on a loaded machine.
+            if (outcomes.Where(o => o.Fault is { IsRefusal: false }).OrderByDescending(o => o.Fault!.TcpRefused).FirstOrDefault() is { Fault: { } unclear } inconclusive)
             {
-                return CheckOutcome.Fail(detail, $"could not show that a password is refused: {unclear.Description}");
+                return CheckOutcome.Fail(detail, $"could not show that a password is refused: {unclear.Description}") with { Cause = await Diagnoses.CauseAsync(context, inconclusive.Target, unclear) };
             }
 
             return CheckOutcome.Pass($"{owner} with {source} refused: {detail}");

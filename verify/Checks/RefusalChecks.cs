@@ -50,11 +50,19 @@ public static class RefusalChecks
 
             if (inconclusive.Count > 0)
             {
-                return CheckOutcome.Fail(detail, $"could not show that {attempt} is refused: {string.Join("; ", inconclusive.Select(o => o.Fault!.Description))}");
+                return CheckOutcome.Fail(detail, $"could not show that {attempt} is refused: {string.Join("; ", inconclusive.Select(o => o.Fault!.Description))}")
+                    with { Cause = await CauseAsync(context, inconclusive) };
             }
 
             return CheckOutcome.Pass($"{attempt} refused: {detail}");
         });
+
+    // An endpoint whose kernel refused TCP is surely down; one that timed out may only be slow on a loaded machine.
+    private static Task<RootCause?> CauseAsync(CheckContext context, IEnumerable<(ConnectionTarget Target, Fault? Fault)> inconclusive)
+    {
+        var (target, fault) = inconclusive.OrderByDescending(o => o.Fault!.TcpRefused).First();
+        return Diagnoses.CauseAsync(context, target, fault!);
+    }
 
     private static async Task<(ConnectionTarget Target, Fault? Fault)> TryAsync(ConnectionTarget target, Func<ConnectionTarget, CancellationToken, Task<Npgsql.NpgsqlConnection>> connect, CancellationToken cancellationToken)
     {

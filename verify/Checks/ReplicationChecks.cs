@@ -22,13 +22,14 @@ public static class ReplicationChecks
         var (inRecovery, timeline) = (view.InRecovery, view.Timeline);
         var expected = region.Role == RegionRole.Replica;
         var detail = $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}, as a {region.Role.ToString().ToLowerInvariant()} must be{(timeline is { } t ? $"; timeline {t}" : string.Empty)}";
-        return inRecovery == expected
+        var outcome = inRecovery == expected
             ? CheckOutcome.Pass(detail)
             : CheckOutcome.Fail(
                 $"{region.Cluster} is {(inRecovery ? "in recovery" : "not in recovery")}",
                 expected
                     ? $"{region.Cluster} should follow the primary but accepts writes: it was promoted (after a switchover or failover, give verify the stack's new outputs), or bootstrapped as a primary"
                     : $"{region.Cluster} is the primary but is in recovery: it was demoted (a switchover under way, or completed and these outputs are older), or is still starting");
+        return outcome with { Timeline = timeline };
     }
 
     private static async Task<CheckOutcome> StreamingAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)
@@ -79,10 +80,10 @@ public static class ReplicationChecks
     }
 
     // The replica's own view says why; a diagnosis that already says "replica not streaming" is not prefixed twice.
-    private static async Task<string> NotStreamingAsync(CheckContext context, RegionOutputs replica)
+    private static async Task<Diagnosis> NotStreamingAsync(CheckContext context, RegionOutputs replica)
     {
         var diagnosis = await Diagnoses.ReplicaAsync(context, replica);
-        return diagnosis.StartsWith("replica not streaming", StringComparison.Ordinal) ? diagnosis : $"replica {replica.Cluster} is not streaming from the primary: {diagnosis}";
+        return diagnosis.Text.StartsWith("replica not streaming", StringComparison.Ordinal) ? diagnosis : diagnosis with { Text = $"replica {replica.Cluster} is not streaming from the primary: {diagnosis.Text}" };
     }
 
     private static async Task<CheckOutcome> WriteVisibleAsync(CheckContext context, RegionOutputs replica, CancellationToken cancellationToken)

@@ -35,6 +35,9 @@ public enum FaultKind
 /// <param name="Description">What happened, with the peer's own words.</param>
 public sealed partial record Fault(FaultKind Kind, string Description)
 {
+    /// <summary>Whether the peer's kernel refused the TCP connection: nothing listens there, the process is down.</summary>
+    public bool TcpRefused { get; init; }
+
     /// <summary>Classifies an exception thrown while connecting to or querying <paramref name="target"/>.</summary>
     public static Fault Of(Exception exception, ConnectionTarget target)
     {
@@ -63,7 +66,7 @@ public sealed partial record Fault(FaultKind Kind, string Description)
         {
             return socket.SocketErrorCode switch
             {
-                SocketError.ConnectionRefused => new Fault(FaultKind.Unreachable, $"{target} refuses TCP connections: nothing listens there"),
+                SocketError.ConnectionRefused => new Fault(FaultKind.Unreachable, $"{target} refuses TCP connections: nothing listens there") { TcpRefused = true },
                 SocketError.ConnectionReset => new Fault(FaultKind.ConnectionReset, $"{target} reset the connection during the TLS handshake"),
                 SocketError.TimedOut => new Fault(FaultKind.Timeout, $"{target} did not answer in time"),
                 SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostNotFound => new Fault(FaultKind.Unreachable, $"{target} cannot be reached: {socket.Message}"),

@@ -3,11 +3,27 @@ using Spectre.Console;
 
 namespace CrossClusterIac.Verify.Reporting;
 
-/// <summary>The report as a table for people, and one line per finished check while the run goes on.</summary>
+/// <summary>The report for people: one screen by default, every check's detail in a table with <c>--verbose</c>.</summary>
 public static class TableReport
 {
-    /// <summary>Writes the table and the verdict.</summary>
-    public static void Render(VerifyReport report, IAnsiConsole console)
+    /// <summary>Writes the report to <paramref name="writer"/>: the screen report, or with <paramref name="verbose"/> the table of every check.</summary>
+    public static void Write(VerifyReport report, TextWriter writer, bool verbose)
+    {
+        if (verbose)
+        {
+            RenderEveryCheck(report, ReportConsole.For(writer, ReportConsole.LogWidth));
+        }
+        else
+        {
+            Render(report, ReportConsole.For(writer));
+        }
+    }
+
+    /// <summary>Writes the one-screen report: the causes of a failure, each region, the verdict.</summary>
+    public static void Render(VerifyReport report, IAnsiConsole console) => ScreenReport.Render(report, console);
+
+    /// <summary>Writes the table of every check and the verdict.</summary>
+    public static void RenderEveryCheck(VerifyReport report, IAnsiConsole console)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Check").AddColumn("Region").AddColumn("Status").AddColumn(new TableColumn("Time").RightAligned()).AddColumn("Detail / diagnosis");
@@ -23,13 +39,8 @@ public static class TableReport
         }
 
         console.Write(table);
-        console.MarkupLine(
-            $"{(report.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]")} {Markup.Escape(report.Environment)}: {report.Count(CheckStatus.Passed)} passed, {report.Count(CheckStatus.Warning)} warnings, {report.Count(CheckStatus.Failed)} failed in {report.Duration.TotalMilliseconds:0} ms");
+        console.MarkupLine(ScreenReport.Coloured(report, ScreenReport.Verdict(report, Headline.Of(report))));
     }
-
-    /// <summary>One line as a check finishes.</summary>
-    public static void Progress(CheckResult result, IAnsiConsole console) =>
-        console.MarkupLine($"{Status(result.Status)} {Markup.Escape(result.Name)} [grey]{Markup.Escape(result.Region ?? "")} {result.Duration.TotalMilliseconds:0} ms[/]");
 
     private static string Status(CheckStatus status) => status switch
     {

@@ -1,3 +1,4 @@
+using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Checks;
 
 namespace CrossClusterIac.Verify.Reporting;
@@ -8,6 +9,9 @@ namespace CrossClusterIac.Verify.Reporting;
 /// <param name="Duration">Wall time of the whole run.</param>
 public sealed record VerifyReport(string Environment, IReadOnlyList<CheckResult> Checks, TimeSpan Duration)
 {
+    /// <summary>The outputs checked: the regions the report summarises and the names its next commands use.</summary>
+    public TopologyOutputs? Outputs { get; init; }
+
     /// <summary>Whether every check passed (warnings allowed).</summary>
     public bool Passed => Checks.All(c => c.Status != CheckStatus.Failed);
 
