@@ -87,7 +87,7 @@ if (what is "verify" or "all")
 
         // The replication check alone: its cost beyond the lag it measures is two connections, an insert and a delete.
         var alone = new List<double>();
-        using var context = new CheckContext(sandbox.Outputs, new VerifyOptions());
+        await using var context = new CheckContext(sandbox.Outputs, new VerifyOptions());
         var writeVisible = CheckSuite.For(context).Where(c => c.Name == "write-visible").Take(1).ToList();
         for (var i = 0; i < runs; i++)
         {
