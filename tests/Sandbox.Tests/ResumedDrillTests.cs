@@ -55,10 +55,12 @@ public sealed class ResumedDrillTests
         var us = sandbox.State.Regions.Single(r => r.Name == "us").Layout;
         await ServerCommand.RunAsync(ServerUser.Current().Command(ServerBinaries.Locate().Postgres("pg_ctl"), ["promote", "-D", us.Data, "-w"]), "pg_ctl promote in us", TimeSpan.FromSeconds(30), CancellationToken.None);
 
-        var (exit, _, error) = await SandboxCommandLine.RunAsync("failover", "--to", "us", "--dir", directory);
+        var (exit, output, error) = await SandboxCommandLine.RunAsync("failover", "--to", "us", "--dir", directory);
         var (rejoin, _, rejoinError) = await SandboxCommandLine.RunAsync("start", "eu", "--dir", directory);
 
         Assert.True(exit == 0, error);
+        // The failover names the command just run, directory and all.
+        Assert.Matches($"pg-eu is fenced: stopped, it starts again only rewound as a standby of pg-us, with `\\S*sandbox start eu --dir {System.Text.RegularExpressions.Regex.Escape(directory)}`\\.", output);
         Assert.True(rejoin == 0, rejoinError);
         Assert.Empty(LocalSandbox.Attach(directory).State.Fenced);
     }
