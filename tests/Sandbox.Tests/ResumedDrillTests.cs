@@ -27,7 +27,10 @@ public sealed class ResumedDrillTests
         Assert.StartsWith($"sandbox: pg-us at {endpoint.Host}:{endpoint.Port} does not run", line, StringComparison.Ordinal);
         Assert.EndsWith("start it with `sandbox start us`, then run the same command again.", line, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await SandboxCommandLine.RunAsync("start", "us", "--dir", directory)).ExitCode);
+        var (started, _, startError) = await SandboxCommandLine.RunAsync("start", "us", "--dir", directory);
+        Assert.True(started == 0, startError);
+        // It says what it waits for before it returns.
+        Assert.Contains("Waiting until a login through the pooler of eu, us works (at most 30 s)", startError, StringComparison.Ordinal);
         var (rerun, _, rerunError) = await SandboxCommandLine.RunAsync("switchover", "--to", "us", "--dir", directory);
 
         Assert.True(rerun == 0, rerunError);
