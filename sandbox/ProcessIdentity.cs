@@ -16,6 +16,8 @@ public sealed record ProcessIdentity(int Pid, ulong StartTicks)
     private const int SignalQuit = 3;
     private const int SignalKill = 9;
     private const int SignalTerminate = 15;
+    private const int SignalContinue = 18;
+    private const int SignalStop = 19;
 
     /// <summary>The process that has <paramref name="pid"/> now, or <c>null</c> when none has (a zombie counts as gone).</summary>
     public static ProcessIdentity? Of(int pid)
@@ -78,6 +80,12 @@ public sealed record ProcessIdentity(int Pid, ulong StartTicks)
 
     /// <summary>SIGHUP: PgBouncer reloads its configuration and TLS files on it. Returns whether it was sent.</summary>
     public bool Hangup() => LibC.Signal(Pid, SignalHangup, () => IsRunning);
+
+    /// <summary>SIGSTOP, a fault drill: the process holds its sockets and answers nothing until <see cref="Thaw"/>. Returns whether it was sent.</summary>
+    public bool Freeze() => LibC.Signal(Pid, SignalStop, () => IsRunning);
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>. Returns whether it was sent.</summary>
+    public bool Thaw() => LibC.Signal(Pid, SignalContinue, () => IsRunning);
 
     /// <summary>SIGTERM, then SIGKILL if it is still there after <paramref name="grace"/>.</summary>
     public Task TerminateAsync(TimeSpan grace) => StopAsync([SignalTerminate, SignalKill], grace);

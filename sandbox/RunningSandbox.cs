@@ -174,7 +174,13 @@ public sealed class RunningSandbox : IAsyncDisposable
     {
         progress ??= new Progress<string>();
         var running = State.Regions.Where(r => !State.Fenced.Contains(r.Name) && Instance(r.Name).IsRunning && Pooler(r.Name).IsRunning).ToList();
-        foreach (var problem in await PoolersServing.WaitAsync(Outputs, running, limit ?? PoolersServing.Limit, progress, cancellationToken))
+        var wait = limit ?? PoolersServing.Limit;
+        if (running.Count > 0)
+        {
+            progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Waiting until a login through the pooler of {string.Join(", ", running.Select(r => r.Name))} works (at most {wait.TotalSeconds:0} s)"));
+        }
+
+        foreach (var problem in await PoolersServing.WaitAsync(Outputs, running, wait, progress, cancellationToken))
         {
             progress.Report($"{problem}; verify fails there until it does");
         }

@@ -385,13 +385,15 @@ public static class SandboxCli
                 return InterruptedExitCode;
             }
 
-            await WriteChangeAsync(output, parsed.GetValue(OutputOption), report, sandbox);
+            var dir = parsed.GetResult(DirectoryOption) is { Implicit: false } ? $" --dir {ShellWord.AsTyped(sandbox.Directory)}" : string.Empty;
+            await WriteChangeAsync(output, parsed.GetValue(OutputOption), report, sandbox, dir);
             return 0;
         });
         return command;
     }
 
-    private static async Task WriteChangeAsync(TextWriter output, OutputFormat format, PrimaryChangeReport report, RunningSandbox sandbox)
+    // dir: the --dir the command was given, as the next commands must repeat it.
+    private static async Task WriteChangeAsync(TextWriter output, OutputFormat format, PrimaryChangeReport report, RunningSandbox sandbox, string dir)
     {
         if (format == OutputFormat.Json)
         {
@@ -399,7 +401,8 @@ public static class SandboxCli
             return;
         }
 
-        await output.WriteLineAsync($"pg-{report.To} is primary (timeline {report.Timeline}); pg-{report.From} {(report.Fenced.Contains(report.From) ? "is fenced: `sandbox start " + report.From + "` rejoins it as a standby" : "streams from it")}.");
+        // The rejoin is `sandbox start` (RunningSandbox.StartInstanceAsync rewinds a fenced region first).
+        await output.WriteLineAsync($"pg-{report.To} is primary (timeline {report.Timeline}); pg-{report.From} {(report.Fenced.Contains(report.From) ? $"is fenced: stopped, it starts again only rewound as a standby of pg-{report.To}, with `{Tool("sandbox")} start {report.From}{dir}`" : "streams from it")}.");
         if (report.CommitsLost is { } commits)
         {
             await output.WriteLineAsync($"Lost: {commits} transactions ({report.BytesMaybeLost} bytes of WAL) pg-{report.From} committed that pg-{report.To} never replayed.");
@@ -411,10 +414,13 @@ public static class SandboxCli
 
         foreach (var diverged in report.Fenced.Where(f => f != report.From))
         {
-            await output.WriteLineAsync($"pg-{diverged} had replayed past where pg-{report.To}'s timeline forks, so it cannot follow it: fenced; `sandbox start {diverged}` rewinds it into a standby.");
+            await output.WriteLineAsync($"pg-{diverged} had replayed past where pg-{report.To}'s timeline forks, so it cannot follow it: fenced; `{Tool("sandbox")} start {diverged}{dir}` rewinds it into a standby.");
         }
 
-        await output.WriteLineAsync($"Check it: {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}");
+        // verify reports a fenced region as down, which it is until it rejoins.
+        await output.WriteLineAsync(report.Fenced.Count > 0
+            ? $"Check it once {string.Join(" and ", report.Fenced.Select(f => $"pg-{f}"))} rejoined (until then verify reports {(report.Fenced.Count > 1 ? "them" : "it")} down): {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}"
+            : $"Check it: {Tool("verify")} --outputs {sandbox.OutputsPath} --app-secret {sandbox.AppSecretPath}");
     }
 
     private static Argument<string> RegionArgument() => new("region") { Description = "The region, as `sandbox status` lists it." };

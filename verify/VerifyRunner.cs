@@ -16,7 +16,7 @@ public static class VerifyRunner
     public static async Task<VerifyReport> RunAsync(TopologyOutputs outputs, VerifyOptions options, Action<CheckResult>? completed = null, CancellationToken cancellationToken = default)
     {
         var elapsed = Stopwatch.StartNew();
-        using var context = new CheckContext(outputs, options, cancellationToken);
+        await using var context = new CheckContext(outputs, options, cancellationToken);
         IReadOnlyList<CheckResult> results;
         try
         {

@@ -18,7 +18,10 @@ using CrossClusterIac.Verify.Checks;
 // alerts runs each fault on the sandbox's real Prometheus (time to the alert pending), switchovers (no alert may fire in
 // their window), then a healthy run of MINUTES (default 10) in each replication mode, counting the alerts held (see
 // Alerts.cs); alerts-switchover runs the switchovers alone.
-// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|all] [runs] [minutes]. Figures are medians over the runs.
+// verify-stress runs verify as a child process RUNS times (default 200) while the sandbox's servers are stopped, started,
+// frozen or crashed before or during the run, or verify is interrupted, and counts unhandled exceptions, exit statuses
+// other than 0, 1, 2, 130 and 143, and runs that never end (see VerifyStress.cs).
+// Usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|verify-stress|all] [runs] [minutes]. Figures are medians over the runs.
 var what = args.Length > 0 ? args[0] : "all";
 if (what == "side-by-side")
 {
@@ -28,11 +31,16 @@ if (what == "side-by-side")
         args.Length > 3 && int.TryParse(args[3], out var perRound) && perRound > 0 ? perRound : 5);
 }
 
+if (what == "verify-stress")
+{
+    return await CrossClusterIac.Bench.VerifyStress.RunAsync(args.Length > 1 && int.TryParse(args[1], out var stressRuns) && stressRuns > 0 ? stressRuns : 200);
+}
+
 var runs = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
 var minutes = args.Length > 2 && double.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 10;
 if (what is not ("bringup" or "verify" or "switchover" or "failover" or "failover-partition" or "rotate" or "distance" or "kill-sweep" or "alerts" or "alerts-switchover" or "all"))
 {
-    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|all] [runs] [minutes]");
+    Console.Error.WriteLine("usage: local-bench [bringup|verify|switchover|failover|failover-partition|rotate|distance|kill-sweep|alerts|alerts-switchover|verify-stress|all] [runs] [minutes]");
     return 2;
 }
 
@@ -87,7 +95,7 @@ if (what is "verify" or "all")
 
         // The replication check alone: its cost beyond the lag it measures is two connections, an insert and a delete.
         var alone = new List<double>();
-        using var context = new CheckContext(sandbox.Outputs, new VerifyOptions());
+        await using var context = new CheckContext(sandbox.Outputs, new VerifyOptions());
         var writeVisible = CheckSuite.For(context).Where(c => c.Name == "write-visible").Take(1).ToList();
         for (var i = 0; i < runs; i++)
         {

@@ -27,7 +27,10 @@ public sealed class ResumedDrillTests
         Assert.StartsWith($"sandbox: pg-us at {endpoint.Host}:{endpoint.Port} does not run", line, StringComparison.Ordinal);
         Assert.EndsWith("start it with `sandbox start us`, then run the same command again.", line, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await SandboxCommandLine.RunAsync("start", "us", "--dir", directory)).ExitCode);
+        var (started, _, startError) = await SandboxCommandLine.RunAsync("start", "us", "--dir", directory);
+        Assert.True(started == 0, startError);
+        // It says what it waits for before it returns.
+        Assert.Contains("Waiting until a login through the pooler of eu, us works (at most 30 s)", startError, StringComparison.Ordinal);
         var (rerun, _, rerunError) = await SandboxCommandLine.RunAsync("switchover", "--to", "us", "--dir", directory);
 
         Assert.True(rerun == 0, rerunError);
@@ -55,10 +58,12 @@ public sealed class ResumedDrillTests
         var us = sandbox.State.Regions.Single(r => r.Name == "us").Layout;
         await ServerCommand.RunAsync(ServerUser.Current().Command(ServerBinaries.Locate().Postgres("pg_ctl"), ["promote", "-D", us.Data, "-w"]), "pg_ctl promote in us", TimeSpan.FromSeconds(30), CancellationToken.None);
 
-        var (exit, _, error) = await SandboxCommandLine.RunAsync("failover", "--to", "us", "--dir", directory);
+        var (exit, output, error) = await SandboxCommandLine.RunAsync("failover", "--to", "us", "--dir", directory);
         var (rejoin, _, rejoinError) = await SandboxCommandLine.RunAsync("start", "eu", "--dir", directory);
 
         Assert.True(exit == 0, error);
+        // The failover names the command just run, directory and all.
+        Assert.Matches($"pg-eu is fenced: stopped, it starts again only rewound as a standby of pg-us, with `\\S*sandbox start eu --dir {System.Text.RegularExpressions.Regex.Escape(directory)}`\\.", output);
         Assert.True(rejoin == 0, rejoinError);
         Assert.Empty(LocalSandbox.Attach(directory).State.Fenced);
     }

@@ -10,7 +10,7 @@ public sealed class CnpgSqlViewTests(HealthySandbox fixture)
     [Fact]
     public async Task TheVerifyRoleSeesTheReplicasStreamingReceiverAndThePrimarysRole()
     {
-        using var context = new CheckContext(fixture.Sandbox.Outputs, fixture.Sandbox.VerifyOptions());
+        await using var context = new CheckContext(fixture.Sandbox.Outputs, fixture.Sandbox.VerifyOptions());
 
         var replica = await ArchivedAsync(context, "us");
         var primary = await ArchivedAsync(context, "eu");

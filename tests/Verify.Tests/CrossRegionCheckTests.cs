@@ -9,9 +9,9 @@ namespace CrossClusterIac.Tests.Verify;
 public sealed class CrossRegionCheckTests
 {
     [Fact]
-    public void EachRegionsClientsReachTheirPeersPoolerOnly()
+    public async Task EachRegionsClientsReachTheirPeersPoolerOnly()
     {
-        using var context = new CheckContext(Outputs("eu", "us", "ap"), new VerifyOptions());
+        await using var context = new CheckContext(Outputs("eu", "us", "ap"), new VerifyOptions());
 
         var checks = CrossRegionChecks.For(context).Select(c => (c.Name, c.Region));
 
@@ -21,9 +21,9 @@ public sealed class CrossRegionCheckTests
     }
 
     [Fact]
-    public void LoneRegionHasNoCrossRegionCheck()
+    public async Task LoneRegionHasNoCrossRegionCheck()
     {
-        using var context = new CheckContext(Outputs("eu"), new VerifyOptions());
+        await using var context = new CheckContext(Outputs("eu"), new VerifyOptions());
 
         Assert.Empty(CrossRegionChecks.For(context));
     }

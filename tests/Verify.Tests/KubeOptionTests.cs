@@ -101,18 +101,18 @@ public sealed class KubeOptionTests : IDisposable
     }
 
     [Fact]
-    public void WithoutKubeTheSuiteHasNoCnpgCheck()
+    public async Task WithoutKubeTheSuiteHasNoCnpgCheck()
     {
-        using var context = new CheckContext(CrossClusterIac.Topology.Outputs.TopologyOutputsJson.Parse(BadOutputsDocumentTests.ValidDocument.Value), new CrossClusterIac.Verify.VerifyOptions());
+        await using var context = new CheckContext(CrossClusterIac.Topology.Outputs.TopologyOutputsJson.Parse(BadOutputsDocumentTests.ValidDocument.Value), new CrossClusterIac.Verify.VerifyOptions());
 
         Assert.DoesNotContain(CheckSuite.For(context), c => c.Name.StartsWith("cnpg-", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void WithKubeEachRegionGetsItsCnpgChecksAndOnlyTheReplicaTheStreamingOne()
+    public async Task WithKubeEachRegionGetsItsCnpgChecksAndOnlyTheReplicaTheStreamingOne()
     {
         var kube = new KubeOptions(new Dictionary<string, string> { ["eu"] = "kind-k8s-eu", ["us"] = "kind-k8s-us" }, null, "default");
-        using var context = new CheckContext(CrossClusterIac.Topology.Outputs.TopologyOutputsJson.Parse(BadOutputsDocumentTests.ValidDocument.Value), new CrossClusterIac.Verify.VerifyOptions { Kube = kube });
+        await using var context = new CheckContext(CrossClusterIac.Topology.Outputs.TopologyOutputsJson.Parse(BadOutputsDocumentTests.ValidDocument.Value), new CrossClusterIac.Verify.VerifyOptions { Kube = kube });
 
         var cnpg = CheckSuite.For(context).Where(c => c.Name.StartsWith("cnpg-", StringComparison.Ordinal)).Select(c => $"{c.Name} {c.Region}");
 

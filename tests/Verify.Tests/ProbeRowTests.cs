@@ -1,6 +1,7 @@
 using CrossClusterIac.Sandbox;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
+using Npgsql;
 
 namespace CrossClusterIac.Tests.Verify;
 
@@ -156,6 +157,52 @@ public sealed class ProbeRowTests(HealthySandbox fixture)
         {
             return null;
         }
+    }
+
+    [Fact]
+    public async Task ARunClosedWhileItsProbeClaimStillRunsOnThePrimaryClosesWithoutAnException()
+    {
+        // The claim's DELETE waits on a lock the test holds on the probe table (there since the fixture's run), so the
+        // lease is mid-command when the run ends: as when every check gave up on a stuck primary before the claim did.
+        await using var holder = await SandboxDatabase.OpenAsAdministratorAsync(fixture.Sandbox, fixture.Sandbox.State.PrimaryRegion, fixture.Sandbox.Outputs.Database);
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {CheckContext.ProbeTable} IN ACCESS EXCLUSIVE MODE", holder, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var context = new CheckContext(fixture.Sandbox.Outputs, fixture.Sandbox.VerifyOptions(new VerifyOptions { Timeout = TimeSpan.FromSeconds(3) }));
+        var claim = context.EnsureProbeTableAsync();
+        await UntilWaitingOnALockAsync(holder);
+
+        await context.DisposeAsync();
+
+        await transaction.RollbackAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => claim);
+
+        // The lease's session ended, and with it the run's locks (its backend exits once it sees the close).
+        await UntilAsync(holder, "SELECT count(*) = 0 FROM pg_locks WHERE locktype = 'advisory'", "the run's advisory locks were still held");
+    }
+
+    // pg_locks, not pg_stat_activity, whose rows a transaction reads once (PostgreSQL docs, "Statistics Functions":
+    // pgstat_clear_snapshot) and the holder is inside one.
+    private static Task UntilWaitingOnALockAsync(NpgsqlConnection holder) =>
+        UntilAsync(holder, "SELECT count(*) > 0 FROM pg_locks WHERE NOT granted", "no session waited on the probe table's lock");
+
+    private static async Task UntilAsync(NpgsqlConnection connection, string condition, string failure)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await ScalarAsync<bool>(connection, condition))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{failure} after {Patience.TotalSeconds} s");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     private VerifyProcess StartVerify() =>

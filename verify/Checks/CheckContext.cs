@@ -7,7 +7,7 @@ using Npgsql;
 namespace CrossClusterIac.Verify.Checks;
 
 /// <summary>What every check shares: the outputs, the connector, the client identities and the probe table.</summary>
-public sealed class CheckContext : IDisposable
+public sealed class CheckContext : IAsyncDisposable
 {
     /// <summary>Table verify writes its probe rows into, in the application database.</summary>
     public const string ProbeTable = "crosscluster_verify_probe";
@@ -137,9 +137,9 @@ public sealed class CheckContext : IDisposable
     public RegionOutputs Region(string name) => Outputs.Regions.Single(r => r.Name == name);
 
     /// <inheritdoc />
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        ProbeRows.Dispose();
+        await ProbeRows.DisposeAsync();
         foreach (var owned in _owned)
         {
             owned.Dispose();

@@ -23,7 +23,7 @@ namespace CrossClusterIac.Verify.Checks;
 /// Directly on PostgreSQL the lock lives exactly as long as our session.
 /// </para>
 /// </remarks>
-public sealed class ProbeRows(CheckContext context) : IDisposable
+public sealed class ProbeRows(CheckContext context) : IAsyncDisposable
 {
     // Advisory locks of the two-int4 form live apart from the bigint form (pg_locks.objsubid 2 against 1), so an
     // application's own bigint locks never meet verify's; the first int names verify, the second the run id.
@@ -49,6 +49,25 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
             _claimed.AddRange(ids);
         }
 
+        // Held while the lease is in use, as every use of it is: a removal or a close does not touch it meanwhile.
+        await _lease.WaitAsync(cancellationToken);
+        try
+        {
+            await ClaimAsync(ids, cancellationToken);
+        }
+        finally
+        {
+            _lease.Release();
+        }
+
+        foreach (var id in ids)
+        {
+            _ready.Enqueue(id);
+        }
+    }
+
+    private async Task ClaimAsync(Guid[] ids, CancellationToken cancellationToken)
+    {
         _connection = await EndpointException.Attribute(Target, "opening the probe lease as the application role", () => context.OpenAsAppAsync(Target, cancellationToken));
         await EndpointException.Attribute(Target, "creating the probe table, removing probe rows of killed runs and claiming this run's", async () =>
         {
@@ -66,10 +85,6 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
             };
             return await batch.ExecuteNonQueryAsync(cancellationToken);
         });
-        foreach (var id in ids)
-        {
-            _ready.Enqueue(id);
-        }
     }
 
     /// <summary>
@@ -162,11 +177,38 @@ public sealed class ProbeRows(CheckContext context) : IDisposable
         await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Closes the lease, which releases this run's locks: what is left is now stale for the next run.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Closes the lease, which releases this run's locks: what is left is now stale for the next run. A command on the
+    /// lease that a check gave up on may still be running; the close waits for it, within <c>--timeout</c>.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
-        _connection?.Dispose();
-        _lease.Dispose();
+        // A cancelled command ends once PostgreSQL has aborted it or Npgsql's Cancellation Timeout (2 s by default) has
+        // passed, when Npgsql breaks the connection (src/Npgsql/Internal/NpgsqlReadBuffer.cs Ensure, v10.0.3).
+        var idle = await _lease.WaitAsync(context.Options.Timeout);
+        try
+        {
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync();
+            }
+        }
+        catch (NpgsqlException) when (!idle)
+        {
+            // Closing under a read still pending finishes that read's result first (NpgsqlConnection.CloseAsync ->
+            // NpgsqlConnector.CloseOngoingOperations), a second read the stream refuses (NotSupportedException); the
+            // failed read breaks the connector (NpgsqlReadBuffer.Ensure: Connector.Break closes the socket), so the
+            // session, and with it every lock of this run, ends all the same.
+        }
+        finally
+        {
+            if (idle)
+            {
+                // Not while the command's own release is still to come.
+                _lease.Release();
+                _lease.Dispose();
+            }
+        }
     }
 }
 
