@@ -4,7 +4,8 @@ namespace CrossClusterIac.Sandbox;
 
 /// <summary>
 /// The few Linux calls .NET has no API for: signalling a process through a pidfd (so that a recycled pid is never
-/// signalled), the owner of a file, creating a directory that must not exist yet, and a hard link. glibc 2.36 (Debian 12) has them all.
+/// signalled) and waiting on its exit, the owner of a file, creating a directory that must not exist yet, and a hard
+/// link. glibc 2.36 (Debian 12) has them all.
 /// </summary>
 internal static partial class LibC
 {
@@ -84,6 +85,60 @@ internal static partial class LibC
         }
     }
 
+    /// <summary>
+    /// A pidfd of process <paramref name="pid"/>, or -1 when there is none: it becomes readable to poll(2) once the process
+    /// exits, whether or not it is our child (pidfd_open(2)).
+    /// </summary>
+    public static int OpenPidFd(int pid) => pidfd_open(pid, 0);
+
+    /// <summary>An eventfd (eventfd(2)) that <see cref="Notify"/> makes readable, for waking a thread blocked in <see cref="Poll"/>.</summary>
+    /// <exception cref="IOException">It could not be created.</exception>
+    public static int EventFd()
+    {
+        var fd = eventfd(0, EventFdCloseOnExec);
+        return fd >= 0 ? fd : throw new IOException($"eventfd: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
+    /// <summary>Makes <paramref name="eventFd"/> readable (adds one to its counter).</summary>
+    public static void Notify(int eventFd)
+    {
+        var one = 1UL;
+        _ = write(eventFd, ref one, sizeof(ulong));
+    }
+
+    /// <summary>Resets <paramref name="eventFd"/>'s counter, so that it is no longer readable.</summary>
+    public static void Drain(int eventFd)
+    {
+        var count = 0UL;
+        _ = read(eventFd, ref count, sizeof(ulong));
+    }
+
+    /// <summary>Blocks until one of <paramref name="fds"/> is readable (poll(2) with no timeout); sets their <see cref="PollFd.Returned"/>.</summary>
+    public static void Poll(PollFd[] fds)
+    {
+        while (poll(fds, (nuint)fds.Length, -1) < 0 && Marshal.GetLastPInvokeError() == Interrupted)
+        {
+        }
+    }
+
+    /// <summary>Closes <paramref name="fd"/>.</summary>
+    public static void Close(int fd) => _ = close(fd);
+
+    private const int EventFdCloseOnExec = 0x80000;
+    private const int Interrupted = 4;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, ref ulong buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint read(int fd, ref ulong buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int poll([In, Out] PollFd[] fds, nuint count, int timeout);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial uint geteuid();
 
@@ -104,6 +159,23 @@ internal static partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+}
+
+/// <summary>One entry of poll(2)'s array, <c>struct pollfd</c> (poll.h): the fd, the events asked for, the events returned.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct PollFd
+{
+    /// <summary>POLLIN: readable.</summary>
+    public const short Readable = 1;
+
+    /// <summary>The file descriptor.</summary>
+    public int Fd;
+
+    /// <summary>The events asked for.</summary>
+    public short Events;
+
+    /// <summary>The events that occurred (POLLIN, or POLLERR, POLLHUP, POLLNVAL unasked).</summary>
+    public short Returned;
 }
 
 /// <summary>Who owns a file and its permission bits.</summary>

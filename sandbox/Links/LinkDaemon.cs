@@ -1,10 +1,11 @@
+using System.Threading.Channels;
 using CrossClusterIac.Topology.Pki;
 
 namespace CrossClusterIac.Sandbox.Links;
 
 /// <summary>
 /// The link proxy's process (<c>sandbox link-daemon</c>): forwards every route of the sandbox in its directory and
-/// follows its state file, applying each change of a link or of a server's process and acknowledging each revision of
+/// follows its state file and the servers' processes, applying each change of a link or of a server's process and acknowledging each revision of
 /// the state once applied. It ends when the state file goes (the sandbox was removed) or on SIGTERM.
 /// </summary>
 public static class LinkDaemon
@@ -17,10 +18,6 @@ public static class LinkDaemon
 
     /// <summary>The daemon's log: its output and errors.</summary>
     public const string LogFileName = "links.log";
-
-    // How often the state file and the servers' processes are looked at: a stopped server's route closes, and a
-    // change of a link applies, within this.
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled or the sandbox is removed; returns the exit code.</summary>
     public static async Task<int> RunAsync(string directory, CancellationToken cancellationToken)
@@ -45,6 +42,28 @@ public static class LinkDaemon
             ? running.Contains(ProcessLedger.Key(state.WriterRegion, ServerKind.PgBouncer)) && (route.From == state.WriterRegion || state.Links.Between(route.From, state.WriterRegion).Carries)
             : running.Contains(ProcessLedger.Key(route.To, route.Server));
 
+        // The daemon looks again only when something happened: the state file was replaced or removed (inotify, through
+        // FileSystemWatcher; an overflow of its queue counts too), or a server it routes to exited (ProcessExits). A look
+        // in turns every few milliseconds cost it CPU the whole time the sandbox was up, when nothing changes for minutes.
+        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void Changed() => changed.Writer.TryWrite(true);
+        using var watcher = new FileSystemWatcher(directory) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite };
+        FileSystemEventHandler onState = (_, e) =>
+        {
+            if (e.Name == SandboxState.FileName)
+            {
+                Changed();
+            }
+        };
+        watcher.Created += onState;
+        watcher.Changed += onState;
+        watcher.Deleted += onState;
+        watcher.Renamed += (sender, e) => onState(sender, e);
+        watcher.Error += (_, _) => Changed();
+        watcher.EnableRaisingEvents = true;
+        using var exits = new ProcessExits(Changed);
+        IReadOnlySet<string> watched = new HashSet<string>(StringComparer.Ordinal);
+
         await using var proxy = new LinkProxy(state.Links.Routes, Target, state.Links.Links);
         File.WriteAllText(Path.Combine(directory, PidFileName), $"{Environment.ProcessId}\n");
         long acknowledged = -1;
@@ -59,6 +78,12 @@ public static class LinkDaemon
 
             // Each recorded process looked at once, however many routes lead to its server.
             var running = state.Processes.Where(p => p.Value.IsRunning).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            if (!running.SetEquals(watched))
+            {
+                exits.Watch(running.Select(key => state.Processes[key]));
+                watched = running;
+            }
+
             proxy.Apply(state.Links.Links, route => Runs(route, running));
             if (state.Revision != acknowledged)
             {
@@ -68,7 +93,7 @@ public static class LinkDaemon
 
             try
             {
-                await Task.Delay(Poll, cancellationToken);
+                await changed.Reader.ReadAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {

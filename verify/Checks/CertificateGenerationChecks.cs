@@ -16,14 +16,14 @@ public static class CertificateGenerationChecks
 
     private static async Task<CheckOutcome> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        // The tls checks' own handshakes, awaited together: none is made twice. An endpoint that does not complete one is
-        // left out: its own tls check fails with the diagnosis, and this one judges what the others present.
+        // The tls checks' own handshakes, awaited together: none is made twice. An endpoint whose certificate was not
+        // accepted is left out: its own tls check fails with the diagnosis, and this one judges what the others present.
         var answers = await Task.WhenAll(ConnectionTarget.All(context.Outputs).Select(async target =>
         {
             try
             {
-                var session = await context.HandshakeAsync(target).WaitAsync(cancellationToken);
-                return (Target: target, Root: (string?)CertificateFacts.Name(session.Anchor));
+                var anchor = await context.Login(target).Anchor.WaitAsync(cancellationToken);
+                return (Target: target, Root: (string?)CertificateFacts.Name(anchor));
             }
             catch (Exception e) when (EndpointException.IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
             {

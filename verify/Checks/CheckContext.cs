@@ -14,8 +14,7 @@ public sealed class CheckContext : IAsyncDisposable
 
     private readonly ConcurrentDictionary<(string Region, string Client), ClientIdentity> _identities = new();
     private readonly ConcurrentBag<IDisposable> _owned = [];
-    private readonly ConcurrentDictionary<ConnectionTarget, Lazy<Task<TlsSession>>> _handshakes = new();
-    private readonly ConcurrentDictionary<ConnectionTarget, Lazy<Task<InstanceView>>> _views = new();
+    private readonly ConcurrentDictionary<ConnectionTarget, Lazy<VerifyLogin>> _logins = new();
     private readonly Lazy<Task> _probeTable;
 
     private readonly CancellationToken _run;
@@ -85,19 +84,15 @@ public sealed class CheckContext : IAsyncDisposable
         _identities.GetOrAdd((region.Name, client), key => ClientIdentity.For(Outputs, region, key.Client));
 
     /// <summary>
-    /// The TLS handshake with <paramref name="target"/> as the verify role of its region, made once per run and shared by
-    /// the checks that look at what it presents; bounded by <c>--timeout</c> (TlsProbe) and the run's token.
+    /// The verify role's login to <paramref name="target"/>, made once per run and shared by the checks that read through it;
+    /// bounded by <c>--timeout</c> (the open and each command) and the run's token.
     /// </summary>
-    public Task<TlsSession> HandshakeAsync(ConnectionTarget target) =>
-        _handshakes.GetOrAdd(target, t => new Lazy<Task<TlsSession>>(() =>
-            Looks.WatchAsync(TlsProbe.HandshakeAsync(t, Roots, Identity(Region(t.Region), ClientNames.Verify), Options.Timeout, _run), t, _run))).Value;
+    public VerifyLogin Login(ConnectionTarget target) =>
+        _logins.GetOrAdd(target, t => new Lazy<VerifyLogin>(() => VerifyLogin.Start(this, t, _run))).Value;
 
-    /// <summary>
-    /// What the instance <paramref name="target"/> shows the verify role of its region, read once per run in one login and
-    /// shared by the checks that look at it; bounded by <c>--timeout</c> (each open and command) and the run's token.
-    /// </summary>
-    public Task<InstanceView> InstanceViewAsync(ConnectionTarget target) =>
-        _views.GetOrAdd(target, t => new Lazy<Task<InstanceView>>(() => InstanceView.ReadAsync(this, t, _run))).Value;
+    /// <summary>What the instance <paramref name="target"/> shows the verify role of its region, through its shared login.</summary>
+    public async Task<InstanceView> InstanceViewAsync(ConnectionTarget target) =>
+        (await Login(target).View).Instance ?? throw new InvalidOperationException($"{target} is not an instance");
 
     /// <summary>Opens a connection as the application role of the target's own region.</summary>
     public Task<NpgsqlConnection> OpenAsAppAsync(ConnectionTarget target, CancellationToken cancellationToken) =>

@@ -1,13 +1,11 @@
-using CrossClusterIac.Verify.Connections;
 using Npgsql;
 
 namespace CrossClusterIac.Verify.Checks;
 
 /// <summary>
 /// What an instance shows the verify role: who it logged in as, whether it is in recovery and on which timeline, and
-/// the WAL senders it runs. Read once per instance and run, in one login and one round trip, and shared by the checks
-/// that look at it (tls-instance, recovery-role, streams-over-mtls): every login forks a PostgreSQL backend, whose
-/// start and exit cost the server tens of milliseconds of CPU, and a run's CPU is mostly the servers'.
+/// the WAL senders it runs. Read once per instance and run, in one round trip of the verify role's shared login
+/// (<see cref="VerifyLogin"/>).
 /// </summary>
 /// <param name="User">The role the verify certificate logged in as.</param>
 /// <param name="InRecovery">Whether the instance is in recovery (a standby).</param>
@@ -15,10 +13,9 @@ namespace CrossClusterIac.Verify.Checks;
 /// <param name="WalSenders">Its WAL senders with their TLS facts: none on a standby that feeds no other.</param>
 public sealed record InstanceView(string User, bool InRecovery, int? Timeline, IReadOnlyList<WalSender> WalSenders)
 {
-    /// <summary>Logs in to <paramref name="target"/> as its region's verify role and reads the view in one batch.</summary>
-    public static async Task<InstanceView> ReadAsync(CheckContext context, ConnectionTarget target, CancellationToken cancellationToken)
+    /// <summary>Reads the view in one batch on <paramref name="connection"/>, the verify role's login to the instance.</summary>
+    public static async Task<InstanceView> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =

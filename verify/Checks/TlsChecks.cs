@@ -1,7 +1,6 @@
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Connections;
-using Npgsql;
 
 namespace CrossClusterIac.Verify.Checks;
 
@@ -21,23 +20,19 @@ public static class TlsChecks
     private static async Task<CheckOutcome> RunAsync(CheckContext context, ConnectionTarget target, CancellationToken cancellationToken)
     {
         var identity = context.Identity(context.Region(target.Region), ClientNames.Verify);
-        // The login does not wait for the handshake: across a WAN each costs round trips, and neither needs the other.
-        var handshake = EndpointException.Attribute(target, "TLS handshake", () => context.HandshakeAsync(target).WaitAsync(cancellationToken));
-        // An instance's login is the one its other checks read through (InstanceView); a pooler's is this check's own.
-        var login = EndpointException.Attribute(target, $"certificate login as {identity.User}", async () =>
+        // One login makes the handshake and logs in (VerifyLogin); what failed is named by how far it got.
+        var login = context.Login(target);
+        LoginView view;
+        try
         {
-            if (target.Kind == EndpointKind.Instance)
-            {
-                return (await context.InstanceViewAsync(target).WaitAsync(cancellationToken)).User;
-            }
+            view = await login.View.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (EndpointException.IsConnectionFailure(e))
+        {
+            throw new EndpointException(target, login.HandshakeAccepted ? $"certificate login as {identity.User}" : "TLS handshake", e);
+        }
 
-            await using var connection = await context.OpenAsVerifyAsync(target, cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT current_user", connection);
-            return (string?)await command.ExecuteScalarAsync(cancellationToken);
-        });
-        var session = await handshake;
-        var user = await login;
-
+        var (session, user) = (view.Tls, view.User);
         var now = DateTime.UtcNow;
         var certificate = session.ServerCertificate;
         var days = CertificateFacts.DaysLeft(certificate, now);

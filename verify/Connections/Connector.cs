@@ -28,9 +28,30 @@ public sealed class Connector(X509Certificate2Collection roots, string database,
     public TimeSpan Timeout => timeout;
 
     /// <summary>Opens a connection to <paramref name="target"/> as <paramref name="identity"/>.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, CancellationToken cancellationToken, ConnectionVariant variant = ConnectionVariant.Normal, string? user = null, string? password = null)
+    public Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, CancellationToken cancellationToken, ConnectionVariant variant = ConnectionVariant.Normal, string? user = null, string? password = null) =>
+        OpenAsync(target, identity, null, variant, user, password, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection to <paramref name="target"/> as <paramref name="identity"/> whose TLS handshake
+    /// <paramref name="check"/> judges and records: what it negotiated, the server certificate and the root it chains to,
+    /// which a bare handshake (<see cref="TlsProbe"/>) would otherwise cost a connection of its own.
+    /// </summary>
+    /// <exception cref="ServerCertificateException">The server certificate was refused; the message says why.</exception>
+    public async Task<NpgsqlConnection> OpenReportingTlsAsync(ConnectionTarget target, ClientIdentity identity, ServerCertificateCheck check, CancellationToken cancellationToken)
     {
-        var dataSource = Build(target, identity, variant, user, password);
+        try
+        {
+            return await OpenAsync(target, identity, check, ConnectionVariant.Normal, null, null, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            throw check.Failed(e);
+        }
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(ConnectionTarget target, ClientIdentity? identity, ServerCertificateCheck? check, ConnectionVariant variant, string? user, string? password, CancellationToken cancellationToken)
+    {
+        var dataSource = Build(target, identity, check, variant, user, password);
         try
         {
             var open = dataSource.OpenConnectionAsync(cancellationToken).AsTask();
@@ -44,7 +65,7 @@ public sealed class Connector(X509Certificate2Collection roots, string database,
         }
     }
 
-    private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ConnectionVariant variant, string? user, string? password)
+    private NpgsqlDataSource Build(ConnectionTarget target, ClientIdentity? identity, ServerCertificateCheck? check, ConnectionVariant variant, string? user, string? password)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
         var username = user ?? identity?.User ?? "nobody";
@@ -55,7 +76,11 @@ public sealed class Connector(X509Certificate2Collection roots, string database,
             Database = database,
             Username = username,
             Password = password,
-            SslMode = variant == ConnectionVariant.Plaintext ? SslMode.Disable : SslMode.VerifyFull,
+            // Npgsql refuses a validation callback of our own under VerifyFull and alongside root certificates
+            // (NpgsqlConnector.NegotiateEncryption, src/Npgsql/Internal/NpgsqlConnector.cs), and keeps no handle on the
+            // TLS stream it negotiated; under Require the check's callback is the whole verdict, with verify-full's rules:
+            // the endpoint's name, and a chain to the trusted roots only (ServerCertificateCheck.Validate).
+            SslMode = variant == ConnectionVariant.Plaintext ? SslMode.Disable : check is null ? SslMode.VerifyFull : SslMode.Require,
             GssEncryptionMode = GssEncryptionMode.Disable,
             // Timeout bounds the whole open, TLS handshake included: Npgsql passes its NpgsqlTimeout into
             // IEncryptionHandler.NegotiateEncryption (src/Npgsql/Internal/NpgsqlConnector.cs), so a server that
@@ -74,12 +99,20 @@ public sealed class Connector(X509Certificate2Collection roots, string database,
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
         if (variant != ConnectionVariant.Plaintext)
         {
-            builder.UseRootCertificates(roots);
+            if (check is null)
+            {
+                builder.UseRootCertificates(roots);
+            }
+
             builder.UseSslClientAuthenticationOptionsCallback(options =>
             {
                 // Dial the address, but hold the certificate to the service name, as in-cluster clients see it.
                 options.TargetHost = target.Endpoint.ServerName;
                 options.ClientCertificateContext = identity?.Context;
+                if (check is not null)
+                {
+                    options.RemoteCertificateValidationCallback = check.Validate;
+                }
             });
         }
 

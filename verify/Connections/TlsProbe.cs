@@ -40,9 +40,7 @@ public static class TlsProbe
             throw new AuthenticationException($"{target} does not offer TLS (answered the SSL request with '{(char)answer[0]}')");
         }
 
-        X509Certificate2? serverCertificate = null;
-        string? refusal = null;
-        ChainVerdict? verdict = null;
+        var check = new ServerCertificateCheck(target, roots);
         await using var tls = new SslStream(stream, leaveInnerStreamOpen: false);
         try
         {
@@ -51,35 +49,16 @@ public static class TlsProbe
                 {
                     TargetHost = target.Endpoint.ServerName,
                     ClientCertificateContext = identity.Context,
-                    RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                    {
-                        if (certificate is null || chain is null)
-                        {
-                            refusal = "the server sent no certificate";
-                            return false;
-                        }
-
-                        serverCertificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-                        {
-                            refusal = $"{CertificateFacts.Describe(serverCertificate)} is not valid for the name {target.Endpoint.ServerName}";
-                            return false;
-                        }
-
-                        // The system store is not consulted: only the trusted roots anchor the chain.
-                        verdict = CertificateChains.Verify(serverCertificate, roots, chain.ChainPolicy.ExtraStore, CertificateChains.ServerAuthentication);
-                        refusal = verdict.Trusted ? null : $"{CertificateFacts.Describe(serverCertificate)} does not verify under the trusted roots: {string.Join("; ", verdict.Problems)}";
-                        return verdict.Trusted;
-                    },
+                    RemoteCertificateValidationCallback = check.Validate,
                 },
                 cancellationToken);
         }
-        catch (AuthenticationException e) when (refusal is not null)
+        catch (AuthenticationException e) when (check.Refusal is { } refusal)
         {
             throw new ServerCertificateException(refusal, e);
         }
 
-        return new TlsSession(tls.SslProtocol, tls.NegotiatedCipherSuite, serverCertificate!, verdict!.Anchor!);
+        return check.Session();
     }
 }
 

@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.Sockets;
+using CrossClusterIac.Sandbox;
+
+namespace CrossClusterIac.Tests.Sandbox.Links;
+
+/// <summary>The link daemon of a running sandbox, which follows the servers' processes as well as the sandbox's state.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LinkDaemonTests
+{
+    [Fact]
+    public async Task ARouteClosesWhenItsServerExitsBehindTheSandboxsBack()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu"] });
+        var route = sandbox.Outputs.Regions[0].Pooler.Port;
+        using (var before = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await before.ConnectAsync(IPAddress.Loopback, route);
+        }
+
+        // No command of the sandbox sees this exit, so its state does not change: the daemon learns of it from the process.
+        System.Diagnostics.Process.GetProcessById(sandbox.State.Processes["eu/pgbouncer"].Pid).Kill();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        SocketError? refused = null;
+        while (refused is null && DateTime.UtcNow < deadline)
+        {
+            using var attempt = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await attempt.ConnectAsync(IPAddress.Loopback, route);
+                await Task.Delay(20);
+            }
+            catch (SocketException e)
+            {
+                refused = e.SocketErrorCode;
+            }
+        }
+
+        Assert.Equal(SocketError.ConnectionRefused, refused);
+    }
+}
