@@ -107,8 +107,10 @@ public sealed class AlertDrillTests
         await AlertDrills.ClearedAsync(sandbox);
         await AlertDrills.NoneAsync(sandbox, evaluations: 4);
 
-        // restore_command is reloadable (PostgreSQL 15 guc.c: PGC_SIGHUP) and postgresql.auto.conf is read last, so
-        // ALTER SYSTEM replaces CNPG's wal-restore as a revoked credential would make it fail.
+        // restore_command takes effect on a reload since PostgreSQL 14 (PostgreSQL 15 docs 20.5.4 Archive Recovery: "can
+        // only be set in the postgresql.conf file or on the server command line"), and postgresql.auto.conf is read after
+        // postgresql.conf (src/backend/utils/misc/guc-file.l ProcessConfigFileInternal), so ALTER SYSTEM makes CNPG's
+        // wal-restore fail as a revoked credential for the source's store would.
         using (var connections = new Connections(sandbox))
         {
             await using var replica = await connections.OpenAsAdministratorAsync("us", "postgres");
