@@ -37,6 +37,14 @@ public sealed class AlertDrillTests
         Assert.DoesNotContain("cnpg_pg_stat_replication_", replica, StringComparison.Ordinal);
         Assert.Contains("cnpg_pg_stat_archiver_last_archived_time ", replica, StringComparison.Ordinal);
         Assert.Contains("cnpg_crosscluster_certificates_expiry_timestamp_seconds{certificate=\"us-server\",tier=\"leaf\"}", replica, StringComparison.Ordinal);
+        // The instance manager's own series (pg_collector.go): us is a replica cluster, eu is not; the archive_status
+        // files are counted; the version is major.minor of PostgreSQL's.
+        Assert.Contains("cnpg_collector_replica_mode 1", replica, StringComparison.Ordinal);
+        Assert.Contains("cnpg_collector_replica_mode 0", primaryPage, StringComparison.Ordinal);
+        Assert.Contains("cnpg_collector_pg_wal_archive_status{value=\"done\"}", primaryPage, StringComparison.Ordinal);
+        Assert.Contains("cnpg_collector_postgres_version{full=\"15.", replica, StringComparison.Ordinal);
+        Assert.Contains("cnpg_collector_collection_duration_seconds{collector=\"Collect.cnpg\"}", replica, StringComparison.Ordinal);
+        Assert.Contains("cnpg_collector_up{cluster=\"pg-us\"} 1", replica, StringComparison.Ordinal);
         var pooler = await PageAsync(us.PoolerExporterPort);
         Assert.Contains("cnpg_pgbouncer_last_collection_error 0", pooler, StringComparison.Ordinal);
         Assert.Contains("cnpg_pgbouncer_pools_cl_active{", pooler, StringComparison.Ordinal);
