@@ -54,7 +54,8 @@ internal sealed class InstanceManagerSeries
             samples.Add(MetricSample.Gauge(Namespace + "pg_wal_archive_status", Help, done, Label("value", "done")));
         }
 
-        // collectPGVersion: major.patch of CNPG's semantic version, which for PostgreSQL's two-part 15.14 is 15.14.
+        // collectPGVersion: major.patch of the semantic version CNPG makes of server_version_num (150014 → 15.0.14,
+        // pkg/management/postgres/utils/version.go parseVersionNum), so 15.14, as PostgreSQL's own two-part version reads.
         if (_version is { } known)
         {
             var majorMinor = string.Create(CultureInfo.InvariantCulture, $"{known.Major}.{known.Minor}");
