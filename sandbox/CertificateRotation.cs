@@ -66,14 +66,40 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
         return new RotationReport(tier, steps, State.Pki.RootGeneration);
     }
 
+    /// <summary>
+    /// Re-issues the leaf <paramref name="id"/> from its issuer and with its key, valid for <paramref name="validity"/>
+    /// instead of its plan's validity, and applies it as the update that issued it would: a certificate that has less
+    /// time left than its renewal window when the validity is shorter than the window, without waiting for it to age.
+    /// The next renewal finds it inside its window and re-issues it with the plan's validity.
+    /// </summary>
+    public async Task<RotationStep> IssueShortLivedAsync(string id, TimeSpan validity, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var topology = SandboxTopology.For(State.Regions, State.Pki, replication: State.Replication, parameters: State.Parameters);
+        var plan = PkiPlan.For(topology);
+        var spec = plan.Certificates.SingleOrDefault(c => c.Id == id && c.Tier == CertificateTier.Leaf)
+            ?? throw new SandboxException($"'{id}' is not a leaf certificate of the sandbox; name one of {string.Join(", ", plan.Certificates.Where(c => c.Tier == CertificateTier.Leaf).Select(c => c.Id))}.", SandboxException.UsageExitCode);
+        var previous = IssuedCertificates.Read(ledger.Directory, plan);
+        var shortLived = CertificateIssuer.Issue(spec with { Validity = validity }, plan.KeyAlgorithm, previous.Find(spec.IssuerId!), DateTimeOffset.UtcNow, previous[spec].PrivateKeyPem);
+        var stored = previous.Export().ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        stored[id] = new StoredCertificate(shortLived.CertificatePem, shortLived.PrivateKeyPem, shortLived.ChainPem);
+        progress.Report($"re-issued {id}, valid until {shortLived.Certificate.NotAfter.ToUniversalTime():u}");
+        return await ApplyIssuedAsync($"{id} short-lived", topology, IssuedPki.Import(plan, stored), [id], progress, cancellationToken);
+    }
+
     private async Task<RotationStep> ApplyAsync(SandboxPki phase, CertificateTier? force, IProgress<string> progress, CancellationToken cancellationToken)
     {
         var name = phase.RootRotation is { } rotation ? Wire(rotation) : force is { } tier ? $"{tier.ToString().ToLowerInvariant()} renewal" : $"root generation {phase.RootGeneration}";
         var topology = SandboxTopology.For(State.Regions, phase, replication: State.Replication, parameters: State.Parameters);
         var plan = PkiPlan.For(topology);
         var renewed = CertificateRenewal.Renew(plan, IssuedCertificates.Read(ledger.Directory, plan), DateTimeOffset.UtcNow, force);
-        var pki = renewed.Pki;
         progress.Report($"{name}: re-issued {(renewed.Reissued.Count == 0 ? "nothing" : string.Join(", ", renewed.Reissued))}; trust bundles hold {string.Join(" and ", plan.TrustedRoots.Select(r => r.CommonName))}");
+        return await ApplyIssuedAsync(name, topology, renewed.Pki, renewed.Reissued, progress, cancellationToken);
+    }
+
+    // The stack's state, the outputs and every Secret written from pki, and each server told as CNPG would tell it.
+    private async Task<RotationStep> ApplyIssuedAsync(string name, TopologyConfig topology, IssuedPki pki, IReadOnlyList<string> reissued, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var plan = pki.Plan;
 
         // The stack's state first: an interruption from here on is repaired by running the same rotation again.
         IssuedCertificates.Write(ledger.Directory, pki);
@@ -113,8 +139,8 @@ internal sealed class CertificateRotation(ProcessLedger ledger, ServerBinaries b
         progress.Report($"{name}: applied; {(reloads.Count == 0 ? "no Secret a server uses changed, nothing reloaded" : $"reloaded {string.Join(", ", reloads)}")}");
         return new RotationStep(
             name,
-            renewed.Reissued,
-            renewed.Reissued.ToDictionary(id => id, id => pki[plan[id]].Certificate.SerialNumber, StringComparer.Ordinal),
+            reissued,
+            reissued.ToDictionary(id => id, id => pki[plan[id]].Certificate.SerialNumber, StringComparer.Ordinal),
             [.. plan.TrustedRoots.Select(r => r.CommonName)])
         {
             Reloaded = reloads,

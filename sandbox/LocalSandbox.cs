@@ -42,7 +42,12 @@ public static class LocalSandbox
             ports[(2 * i) + 1],
             Path.Combine(directory, name),
             options.MinApplyDelays.GetValueOrDefault(name))).ToList();
-        var topology = SandboxTopology.For(regions, replication: options.Replication, parameters: options.Parameters);
+        var topology = SandboxTopology.For(regions, replication: options.Replication, parameters: options.Parameters) with { Monitoring = options.Alerting with { Enabled = false } };
+        if (TopologyValidator.Validate(topology).Where(p => p.Key.StartsWith("topology.monitoring.", StringComparison.Ordinal)).Select(p => p.ToString()).ToList() is { Count: > 0 } thresholds)
+        {
+            throw new SandboxException(string.Join(Environment.NewLine, thresholds), SandboxException.UsageExitCode);
+        }
+
         var plan = PkiPlan.For(topology);
 
         // The manifests the Pulumi program would declare for this topology; whether the primary they declare can

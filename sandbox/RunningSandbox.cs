@@ -110,6 +110,20 @@ public sealed class RunningSandbox : IAsyncDisposable
     }
 
     /// <summary>
+    /// Re-issues the leaf certificate <paramref name="id"/> (e.g. <c>us-server</c>) valid for <paramref name="validity"/>
+    /// only and applies it as a <c>pulumi up</c> that issued it would, reloading the servers that use it: with a validity
+    /// shorter than the leaf's renewal window, a certificate inside that window at once. Returns once every pooler serves.
+    /// </summary>
+    /// <exception cref="SandboxException">No such leaf, or a server did not reload.</exception>
+    public async Task<RotationStep> IssueShortLivedAsync(string id, TimeSpan validity, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await AdoptLeftoversAsync(cancellationToken);
+        var step = await new CertificateRotation(_ledger, _binaries, _user).IssueShortLivedAsync(id, validity, progress ?? new Progress<string>(), cancellationToken);
+        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
+        return step;
+    }
+
+    /// <summary>
     /// Changes the link between <paramref name="a"/> and <paramref name="b"/> (regions or <see cref="SandboxLinks.Client"/>)
     /// and returns it once the link proxy applies it to every connection across it, open or new.
     /// </summary>

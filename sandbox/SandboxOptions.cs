@@ -44,6 +44,12 @@ public sealed record SandboxOptions
     public Monitoring.MonitoringTiming? Monitoring { get; init; }
 
     /// <summary>
+    /// The topology's <c>monitoring</c> thresholds the rendered rules take (<c>replicationLagSeconds</c>,
+    /// <c>archiveReplicaLagSeconds</c>); whether monitoring is on is <see cref="Monitoring"/>'s to say.
+    /// </summary>
+    public MonitoringSettings Alerting { get; init; } = new();
+
+    /// <summary>
     /// Changes each rendered manifest before the sandbox realises it, as an edited manifest would change a real
     /// deployment: how tests show that the sandbox's behaviour follows from the manifests.
     /// </summary>

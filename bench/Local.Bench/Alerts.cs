@@ -12,6 +12,10 @@ using Npgsql;
 /// </summary>
 internal static class Alerts
 {
+    // Lag thresholds low enough for a drill to cross within seconds; the rules' own for and Prometheus' timing are kept.
+    private const int ReplicationLag = 10;
+    private const int ArchiveReplicaLag = 20;
+
     /// <summary>Each fault <paramref name="runs"/> times, on one three-region sandbox; the darkness drills end each run's sandbox.</summary>
     public static async Task FaultsAsync(int runs, Func<int, SandboxOptions> options)
     {
@@ -19,10 +23,39 @@ internal static class Alerts
         void Add(string fault, TimeSpan elapsed) => (times.TryGetValue(fault, out var list) ? list : times[fault] = []).Add(elapsed.TotalSeconds);
         for (var i = 0; i < runs; i++)
         {
-            await using var sandbox = await LocalSandbox.UpAsync(options(3) with { Monitoring = MonitoringTiming.Default });
+            // A lag threshold of 10 s, so that a paused replay is seen within seconds rather than CNPG's 5 minutes.
+            await using var sandbox = await LocalSandbox.UpAsync(options(3) with { Monitoring = MonitoringTiming.Default, Alerting = new MonitoringSettings { ReplicationLagSeconds = ReplicationLag } });
             await QuietAsync(sandbox);
 
             var clock = Stopwatch.StartNew();
+            await sandbox.IssueShortLivedAsync("us-server", TimeSpan.FromHours(12));
+            Add("us-server inside its renewal window → CrossClusterCertificateExpiring (us)", await PendingAsync(sandbox, "us", "CrossClusterCertificateExpiring", clock));
+            await sandbox.RotateAsync(CertificateTier.Leaf);
+            await QuietAsync(sandbox);
+
+            // A commit us has replayed first: CNPG's lag is the age of the last one, absent while there is none.
+            await using (var primary = await AdministratorAsync(sandbox, "eu"))
+            await using (var paused = await AdministratorAsync(sandbox, "us"))
+            {
+                await ExecuteAsync(primary, "CREATE TABLE IF NOT EXISTS replay_probe (at timestamptz)");
+                await using (var replayed = new NpgsqlCommand("SELECT to_regclass('replay_probe') IS NOT NULL", paused))
+                {
+                    while (await replayed.ExecuteScalarAsync() is not true)
+                    {
+                        await Task.Delay(100);
+                    }
+                }
+
+                clock.Restart();
+                await ExecuteAsync(paused, "SELECT pg_wal_replay_pause()");
+                await ExecuteAsync(primary, "INSERT INTO replay_probe VALUES (now())");
+                Add($"replay paused on us, a commit on eu → CrossClusterReplicationLagHigh (us; threshold {ReplicationLag} s)", await PendingAsync(sandbox, "us", "CrossClusterReplicationLagHigh", clock));
+                await ExecuteAsync(paused, "SELECT pg_wal_replay_resume()");
+            }
+
+            await QuietAsync(sandbox);
+
+            clock.Restart();
             await sandbox.StopPoolerAsync("us");
             Add("PgBouncer stopped → CrossClusterPoolerDown (us)", await PendingAsync(sandbox, "us", "CrossClusterPoolerDown", clock));
             await sandbox.StartPoolerAsync("us");
@@ -54,6 +87,8 @@ internal static class Alerts
             clock.Restart();
             await DarkAsync(sandbox, "eu");
             Add("region eu (primary) dark → CrossClusterReplicaNotStreaming (us)", await PendingAsync(sandbox, "us", "CrossClusterReplicaNotStreaming", clock));
+
+            Add($"archive mode, a commit a second, us's restore_command failing → CrossClusterArchiveReplayStalled (us; threshold {ArchiveReplicaLag} s)", await RestoreFailingAsync(options(2)));
         }
 
         foreach (var (fault, seconds) in times)
@@ -71,7 +106,7 @@ internal static class Alerts
         var modes = new (string Name, SandboxOptions Options)[]
         {
             ("streaming, us delayed 5 s", options(2) with { MinApplyDelays = new Dictionary<string, string> { ["us"] = "5s" } }),
-            ("archive, archive timeout 10 s", options(2) with { Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "10s" } }),
+            ("archive, archive timeout 10 s, archiveReplicaLagSeconds 60", options(2) with { Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "10s" }, Alerting = new MonitoringSettings { ArchiveReplicaLagSeconds = 60 } }),
         };
         foreach (var (name, mode) in modes)
         {
@@ -162,6 +197,25 @@ internal static class Alerts
         episodes.AddRange(open.Values.Select(e => (e.Last - e.Start).TotalSeconds));
     }
 
+    // An archive-only replica under a primary that commits each second, its restore_command made to fail (ALTER SYSTEM
+    // and a reload, as a revoked credential would): the time from the reload to the alert pending.
+    private static async Task<TimeSpan> RestoreFailingAsync(SandboxOptions options)
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(options with
+        {
+            Monitoring = MonitoringTiming.Default,
+            Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "2s" },
+            Alerting = new MonitoringSettings { ArchiveReplicaLagSeconds = ArchiveReplicaLag },
+        });
+        await using var writer = await ContinuousWriter.StartAsync(sandbox, TimeSpan.FromSeconds(1));
+        await QuietAsync(sandbox);
+        await using var replica = await AdministratorAsync(sandbox, "us");
+        await ExecuteAsync(replica, "ALTER SYSTEM SET restore_command = 'false'");
+        var clock = Stopwatch.StartNew();
+        await ExecuteAsync(replica, "SELECT pg_reload_conf()");
+        return await PendingAsync(sandbox, "us", "CrossClusterArchiveReplayStalled", clock);
+    }
+
     private static async Task<TimeSpan> PendingAsync(RunningSandbox sandbox, string region, string alert, Stopwatch clock, (string Name, string Value)? label = null)
     {
         while (true)
@@ -218,11 +272,22 @@ internal static class Alerts
     // A write and a WAL switch, so that a segment is handed to the archiver at once.
     private static async Task SwitchWalAsync(RunningSandbox sandbox, string region)
     {
+        await using var connection = await AdministratorAsync(sandbox, region);
+        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS archive_probe (at timestamptz); INSERT INTO archive_probe VALUES (now()); SELECT pg_switch_wal()");
+    }
+
+    // The administrator's connection to the region's instance.
+    private static async Task<NpgsqlConnection> AdministratorAsync(RunningSandbox sandbox, string region)
+    {
         var administrator = sandbox.Administrator;
         using var identity = ClientIdentity.FromPem("postgres", await File.ReadAllTextAsync(administrator.CertificatePath), await File.ReadAllTextAsync(administrator.KeyPath));
         var target = ConnectionTarget.Instance(sandbox.Outputs.Regions.Single(r => r.Name == region));
-        await using var connection = await new Connector(Connector.TrustAnchors(sandbox.Outputs.RootCaCertificate), "postgres", TimeSpan.FromSeconds(10)).OpenAsync(target, identity, CancellationToken.None);
-        await using var command = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS archive_probe (at timestamptz); INSERT INTO archive_probe VALUES (now()); SELECT pg_switch_wal()", connection);
+        return await new Connector(Connector.TrustAnchors(sandbox.Outputs.RootCaCertificate), "postgres", TimeSpan.FromSeconds(10)).OpenAsync(target, identity, CancellationToken.None);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrossClusterIac.Topology.Cnpg.Monitoring;
+using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Topology.Manifests;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Topology.Pki;
@@ -13,7 +14,8 @@ namespace CrossClusterIac.Sandbox.Monitoring;
 /// at each scrape, CNPG v1.30.0's default queries (<c>../shared/cnpg/v1.30.0/default-monitoring.yaml</c>) and the
 /// Cluster's custom queries (the rendered <c>customQueriesConfigMap</c>), each in a read-only transaction
 /// (collector.go createMonitoringTx), <c>primary: true</c> ones only without <c>standby.signal</c> (instance.go
-/// IsPrimary), a <c>predicate_query</c> first (parser.go isCollectable); and <c>cnpg_collector_up</c>.
+/// IsPrimary), a <c>predicate_query</c> first (parser.go isCollectable); and the instance manager's own series
+/// (<see cref="InstanceManagerSeries"/>).
 /// </summary>
 /// <remarks>
 /// CNPG connects as <c>cnpg_metrics_exporter</c> (a <c>pg_monitor</c> member) over the pod's local socket; the sandbox has
@@ -28,6 +30,9 @@ internal sealed class InstanceExporter(string directory, SandboxRegion region, I
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, NpgsqlConnection> _connections = new(StringComparer.Ordinal);
 
+    // The instance manager's own series, counted across scrapes as its exporter's are.
+    private readonly InstanceManagerSeries _manager = new();
+
     // The custom queries, rendered again only when the certificates change (a rotation rewrites pki-state.json), as
     // CNPG reloads the ConfigMap when it changes.
     private (DateTime Written, IReadOnlyList<MonitoringQuery> Queries)? _custom;
@@ -41,12 +46,26 @@ internal sealed class InstanceExporter(string directory, SandboxRegion region, I
         var cluster = LocalSandbox.Names(region.Name).Cluster;
         var clock = Stopwatch.StartNew();
         var samples = new List<MetricSample>();
-        var up = 1.0;
+        var up = true;
+        var replicaCluster = region.Role == RegionRole.Replica;
+        var (upSeconds, queriesSeconds) = (0.0, 0.0);
+        Version? version = null;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             var state = SandboxState.Read(Path.Combine(directory, SandboxState.FileName));
+            replicaCluster = state.Regions.Single(r => r.Name == region.Name).Role == RegionRole.Replica;
             var outputs = TopologyOutputsJson.Parse(await File.ReadAllTextAsync(Path.Combine(directory, LocalSandbox.OutputsFileName), cancellationToken));
+
+            // The ping before anything else (updateInstanceMetrics: db.Ping), on the connection kept for postgres.
+            var ping = await ConnectionAsync(outputs, DefaultDatabase, cancellationToken);
+            await using (var select = new NpgsqlCommand("SELECT 1", ping))
+            {
+                await select.ExecuteScalarAsync(cancellationToken);
+            }
+
+            (upSeconds, version) = (clock.Elapsed.TotalSeconds, ping.PostgreSqlVersion);
+            clock.Restart();
             var queries = defaults.Concat(CustomQueries(state)).ToList();
             var isPrimary = !File.Exists(Path.Combine(region.Layout.Data, "standby.signal"));
             var accessible = await AccessibleDatabasesAsync(outputs, cancellationToken);
@@ -66,11 +85,13 @@ internal sealed class InstanceExporter(string directory, SandboxRegion region, I
                     samples.AddRange(await RunAsync(connection, query, cancellationToken));
                 }
             }
+
+            queriesSeconds = clock.Elapsed.TotalSeconds;
         }
         catch (Exception e) when (e is NpgsqlException or IOException or SandboxException or TimeoutException)
         {
             // PostgreSQL down or refusing: CNPG's collector sets up 0 and exports no query series (pg_collector.go updateInstanceMetrics).
-            up = 0;
+            (up, upSeconds) = (false, upSeconds == 0 ? clock.Elapsed.TotalSeconds : upSeconds);
             samples.Clear();
             foreach (var connection in _connections.Values)
             {
@@ -84,9 +105,7 @@ internal sealed class InstanceExporter(string directory, SandboxRegion region, I
             _gate.Release();
         }
 
-        samples.Add(MetricSample.Gauge("cnpg_collector_up", "1 if PostgreSQL is up, 0 otherwise.", up, new KeyValuePair<string, string>("cluster", cluster)));
-        samples.Add(MetricSample.Gauge("cnpg_collector_last_collection_error", "1 if the last collection ended with error, 0 otherwise.", 1 - up));
-        samples.Add(MetricSample.Gauge("cnpg_collector_collection_duration_seconds", "Collection time duration in seconds", clock.Elapsed.TotalSeconds, new KeyValuePair<string, string>("collector", "Collect.up")));
+        samples.AddRange(_manager.Collect(cluster, replicaCluster, up, Path.Combine(region.Layout.Data, "pg_wal"), version, upSeconds, queriesSeconds));
         return samples;
     }
 

@@ -111,11 +111,13 @@ internal static class MonitoringProcesses
                 using var response = await Http.GetAsync(new Uri(url), cancellationToken);
                 return;
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            // A request that outlives the client's timeout (HttpClient throws TaskCanceledException for it) is an
+            // exporter not answering yet, as a refused connection is: a first scrape on a loaded machine takes seconds.
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100, cancellationToken);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 throw new SandboxException($"The exporter at {url} did not answer within 30 s ({e.Message}). See {log}.", 1, e);
             }

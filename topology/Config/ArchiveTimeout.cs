@@ -11,6 +11,9 @@ namespace CrossClusterIac.Topology.Config;
 /// </summary>
 public static class ArchiveTimeout
 {
+    /// <summary>CNPG's <c>archive_timeout</c>, <c>5min</c> (pkg/postgres/configuration.go CnpgConfigurationSettings), in seconds.</summary>
+    public const int CnpgDefaultSeconds = 300;
+
     /// <summary>Why <paramref name="text"/> is not a timeout PostgreSQL applies as given, or <c>null</c>.</summary>
     public static string? Problem(string text) =>
         !ApplyDelay.TryParse(text, out var timeout)

@@ -425,6 +425,14 @@ public sealed record MonitoringSettings
     /// <summary>Replay lag, in seconds beyond a replica's own delay, above which the lag alert fires.</summary>
     public int ReplicationLagSeconds { get; init; } = 300;
 
+    /// <summary>
+    /// In <c>replication.mode: archive</c>, how far, in seconds beyond a replica's own delay, a replica may trail the
+    /// primary's last commit before <c>CrossClusterArchiveReplayStalled</c> fires; <c>null</c> renders no such rule. Only
+    /// right where the primary commits at least every (this − the archive timeout) seconds: a replica of a quiet primary
+    /// reads the same lag as one whose restore stopped.
+    /// </summary>
+    public int? ArchiveReplicaLagSeconds { get; init; }
+
     /// <summary>Labels on the PodMonitors and PrometheusRules, so the Prometheus' selectors pick them (e.g. <c>release: prometheus</c>).</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

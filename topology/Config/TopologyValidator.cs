@@ -24,7 +24,7 @@ public static partial class TopologyValidator
         ValidateNamespace(config.Namespace, Add);
         ValidatePostgres(config.Postgres, Add);
         ValidatePki(config.Pki, Add);
-        ValidateMonitoring(config.Monitoring, Add);
+        ValidateMonitoring(config.Monitoring, config.Replication, Add);
         ValidateReplication(config.Replication, Add);
         ValidateRegions(config, Add);
         ValidateSwitchover(config, Add);
@@ -595,11 +595,26 @@ public static partial class TopologyValidator
         }
     }
 
-    private static void ValidateMonitoring(MonitoringSettings monitoring, Action<string, string> add)
+    private static void ValidateMonitoring(MonitoringSettings monitoring, ReplicationSettings replication, Action<string, string> add)
     {
         if (monitoring.ReplicationLagSeconds is < 1 or > 86_400)
         {
             add("monitoring.replicationLagSeconds", $"{monitoring.ReplicationLagSeconds} is not a lag threshold; use 1 to 86400 seconds (CNPG's sample rule uses 300).");
+        }
+
+        // A healthy archive-only replica trails a primary that commits steadily by up to the archive timeout (a segment
+        // holding the commit stays open that long), so a threshold at or below it fires on healthy replicas.
+        if (monitoring.ArchiveReplicaLagSeconds is { } archiveLag)
+        {
+            var timeout = ApplyDelay.WholeSeconds(replication.ArchiveTimeout) ?? ArchiveTimeout.CnpgDefaultSeconds;
+            if (replication.Mode != ReplicationMode.Archive)
+            {
+                add("monitoring.archiveReplicaLagSeconds", "applies to replication.mode archive only (streaming replicas are watched by replicationLagSeconds); remove it or set replication.mode: archive.");
+            }
+            else if (archiveLag <= timeout || archiveLag > 86_400)
+            {
+                add("monitoring.archiveReplicaLagSeconds", $"{archiveLag} is not a lag threshold for archive-only replicas; use more than the archive timeout ({timeout} s) and at most 86400 seconds.");
+            }
         }
 
         foreach (var (key, value) in monitoring.Labels)

@@ -41,6 +41,10 @@ public static class AlertRules
             rules.Add(LagHigh(topology, region, names, instances));
             rules.AddRange(topology.Regions.Where(r => r.Name != region.Name).Select(r => RegionMissing(names, instances, new ClusterNames(r.Name!, names.Namespace))));
         }
+        else if (topology.Monitoring.ArchiveReplicaLagSeconds is { } archiveLag)
+        {
+            rules.Add(ArchiveReplayStalled(region, names, instances, archiveLag));
+        }
 
         rules.Add(ArchiveFailing(names, instances));
         rules.Add(CertificateExpiring(names, instances));
@@ -69,6 +73,25 @@ public static class AlertRules
             delay > 0
                 ? $"An instance of {names.Cluster}, which holds back replay by {delay} s on purpose (minApplyDelay), has been more than {topology.Monitoring.ReplicationLagSeconds} s behind beyond that delay for longer than the delay itself, which a replay that keeps up never is. First: verify (write-visible, streams-over-mtls)."
                 : $"An instance of {names.Cluster} last replayed a commit more than {lag} s ago while WAL waits. First: verify (write-visible, streams-over-mtls).");
+    }
+
+    // An archive-only replica has no WAL receiver, so CNPG's lag reads now − pg_last_xact_replay_timestamp() whenever
+    // it is in recovery (default-monitoring.yaml pg_replication: pg_last_wal_receive_lsn() is NULL, so the CASE falls to
+    // its ELSE): the age of the last commit it replayed, which a stalled restore (restore_command failing, the source's
+    // store unreadable, replay paused) lets grow while the primary commits and archives. A quiet primary lets it grow
+    // as well, and nothing either region exports tells the two apart, so the rule is rendered only when the operator
+    // sets the threshold, which says the primary commits more often than that (less the archive timeout).
+    private static AlertRule ArchiveReplayStalled(RegionConfig region, ClusterNames names, string instances, int archiveLag)
+    {
+        var delay = ApplyDelay.WholeSeconds(region.Replication?.MinApplyDelay) ?? 0;
+        var lag = delay + archiveLag;
+        return new(
+            "CrossClusterArchiveReplayStalled",
+            $"cnpg_pg_replication_in_recovery{{{instances}}} == 1 and cnpg_pg_replication_lag{{{instances}}} > {lag.ToString(CultureInfo.InvariantCulture)}",
+            "1m",
+            "critical",
+            $"{names.Cluster} has replayed no commit from the archive for {lag} s",
+            $"An instance of {names.Cluster}, which replays only the WAL archive (replication.mode archive), last replayed a commit more than {lag} s ago, while the primary commits more often than that (monitoring.archiveReplicaLagSeconds): its restore_command fails, the source's object store is unreadable for it, or its replay is paused. First: kubectl logs of the instance (restore_command errors), then verify (write-visible).");
     }
 
     // The primary's own view of a replica region: its walsender for that region's designated primary, whose

@@ -56,21 +56,70 @@ internal static class AlertDrills
         }
     }
 
+    /// <summary>Waits until no region's Prometheus holds an alert, pending or firing, once each has scraped both exporters.</summary>
+    public static async Task ClearedAsync(RunningSandbox sandbox)
+    {
+        foreach (var region in sandbox.State.Regions)
+        {
+            await ScrapedAsync(sandbox, region.Name);
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var held = new List<SandboxAlert>();
+            foreach (var region in sandbox.State.Regions)
+            {
+                held.AddRange(await sandbox.AlertsAsync(region.Name) ?? []);
+            }
+
+            if (held.Count == 0)
+            {
+                return;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"alerts still held after 60 s: {Describe(held)}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on <paramref name="connection"/>.</summary>
+    public static async Task ExecuteAsync(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits until <paramref name="check"/> returns true on <paramref name="replica"/>: what it looks for was replayed.</summary>
+    public static async Task ReplayedAsync(Npgsql.NpgsqlConnection replica, string check)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var command = new Npgsql.NpgsqlCommand(check, replica);
+        while (await command.ExecuteScalarAsync() is not true)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{check} did not hold on the replica within 30 s");
+            await Task.Delay(100);
+        }
+    }
+
     // Both exporters answered a scrape (up 1), so a rule has data to judge.
-    private static async Task ScrapedAsync(RunningSandbox sandbox, string region)
+    private static Task ScrapedAsync(RunningSandbox sandbox, string region) => HoldsAsync(sandbox, region, "count(up == 1) == 2");
+
+    /// <summary>Waits until <paramref name="query"/> returns a series in <paramref name="region"/>'s Prometheus (a comparison holds on the last scrape).</summary>
+    public static async Task HoldsAsync(RunningSandbox sandbox, string region, string query)
     {
         var ports = sandbox.State.Monitoring!.Region(region);
         using var http = new HttpClient();
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var answer = await http.GetStringAsync(new Uri($"http://127.0.0.1:{ports.PrometheusPort}/api/v1/query?query=count(up%3D%3D1)"));
-            if (answer.Contains("\"value\":[", StringComparison.Ordinal) && answer.Contains(",\"2\"]", StringComparison.Ordinal))
+            var answer = await http.GetStringAsync(new Uri($"http://127.0.0.1:{ports.PrometheusPort}/api/v1/query?query={Uri.EscapeDataString(query)}"));
+            if (answer.Contains("\"value\":[", StringComparison.Ordinal))
             {
                 return;
             }
 
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"region {region}'s Prometheus did not scrape both exporters within 30 s: {answer}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{query} did not hold in region {region}'s Prometheus within 60 s: {answer}");
             await Task.Delay(200);
         }
     }

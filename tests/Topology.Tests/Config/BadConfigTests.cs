@@ -78,6 +78,8 @@ public class BadConfigTests
         { "archive timeout not a duration", ConfigYaml.WithTopology("replication:\n  archiveTimeout: soon"), "topology.replication.archiveTimeout", "Go duration" },
         { "archive timeout not whole seconds", ConfigYaml.WithTopology("replication:\n  archiveTimeout: 1500ms"), "topology.replication.archiveTimeout", "counts archive_timeout in seconds" },
         { "archive timeout of zero", ConfigYaml.WithTopology("replication:\n  archiveTimeout: 0s"), "topology.replication.archiveTimeout", "leave the key out" },
+        { "archive replica lag in streaming mode", ConfigYaml.WithTopology("monitoring:\n  archiveReplicaLagSeconds: 900"), "topology.monitoring.archiveReplicaLagSeconds", "replication.mode archive only" },
+        { "archive replica lag within the archive timeout", ConfigYaml.WithTopology("replication:\n  mode: archive\n  archiveTimeout: 10m\nmonitoring:\n  archiveReplicaLagSeconds: 600"), "topology.monitoring.archiveReplicaLagSeconds", "more than the archive timeout (600 s)" },
         { "namespace not a label", ConfigYaml.WithTopology("namespace: My Namespace"), "topology.namespace", "lowercase" },
         { "no instances", ConfigYaml.WithTopology("postgres:\n  instances: 0"), "topology.postgres.instances", "1 or more" },
         { "bad storage size", ConfigYaml.WithTopology("postgres:\n  storageSize: 1 GB"), "topology.postgres.storageSize", "1Gi" },

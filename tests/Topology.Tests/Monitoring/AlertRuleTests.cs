@@ -89,6 +89,37 @@ public sealed class AlertRuleTests
         Assert.NotEqual(0, streamingResult.ExitCode);
     }
 
+    // Issue 22: in archive mode nothing watched a replica whose restore stopped. With monitoring.archiveReplicaLagSeconds
+    // (the primary commits more often than that, less the archive timeout), the age of the last commit us replayed,
+    // beyond its 1 h delay, is what tells: here commits every 5 min and a 1 min archive timeout keep it under 3600 + 360 s
+    // until the restore stops at 10 min, and it then grows past 3600 + 600 s.
+    [Fact]
+    public async Task AnArchiveReplicaWhoseRestoreStopsRaisesArchiveReplayStalled()
+    {
+        var archive = Topology with
+        {
+            Replication = new ReplicationSettings { Mode = ReplicationMode.Archive, ArchiveTimeout = "1m" },
+            Monitoring = Topology.Monitoring with { ArchiveReplicaLagSeconds = 600 },
+        };
+        const string Alert = "CrossClusterArchiveReplayStalled";
+        var inRecovery = Series("cnpg_pg_replication_in_recovery", $"{Us}-1");
+        var lag = Series("cnpg_pg_replication_lag", $"{Us}-1");
+        var primary = new Dictionary<string, string> { [Series("cnpg_pg_replication_in_recovery", "pg-us-2")] = "0x90", [Series("cnpg_pg_replication_lag", "pg-us-2")] = "0x90" };
+        var sawtooth = string.Join(' ', Enumerable.Repeat("3600+60x5", 15));
+        Dictionary<string, string> Replica(string lagValues) => new(primary) { [inRecovery] = "1x90", [lag] = lagValues };
+
+        var stalled = await PromtoolAsync(archive, Replica("3600+60x5 3600+60x80"), [(Alert, "15m", []), (Alert, "30m", [Expected(Alert, inRecovery, archive)])]);
+        var healthy = await PromtoolAsync(archive, Replica(sawtooth), [(Alert, "85m", [])]);
+        var unset = await PromtoolAsync(archive with { Monitoring = Topology.Monitoring }, Replica("3600+60x5 3600+60x80"), [(Alert, "30m", [])]);
+        var streaming = await PromtoolAsync(Topology, Replica("3600+60x5 3600+60x80"), [(Alert, "30m", [])]);
+
+        Assert.True(stalled.ExitCode == 0, stalled.Output);
+        Assert.True(healthy.ExitCode == 0, healthy.Output);
+        Assert.True(unset.ExitCode == 0, unset.Output);
+        Assert.True(streaming.ExitCode == 0, streaming.Output);
+        Assert.DoesNotContain(AlertRules.For(archive with { Monitoring = Topology.Monitoring }, Region("us"), Names("us")), a => a.Name == Alert);
+    }
+
     // Issue 22: the region missing is seen by the primary, whatever region that is; a replica region raises none.
     [Fact]
     public async Task AReplicaRegionsRulesRaiseNoRegionMissingAlert()
@@ -165,10 +196,10 @@ public sealed class AlertRuleTests
         Series("cnpg_pg_stat_replication_backend_start", $"{Us}-1", $"usename=\"streaming_replica\",application_name=\"{replica}\",client_addr=\"10.0.0.1\",client_port=\"5000\"");
 
     // The alert the rule with that name (and the series' replica_cluster, if any) raises for the series.
-    private static JsonObject Expected(string alert, string series)
+    private static JsonObject Expected(string alert, string series, TopologyConfig? topology = null)
     {
         var labels = Labels(series);
-        var rule = AlertRules.For(Topology, Region("us"), Names("us")).Single(a => a.Name == alert && a.Labels.All(l => labels[l.Key]?.GetValue<string>() == l.Value));
+        var rule = AlertRules.For(topology ?? Topology, Region("us"), Names("us")).Single(a => a.Name == alert && a.Labels.All(l => labels[l.Key]?.GetValue<string>() == l.Value));
         labels["severity"] = rule.Severity;
         return new JsonObject
         {
