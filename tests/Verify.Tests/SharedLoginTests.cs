@@ -82,7 +82,7 @@ public sealed class SharedLoginTests(HealthySandbox fixture)
                     return region with { Instance = region.Instance with { Port = instance.Port }, Pooler = region.Pooler with { Port = pooler.Port } };
                 })],
             };
-            using var context = new CheckContext(outputs, fixture.Sandbox.VerifyOptions());
+            await using var context = new CheckContext(outputs, fixture.Sandbox.VerifyOptions());
 
             // What each tls check reports (protocol, cipher, server certificate, root, role) and what certificate-generations
             // judges, with the instances' role and streaming checks reading through the same login.
