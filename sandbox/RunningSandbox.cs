@@ -54,7 +54,8 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// Starts a region's PostgreSQL again after <see cref="StopInstanceAsync"/>; a former primary a failover fenced
     /// is first rewound onto the new primary's timeline and starts as its standby. Returns once every pooler serves.
     /// </summary>
-    public async Task StartInstanceAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>Each pooler that did not serve within <paramref name="wait"/> (<see cref="PoolersServing.Limit"/> when not given), with what it answered.</returns>
+    public async Task<IReadOnlyList<string>> StartInstanceAsync(string region, IProgress<string>? progress = null, TimeSpan? wait = null, CancellationToken cancellationToken = default)
     {
         await AdoptLeftoversAsync(cancellationToken);
         if (State.Fenced.Contains(region))
@@ -66,7 +67,7 @@ public sealed class RunningSandbox : IAsyncDisposable
             await Instance(region).StartAsync(cancellationToken);
         }
 
-        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
+        return await PoolersServeAsync(progress, wait, cancellationToken);
     }
 
     /// <summary>A controlled switchover to <paramref name="target"/>; run again after an interruption, it resumes. Returns once every pooler serves.</summary>
@@ -168,7 +169,8 @@ public sealed class RunningSandbox : IAsyncDisposable
     }
 
     /// <summary>Starts a region's PgBouncer again after <see cref="StopPoolerAsync"/>; returns once every pooler serves.</summary>
-    public async Task StartPoolerAsync(string region, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>Each pooler that did not serve within <paramref name="wait"/> (<see cref="PoolersServing.Limit"/> when not given), with what it answered.</returns>
+    public async Task<IReadOnlyList<string>> StartPoolerAsync(string region, IProgress<string>? progress = null, TimeSpan? wait = null, CancellationToken cancellationToken = default)
     {
         await AdoptLeftoversAsync(cancellationToken);
         if (!Pooler(region).IsRunning)
@@ -176,7 +178,7 @@ public sealed class RunningSandbox : IAsyncDisposable
             await Pooler(region).StartAsync(cancellationToken);
         }
 
-        await PoolersServeAsync(progress, cancellationToken: cancellationToken);
+        return await PoolersServeAsync(progress, wait, cancellationToken);
     }
 
     /// <summary>
@@ -184,7 +186,8 @@ public sealed class RunningSandbox : IAsyncDisposable
     /// every region whose PostgreSQL and PgBouncer both run serves a query, and says which does not: what a drill
     /// promises is verify passing at once.
     /// </summary>
-    public async Task PoolersServeAsync(IProgress<string>? progress = null, TimeSpan? limit = null, CancellationToken cancellationToken = default)
+    /// <returns>Each pooler that did not serve in time, with what it answered; empty when every one serves.</returns>
+    public async Task<IReadOnlyList<string>> PoolersServeAsync(IProgress<string>? progress = null, TimeSpan? limit = null, CancellationToken cancellationToken = default)
     {
         progress ??= new Progress<string>();
         var running = State.Regions.Where(r => !State.Fenced.Contains(r.Name) && Instance(r.Name).IsRunning && Pooler(r.Name).IsRunning).ToList();
@@ -194,10 +197,13 @@ public sealed class RunningSandbox : IAsyncDisposable
             progress.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Waiting until a login through the pooler of {string.Join(", ", running.Select(r => r.Name))} works (at most {wait.TotalSeconds:0} s)"));
         }
 
-        foreach (var problem in await PoolersServing.WaitAsync(Outputs, running, wait, progress, cancellationToken))
+        var problems = await PoolersServing.WaitAsync(Outputs, running, wait, progress, cancellationToken);
+        foreach (var problem in problems)
         {
             progress.Report($"{problem}; verify fails there until it does");
         }
+
+        return problems;
     }
 
     /// <summary>Stops everything and removes the directory.</summary>

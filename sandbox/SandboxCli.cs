@@ -275,7 +275,8 @@ public static class SandboxCli
     private static Command StartCommand(TextWriter output, TextWriter error)
     {
         var (region, server) = (RegionArgument(), ServerOption());
-        var command = new Command("start", "Start a region's stopped PostgreSQL and/or PgBouncer again after `sandbox stop` or a crash.") { region, server, DirectoryOption };
+        var wait = NumberOption.Whole("--wait-seconds", "How long to wait, once the servers run, for a login through each running pooler; exit 1 if one does not work by then.", (int)PoolersServing.Limit.TotalSeconds, 1, 600, "seconds");
+        var command = new Command("start", "Start a region's stopped PostgreSQL and/or PgBouncer again after `sandbox stop` or a crash; returns once a login through each running pooler works.") { region, server, wait, DirectoryOption };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var directory = parsed.GetValue(DirectoryOption)!;
@@ -283,14 +284,23 @@ public static class SandboxCli
             var name = parsed.GetValue(region)!;
             var which = parsed.GetValue(server);
             var status = LocalSandbox.Status(directory)!.FirstOrDefault(r => r.Region == name);
+            var limit = TimeSpan.FromSeconds(parsed.GetValue(wait));
+            IReadOnlyList<string> notServing = [];
             if (which is DrillTarget.Postgres or DrillTarget.Both && status?.Postgres.Running != true)
             {
-                await sandbox.StartInstanceAsync(name, new ConsoleProgress(error), cancellationToken);
+                notServing = await sandbox.StartInstanceAsync(name, new ConsoleProgress(error), limit, cancellationToken);
             }
 
             if (which is DrillTarget.PgBouncer or DrillTarget.Both && status?.PgBouncer.Running != true)
             {
-                await sandbox.StartPoolerAsync(name, new ConsoleProgress(error), cancellationToken);
+                notServing = await sandbox.StartPoolerAsync(name, new ConsoleProgress(error), limit, cancellationToken);
+            }
+
+            if (notServing.Count > 0)
+            {
+                // The promise is logins through the poolers, not processes: running is not enough to say so.
+                await error.WriteLineAsync($"sandbox: {Describe(which)} in region {name} running, but {Counted.Of(notServing.Count, "pooler")} did not serve within {limit.TotalSeconds:0} s (said above); verify fails there until it does.");
+                return 1;
             }
 
             await output.WriteLineAsync($"{Describe(which)} in region {name} running.");

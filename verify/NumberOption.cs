@@ -8,7 +8,7 @@ namespace CrossClusterIac.Verify;
 /// Numeric options that refuse a value outside their range, or one that is not a number at all, with one message naming
 /// the option, the value, the range and an example, instead of System.CommandLine's "as expected type 'System.Int32'".
 /// </summary>
-internal static class NumberOption
+public static class NumberOption
 {
     /// <summary>A whole number between <paramref name="least"/> and <paramref name="most"/>.</summary>
     public static Option<int> Whole(string name, string description, int defaultValue, int least, int most, string unit) =>

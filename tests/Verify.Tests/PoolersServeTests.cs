@@ -34,8 +34,17 @@ public sealed class PoolersServeTests
             Assert.StartsWith($"pg-us-pooler-rw (127.0.0.1:{sandbox.State.Regions.Single(r => r.Name == "us").PoolerPort}) does not serve after 3 s: ", line, StringComparison.Ordinal);
             Assert.EndsWith("; verify fails there until it does", line, StringComparison.Ordinal);
 
+            // `sandbox start` promises logins, not processes: a pooler started in front of a frozen server exits 1.
+            Assert.Equal(0, (await SandboxCommandAsync("stop", "us", "--server", "pgbouncer", "--dir", sandbox.Directory)).ExitCode);
+            var (started, startOutput, startError) = await SandboxCommandAsync("start", "us", "--server", "pgbouncer", "--wait-seconds", "2", "--dir", sandbox.Directory);
+            Assert.True(started == 1, $"exit {started}: {startOutput}{startError}");
+            Assert.Contains("pg-us-pooler-rw (127.0.0.1:", startError, StringComparison.Ordinal);
+            Assert.Contains("sandbox: PgBouncer in region us running, but 1 pooler did not serve within 2 s", startError, StringComparison.Ordinal);
+            Assert.Empty(startOutput);
+
             said.Clear();
-            var again = sandbox.PoolersServeAsync(progress);
+            // The sandbox as the command line left it: us's PgBouncer is another process now.
+            var again = LocalSandbox.Attach(sandbox.Directory).PoolersServeAsync(progress);
             // Longer than one attempt (2 s), so that the wait has seen the pooler not serve before it does.
             await Task.Delay(TimeSpan.FromSeconds(3));
             Signals.Send(postgres, Signals.Continue);
@@ -52,6 +61,14 @@ public sealed class PoolersServeTests
         // Served at once: the verify a drill promises.
         var report = await CrossClusterIac.Verify.VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions());
         Assert.True(report.Passed);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> SandboxCommandAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await SandboxCli.InvokeAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
     }
 
     // Progress reported on the reporting thread, so that every line is there when the wait returns.
