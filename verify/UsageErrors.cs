@@ -10,9 +10,6 @@ namespace CrossClusterIac.Verify;
 /// </summary>
 public static class UsageErrors
 {
-    /// <summary>Exit code of every usage error.</summary>
-    public const int ExitCode = 2;
-
     /// <summary>
     /// Reports <paramref name="parsed"/>'s errors and returns the exit code, or <c>null</c> when it has none. A program
     /// that needs a subcommand and was given no argument at all prints its help and returns 0.
@@ -50,7 +47,7 @@ public static class UsageErrors
         }
 
         await error.WriteLineAsync($"Run `{path} --help` for usage.");
-        return ExitCode;
+        return VerifyCli.UsageExitCode;
     }
 
     // Each unmatched token's message, and the name it was most likely meant as.
