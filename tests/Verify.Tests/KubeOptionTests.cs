@@ -9,14 +9,12 @@ public sealed class KubeOptionTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("crosscluster-verify-kube-").FullName;
 
     // Each refusal below is about the contexts, with a kubeconfig present; an absent one is a refusal of its own.
-    private string Kubeconfig
+    private readonly string _kubeconfig;
+
+    public KubeOptionTests()
     {
-        get
-        {
-            var path = Path.Combine(_directory, "kubeconfig");
-            File.WriteAllText(path, "apiVersion: v1\nkind: Config\n");
-            return path;
-        }
+        _kubeconfig = Path.Combine(_directory, "kubeconfig");
+        File.WriteAllText(_kubeconfig, "apiVersion: v1\nkind: Config\n");
     }
 
     [Theory]
@@ -25,7 +23,7 @@ public sealed class KubeOptionTests : IDisposable
     [InlineData("=kind-k8s-eu")]
     public async Task AContextNotOfTheFormRegionEqualsContextExitsTwoNamingTheForm(string value)
     {
-        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", value, "--kubeconfig", Kubeconfig);
+        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", value, "--kubeconfig", _kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Empty(output);
@@ -35,7 +33,7 @@ public sealed class KubeOptionTests : IDisposable
     [Fact]
     public async Task TwoContextsForOneRegionExitTwo()
     {
-        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", "eu=a", "--kube-context", "eu=b", "--kubeconfig", Kubeconfig);
+        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", "-", "--kube", "--kube-context", "eu=a", "--kube-context", "eu=b", "--kubeconfig", _kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--kube-context eu=b: region 'eu' already has context 'a'", error, StringComparison.Ordinal);
@@ -46,7 +44,7 @@ public sealed class KubeOptionTests : IDisposable
     {
         var outputs = await OutputsFileAsync();
 
-        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=kind-k8s-eu", "--kubeconfig", Kubeconfig);
+        var (exitCode, output, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=kind-k8s-eu", "--kubeconfig", _kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Empty(output);
@@ -58,7 +56,7 @@ public sealed class KubeOptionTests : IDisposable
     {
         var outputs = await OutputsFileAsync();
 
-        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=a", "--kube-context", "us=b", "--kube-context", "ap=c", "--kubeconfig", Kubeconfig);
+        var (exitCode, _, error) = await BadOutputsDocumentTests.RunAsync("--outputs", outputs, "--kube", "--kube-context", "eu=a", "--kube-context", "us=b", "--kube-context", "ap=c", "--kubeconfig", _kubeconfig);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--kube-context ap=c: the outputs have no region 'ap' (regions: eu, us)", error, StringComparison.Ordinal);
