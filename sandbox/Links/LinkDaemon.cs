@@ -24,7 +24,6 @@ public static class LinkDaemon
     {
         var statePath = Path.Combine(directory, SandboxState.FileName);
         var state = SandboxState.Read(statePath);
-        var written = File.GetLastWriteTimeUtc(statePath);
         // Read at each connection, from the state last read: a writer route follows the primary as soon as it moves.
         RouteTarget Target(LinkRoute route)
         {
@@ -69,11 +68,11 @@ public static class LinkDaemon
         long acknowledged = -1;
         while (!cancellationToken.IsCancellationRequested && File.Exists(statePath))
         {
-            var stamp = File.GetLastWriteTimeUtc(statePath);
-            if (stamp != written && TryRead(statePath) is { } read)
+            // Read again at every wake, not only when the file's modification time moved: that time has the kernel's
+            // coarse clock tick, so a write in the same tick as the previous read would go unseen until the next.
+            if (TryRead(statePath) is { } read)
             {
                 state = read;
-                written = stamp;
             }
 
             // Each recorded process looked at once, however many routes lead to its server.
