@@ -2,6 +2,7 @@ using System.Globalization;
 using CrossClusterIac.Sandbox.Links;
 using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Naming;
+using CrossClusterIac.Verify;
 
 namespace CrossClusterIac.Sandbox;
 

@@ -13,6 +13,9 @@ public static class OutputsSource
     private static readonly TimeSpan PulumiTimeout = TimeSpan.FromSeconds(120);
     private static readonly string TooLarge = $"is larger than {MaximumCharacters / (1024 * 1024)} MiB, so it is not an outputs document; give the file `pulumi stack output --json --show-secrets` or `sandbox up` wrote";
 
+    /// <summary>The <c>--outputs</c> value that reads standard input.</summary>
+    public const string StandardInput = "-";
+
     /// <summary>Reads and parses the outputs; throws <see cref="UsageException"/> naming what is wrong.</summary>
     public static async Task<TopologyOutputs> ReadAsync(string? file, string? stack, string infraDirectory, TextReader standardInput, CancellationToken cancellationToken)
     {
@@ -28,7 +31,7 @@ public static class OutputsSource
             json = await FromPulumiAsync(stack, infraDirectory, cancellationToken);
             origin = $"the outputs of stack '{stack}'";
         }
-        else if (file == "-")
+        else if (file == StandardInput)
         {
             json = await ReadStandardInputAsync(standardInput, cancellationToken);
             origin = "standard input";

@@ -93,6 +93,14 @@ public static class VerifyCli
         };
         root.SetAction((parsed, ct) => RunAsync(parsed, input, output, error, ct));
 
+        if (args.Length == 0)
+        {
+            // Help, but not exit 0: to a script, 0 says every check passed, and without outputs none ran.
+            await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = error, Error = error }, cancellationToken);
+            await error.WriteLineAsync("verify: nothing to check: give --outputs FILE (or - for standard input) or --stack NAME.");
+            return UsageExitCode;
+        }
+
         var parsed = root.Parse(args);
         if (await UsageErrors.ReportAsync(parsed, "verify", output, error) is { } usage)
         {
@@ -117,12 +125,19 @@ public static class VerifyCli
     private static async Task<int> RunAsync(ParseResult parsed, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var options = Options(parsed);
-        var outputs = await OutputsSource.ReadAsync(parsed.GetValue(OutputsOption), parsed.GetValue(StackOption), parsed.GetValue(InfraDirectoryOption)!, input, cancellationToken);
+        var file = parsed.GetValue(OutputsOption);
+        var outputs = await OutputsSource.ReadAsync(file, parsed.GetValue(StackOption), parsed.GetValue(InfraDirectoryOption)!, input, cancellationToken);
         options.Kube?.RequireEveryRegion(outputs);
         VerifyReport report;
         using (var progress = new ProgressLine(error))
         {
             report = await VerifyRunner.RunAsync(outputs, options, progress.Report, cancellationToken);
+        }
+
+        // A sandbox writes its outputs at the top of its directory (sandbox/LocalSandbox.cs OutputsFileName), the directory its commands take as --dir.
+        if (outputs.Environment == Headline.SandboxEnvironment && file is not (null or OutputsSource.StandardInput))
+        {
+            report = report with { SandboxDirectory = Path.GetDirectoryName(Path.GetFullPath(file)) };
         }
 
         if (parsed.GetValue(OutputOption) == ReportFormat.Json)

@@ -69,7 +69,6 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new string[0], "exactly one of --outputs")]
     [InlineData(new[] { "--outputs", "a.json", "--stack", "dev" }, "exactly one of --outputs")]
     [InlineData(new[] { "--outputs", "-", "--timeout", "0" }, "--timeout 0")]
     [InlineData(new[] { "--outputs", "-", "--rows", "0" }, "--rows 0")]
@@ -86,6 +85,18 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutArgumentsVerifyPrintsItsHelpAndExitsTwoAsNothingWasChecked()
+    {
+        var (exitCode, output, error) = await RunAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("Usage:", error, StringComparison.Ordinal);
+        Assert.Contains("--kube-context", error, StringComparison.Ordinal);
+        Assert.EndsWith("give --outputs FILE (or - for standard input) or --stack NAME.", error.TrimEnd(), StringComparison.Ordinal);
     }
 
     [Theory]

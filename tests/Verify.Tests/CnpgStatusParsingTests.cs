@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CrossClusterIac.Verify.Cnpg;
 
 namespace CrossClusterIac.Tests.Verify;
@@ -48,6 +49,35 @@ public sealed class CnpgStatusParsingTests
         Assert.Equal("PostgreSQL configuration changed", status.PhaseReason);
         Assert.Equal("False (ClusterIsNotReady)", status.Ready!.Summary);
         Assert.True(status.ContinuousArchiving!.IsTrue);
+    }
+
+    [Fact]
+    public void TheFencingAnnotationOfARecordedClusterFencesEveryInstanceItsPrimaryIncluded()
+    {
+        var status = CnpgStatusDocuments.Cluster("issue-6317-not-ready.json");
+
+        Assert.Equal(["*"], status.FencedInstances);
+        Assert.True(status.FencesPrimary);
+        Assert.False(CnpgStatusDocuments.Cluster("composed-primary-two-instances.v1.30.json").FencesPrimary);
+    }
+
+    [Theory]
+    [InlineData("[\"pg-eu-1\"]", true)]
+    [InlineData("[\"pg-eu-2\"]", false)]
+    [InlineData("[]", false)]
+    [InlineData("*", false)]
+    [InlineData("{\"pg-eu-1\": true}", false)]
+    public void OnlyAFenceCnpgWouldApplyToTheCurrentPrimaryFencesIt(string annotation, bool fences)
+    {
+        // CNPG fences the instances a JSON list names and ignores an annotation of any other syntax
+        // (api/v1/cluster_funcs.go IsInstanceFenced, pkg/utils/fencing.go GetFencedInstances).
+        var document = JsonNode.Parse(CnpgStatusDocuments.Load("composed-primary-two-instances.v1.30.json").GetRawText())!;
+        document["metadata"]!["annotations"] = new JsonObject { ["cnpg.io/fencedInstances"] = annotation };
+
+        var status = CnpgClusterStatus.Parse(JsonSerializer.SerializeToElement(document));
+
+        Assert.Equal("pg-eu-1", status.CurrentPrimary);
+        Assert.Equal(fences, status.FencesPrimary);
     }
 
     [Fact]

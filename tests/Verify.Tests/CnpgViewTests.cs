@@ -70,13 +70,31 @@ public sealed class CnpgViewTests
     [Fact]
     public void AClusterCnpgCallsNotReadyIsReportedButIsNotTheNewFailure()
     {
-        var findings = CnpgView.Compare(CnpgStatusDocuments.Cluster("issue-6317-not-ready.json"), ReplicaWithoutReceiver with { Cluster = "cluster-one" });
+        // The recorded cluster is also fenced, which the next test reads; here only its readiness.
+        var findings = CnpgView.Compare(CnpgStatusDocuments.Cluster("issue-6317-not-ready.json") with { FencedInstances = [] }, ReplicaWithoutReceiver with { Cluster = "cluster-one" });
 
         var status = Outcome(findings, CnpgView.StatusCheck);
         Assert.Equal(CheckStatus.Warning, status.Status);
         Assert.Contains("phase 'Applying configuration', Ready False (ClusterIsNotReady)", status.Detail, StringComparison.Ordinal);
         Assert.Contains("(PostgreSQL configuration changed)", status.Diagnosis, StringComparison.Ordinal);
         Assert.Equal(CheckStatus.Passed, Outcome(findings, CnpgView.ReadyButNotStreamingCheck).Status);
+    }
+
+    [Fact]
+    public void AFencedClusterWarnsThatItsPrimaryIsStoppedAndMarksTheRegionFencedEvenWithoutSql()
+    {
+        var fenced = CnpgStatusDocuments.Cluster("issue-6317-not-ready.json");
+
+        foreach (var findings in new[] { CnpgView.Compare(fenced, ReplicaWithoutReceiver with { Cluster = "cluster-one" }), CnpgView.CompareWithoutSql(fenced, RegionRole.Replica, "connecting at cluster-one-rw failed: refused") })
+        {
+            var status = Outcome(findings, CnpgView.StatusCheck);
+            Assert.Equal(CheckStatus.Warning, status.Status);
+            Assert.True(status.Fenced);
+            Assert.Contains("fenced instances *", status.Detail, StringComparison.Ordinal);
+            Assert.Contains("CNPG fences cluster-one's primary (cnpg.io/fencedInstances): PostgreSQL is stopped there", status.Diagnosis, StringComparison.Ordinal);
+        }
+
+        Assert.False(Outcome(CnpgView.Compare(CnpgStatusDocuments.Cluster("composed-primary-two-instances.v1.30.json"), Primary), CnpgView.StatusCheck).Fenced);
     }
 
     [Fact]

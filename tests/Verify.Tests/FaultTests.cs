@@ -36,9 +36,21 @@ public sealed class FaultTests
     [Fact]
     public async Task StoppedPoolerIsDiagnosedAsPgBouncerDownUnderOneHeadline()
     {
-        var report = await WithFaultAsync(sandbox => sandbox.StopPoolerAsync("eu"));
+        string? next = null;
+        string? directory = null;
+        var report = await WithFaultAsync(sandbox => sandbox.StopPoolerAsync("eu"), then: async sandbox =>
+        {
+            // verify given the sandbox's outputs file, as a user runs it: its next command acts on that sandbox, not the default one.
+            directory = sandbox.Directory;
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var exitCode = await VerifyCli.InvokeAsync(["--outputs", sandbox.OutputsPath, "--timeout", "3", "--rows", "100"], TextReader.Null, output, error);
+            Assert.True(exitCode == VerifyCli.CheckFailedExitCode, error.ToString());
+            next = Assert.Single(ScreenText.Parse(output.ToString()).Headlines).Next;
+        });
 
         AssertOneHeadline(report, "pg-eu-pooler-rw (PgBouncer) is down", "sandbox start eu --server pgbouncer");
+        Assert.Equal($"sandbox start eu --server pgbouncer --dir {directory}", next);
 
         Assert.Contains("pg-eu-pooler-rw", Failed(report, "tls-pooler", "eu").Diagnosis, StringComparison.Ordinal);
         Assert.Contains("PgBouncer down", Failed(report, "tls-pooler", "eu").Diagnosis, StringComparison.Ordinal);
@@ -70,6 +82,7 @@ public sealed class FaultTests
         // them), and it comes back only rejoined, which `sandbox start` does.
         var fenced = report with { Outputs = report.Outputs! with { Regions = [.. report.Outputs.Regions.Select(r => r.Name == "eu" ? r with { Fenced = true } : r)] } };
         AssertOneHeadline(fenced, "pg-eu is fenced after a failover", "sandbox start eu");
+        AssertOneHeadline(fenced with { SandboxDirectory = "/tmp/a sandbox" }, "pg-eu is fenced after a failover", "sandbox start eu --dir '/tmp/a sandbox'");
 
         Assert.Contains("PostgreSQL down", Failed(report, "recovery-role", "eu").Diagnosis, StringComparison.Ordinal);
         Assert.Contains("PostgreSQL in region eu is down", Failed(report, "write-visible", "us").Diagnosis, StringComparison.Ordinal);
@@ -199,7 +212,8 @@ public sealed class FaultTests
         }
     }
 
-    private static async Task<VerifyReport> WithFaultAsync(Func<RunningSandbox, Task> fault, VerifyOptions? options = null, Func<Manifest, Manifest>? amend = null)
+    // then: what else the test does on the broken sandbox, after verify's run.
+    private static async Task<VerifyReport> WithFaultAsync(Func<RunningSandbox, Task> fault, VerifyOptions? options = null, Func<Manifest, Manifest>? amend = null, Func<RunningSandbox, Task>? then = null)
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-fault-{Guid.NewGuid():N}"), Amend = amend });
         await fault(sandbox);
@@ -208,6 +222,11 @@ public sealed class FaultTests
 
         Assert.False(report.Passed);
         Assert.True(report.Duration < NoHang, $"verify took {report.Duration.TotalSeconds:0.0} s");
+        if (then is not null)
+        {
+            await then(sandbox);
+        }
+
         return report;
     }
 

@@ -1,5 +1,6 @@
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
+using CrossClusterIac.Verify.Connections;
 using CrossClusterIac.Verify.Reporting;
 
 namespace CrossClusterIac.Tests.Verify;
@@ -57,6 +58,24 @@ public sealed class ScreenReportTests(HealthySandbox fixture)
         Assert.StartsWith(shortened.TrimEnd('…'), path, StringComparison.Ordinal);
         Assert.Equal($"1. certificate-chains (eu) failed: {diagnosis.Replace(path, shortened, StringComparison.Ordinal)}", headline.Text);
         Assert.Equal("FAILED sandbox: certificate-chains (eu) failed; 0 passed, 0 warnings, 1 failed in 0 ms", screen.Verdict);
+    }
+
+    [Theory]
+    [InlineData("us", "pg-us is fenced (cnpg.io/fencedInstances)", "dr rejoin --stack dev --region us")]
+    [InlineData("eu", "pg-eu is fenced (cnpg.io/fencedInstances)", "kubectl --context sandbox-eu -n default cnpg fencing off pg-eu '*'")]
+    public void ARegionCnpgFencesIsNamedFencedWithTheCommandThatBringsItBack(string region, string cause, string next)
+    {
+        // On a cluster (--kube): the instance down behind its endpoints, and CNPG's Cluster fencing it. A former primary
+        // (a replica in the outputs, after `dr failover`) is rebuilt; a fence on the primary was set by hand and is lifted.
+        var down = new CheckResult("recovery-role", region, CheckStatus.Failed, TimeSpan.Zero, "no connection", "PostgreSQL down") { Cause = new RootCause(region, EndpointKind.Instance, ServerState.Down) };
+        var cnpg = new CheckResult("cnpg-status", region, CheckStatus.Warning, TimeSpan.Zero, "fenced instances *", "CNPG fences it") { Fenced = true };
+        var report = fixture.Report with { Environment = "dev", Checks = [down, cnpg] };
+
+        var screen = ScreenText.Of(report);
+
+        Assert.Equal(($"1. {cause}: 1 check could not run", next), Assert.Single(screen.Headlines));
+        Assert.Matches($@"^pg-{region} +fenced ", Assert.Single(screen.Lines, l => l.StartsWith($"pg-{region} ", StringComparison.Ordinal)));
+        Assert.StartsWith($"FAILED dev: {cause}; ", screen.Verdict, StringComparison.Ordinal);
     }
 
     private async Task<(int ExitCode, string Output, string Error)> VerifyAsync()

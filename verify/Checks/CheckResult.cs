@@ -28,6 +28,9 @@ public sealed record CheckResult(string Name, string? Region, CheckStatus Status
 
     /// <summary>The timeline the region's instance runs on, where the check read it.</summary>
     public int? Timeline { get; init; }
+
+    /// <summary>Whether CNPG fences the region's primary instance, where the check read its Cluster (<c>--kube</c>).</summary>
+    public bool? Fenced { get; init; }
 }
 
 /// <summary>What a check's body returns; the runner adds name, region and timing.</summary>
@@ -44,6 +47,9 @@ public sealed record CheckOutcome(CheckStatus Status, string Detail, string? Dia
 
     /// <summary>The timeline the region's instance runs on, where the check read it.</summary>
     public int? Timeline { get; init; }
+
+    /// <summary>Whether CNPG fences the region's primary instance, where the check read its Cluster (<c>--kube</c>).</summary>
+    public bool? Fenced { get; init; }
 
     /// <summary>A pass.</summary>
     public static CheckOutcome Pass(string detail) => new(CheckStatus.Passed, detail);

@@ -90,6 +90,6 @@ public static class CheckSuite
             outcome = CheckOutcome.Fail($"the check itself failed: {e.GetType().Name}: {e.Message}", "unexpected; the detail names the error");
         }
 
-        return new CheckResult(check.Name, check.Region, outcome.Status, elapsed.Elapsed, outcome.Detail, outcome.Diagnosis, outcome.Metrics) { Cause = outcome.Cause, Timeline = outcome.Timeline };
+        return new CheckResult(check.Name, check.Region, outcome.Status, elapsed.Elapsed, outcome.Detail, outcome.Diagnosis, outcome.Metrics) { Cause = outcome.Cause, Timeline = outcome.Timeline, Fenced = outcome.Fenced };
     }
 }

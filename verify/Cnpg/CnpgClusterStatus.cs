@@ -53,6 +53,19 @@ public sealed record CnpgClusterStatus
     /// <summary><c>status.instancesReportedState</c> by instance name; empty when absent.</summary>
     public IReadOnlyDictionary<string, CnpgInstanceState> InstancesReportedState { get; init; } = new Dictionary<string, CnpgInstanceState>();
 
+    /// <summary>
+    /// The instances the <c>cnpg.io/fencedInstances</c> annotation fences (<c>*</c>: all of them); empty without it, or
+    /// where its value is not a JSON list of names, which CNPG then ignores (api/v1/cluster_funcs.go IsInstanceFenced,
+    /// pkg/utils/fencing.go GetFencedInstances).
+    /// </summary>
+    public IReadOnlyList<string> FencedInstances { get; init; } = [];
+
+    /// <summary>
+    /// Whether CNPG fences the instance it calls the current primary: its instance manager then stops PostgreSQL
+    /// (internal/management/controller/instance_controller.go reconcileFencing), so nothing answers the cluster's endpoints.
+    /// </summary>
+    public bool FencesPrimary => FencedInstances.Contains(FenceAll) || (CurrentPrimary is { } primary && FencedInstances.Contains(primary));
+
     /// <summary>The <c>Ready</c> condition, if reported.</summary>
     public CnpgCondition? Ready => Condition("Ready");
 
@@ -90,7 +103,29 @@ public sealed record CnpgClusterStatus
             LastSuccessfulBackup = CnpgJson.String(status, "lastSuccessfulBackup"),
             TimelineId = CnpgJson.Int(status, "timelineID"),
             InstancesReportedState = ReportedState(status),
+            FencedInstances = Fenced(CnpgJson.String(cluster, "metadata", "annotations", FencedInstancesAnnotation)),
         };
+    }
+
+    // pkg/utils/labels_annotations.go FencedInstanceAnnotation; pkg/utils/fencing.go FenceAllInstances.
+    private const string FencedInstancesAnnotation = "cnpg.io/fencedInstances";
+    private const string FenceAll = "*";
+
+    private static List<string> Fenced(string? annotation)
+    {
+        if (annotation is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<List<string?>>(annotation)?.OfType<string>().ToList() ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
     }
 
     private static List<CnpgCondition> ReadConditions(JsonElement status) =>

@@ -78,10 +78,20 @@ public static class CnpgView
         };
     }
 
-    private static CheckOutcome Status(CnpgClusterStatus cnpg, string sql)
+    private static CheckOutcome Status(CnpgClusterStatus cnpg, string sql) => StatusOf(cnpg, sql) with { Fenced = cnpg.FencesPrimary };
+
+    private static CheckOutcome StatusOf(CnpgClusterStatus cnpg, string sql)
     {
         var archiving = cnpg.ContinuousArchiving is { } a ? $", ContinuousArchiving {a.Summary}" : string.Empty;
-        var detail = $"CNPG: {Readiness(cnpg)}, current primary {cnpg.CurrentPrimary ?? "none"}{Target(cnpg)}, demotion token {(cnpg.DemotionToken is { Length: > 0 } ? "present (not shown)" : "absent")}{archiving}; {sql}";
+        var fenced = cnpg.FencedInstances.Count > 0 ? $", fenced instances {string.Join(", ", cnpg.FencedInstances)}" : string.Empty;
+        var detail = $"CNPG: {Readiness(cnpg)}, current primary {cnpg.CurrentPrimary ?? "none"}{Target(cnpg)}, demotion token {(cnpg.DemotionToken is { Length: > 0 } ? "present (not shown)" : "absent")}{archiving}{fenced}; {sql}";
+        if (cnpg.FencesPrimary)
+        {
+            // A fenced instance's manager keeps PostgreSQL stopped (internal/management/controller/instance_controller.go
+            // reconcileFencing) and the operator starts no switchover or failover away from it meanwhile (internal/controller/cluster_controller.go handleSwitchover).
+            return CheckOutcome.Warn(detail, $"CNPG fences {Name(cnpg)}'s primary (cnpg.io/fencedInstances): PostgreSQL is stopped there and nothing answers its endpoints; `dr rejoin` rebuilds a former primary, `kubectl cnpg fencing off {Name(cnpg)} '*'` lifts a fence set by hand");
+        }
+
         if (!cnpg.SaysReady)
         {
             var reason = cnpg.PhaseReason is { Length: > 0 } r ? $" ({r})" : string.Empty;

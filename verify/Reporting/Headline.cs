@@ -40,15 +40,17 @@ public sealed record Headline(string Cause, string Consequence, string Next, IRe
         var sandbox = report.Environment == SandboxEnvironment;
         var consequence = $"{checks.Count} {(checks.Count == 1 ? "check" : "checks")} could not run";
         var kubectl = $"kubectl{Context(report, cause.Region)}";
-        if (cause.Server == EndpointKind.Instance && cause.State == ServerState.Down && region?.Fenced == true)
+        if (cause.Server == EndpointKind.Instance && report.IsFenced(cause.Region))
         {
             // A fenced former primary starts again only rewound into a standby of the new primary: `sandbox start`
-            // (sandbox/PrimaryChanges.cs RejoinAsync), or on a cluster `dr rejoin`, which rebuilds it (README "Changing the primary").
-            return new Headline(
-                $"{names.Cluster} is fenced after a failover",
-                consequence,
-                sandbox ? $"sandbox start {cause.Region}" : $"dr rejoin --stack {report.Environment} --region {cause.Region}",
-                checks);
+            // (sandbox/PrimaryChanges.cs RejoinAsync), or on a cluster `dr rejoin`, which rebuilds it (README "Changing the
+            // primary"). A fence on the region the outputs call primary was set by hand: CNPG's plugin lifts it
+            // (internal/cmd/plugin/fence/cmd.go, `fencing off CLUSTER INSTANCE`).
+            var next = sandbox ? $"sandbox start {cause.Region}{Dir(report)}"
+                : region?.Role == RegionRole.Primary ? $"{kubectl} cnpg fencing off {names.Cluster} '*'"
+                : $"dr rejoin --stack {report.Environment} --region {cause.Region}";
+            var why = report.FencedByCnpg(cause.Region) ? "is fenced (cnpg.io/fencedInstances)" : "is fenced after a failover";
+            return new Headline($"{names.Cluster} {why}", consequence, next, checks);
         }
 
         var what = cause.Server == EndpointKind.Instance ? names.Cluster : $"{names.Pooler} (PgBouncer)";
@@ -61,22 +63,26 @@ public sealed record Headline(string Cause, string Consequence, string Next, IRe
 
         // On a cluster: CNPG's plugin shows the Cluster's instances (internal/cmd/plugin/status/cmd.go NewCmd), and a
         // Pooler's pods carry cnpg.io/poolerName (pkg/utils/labels_annotations.go PgbouncerNameLabel).
-        var next = (sandbox, cause.Server, cause.State) switch
+        var command = (sandbox, cause.Server, cause.State) switch
         {
-            (true, EndpointKind.Instance, ServerState.Down) => $"sandbox start {cause.Region} --server postgres",
-            (true, EndpointKind.Pooler, ServerState.Down) => $"sandbox start {cause.Region} --server pgbouncer",
-            (true, _, _) => "sandbox status",
+            (true, EndpointKind.Instance, ServerState.Down) => $"sandbox start {cause.Region} --server postgres{Dir(report)}",
+            (true, EndpointKind.Pooler, ServerState.Down) => $"sandbox start {cause.Region} --server pgbouncer{Dir(report)}",
+            (true, _, _) => $"sandbox status{Dir(report)}",
             (false, EndpointKind.Instance, _) => $"{kubectl} cnpg status {names.Cluster}",
             (false, _, _) => $"{kubectl} get pods -l cnpg.io/poolerName={names.Pooler}",
         };
-        return new Headline($"{what} {state}", consequence, next, checks);
+        return new Headline($"{what} {state}", consequence, command, checks);
     }
 
     /// <summary>How the report names a check: with its region, where it has one.</summary>
     public static string Name(CheckResult check) => check.Region is null ? check.Name : $"{check.Name} ({check.Region})";
 
-    // The sandbox's environment name (sandbox/SandboxOutputs.cs Environment), whose servers the sandbox command drives.
-    private const string SandboxEnvironment = "sandbox";
+    /// <summary>The sandbox's environment name (sandbox/SandboxOutputs.cs Environment), whose servers the sandbox command drives.</summary>
+    public const string SandboxEnvironment = "sandbox";
+
+    // The sandbox the outputs came from, as the user gave it to verify: a next command without it would act on the default one.
+    private static string Dir(VerifyReport report) =>
+        report.SandboxDirectory is { } directory ? $" --dir {ShellWord.AsTyped(directory)}" : string.Empty;
 
     private static string Context(VerifyReport report, string region) =>
         report.Outputs?.DeployedIdentity?.Regions.FirstOrDefault(r => r.Name == region) is { } deployed

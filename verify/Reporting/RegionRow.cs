@@ -19,12 +19,12 @@ public sealed record RegionRow(string Cluster, string Role, string Timeline, str
 
     /// <summary>A row per region of the report, in the outputs' order.</summary>
     public static IReadOnlyList<RegionRow> Of(VerifyReport report) =>
-        [.. (report.Outputs?.Regions ?? []).Select(region => Of(region, [.. report.Checks.Where(c => c.Region == region.Name)]))];
+        [.. (report.Outputs?.Regions ?? []).Select(region => Of(region, report.IsFenced(region.Name), [.. report.Checks.Where(c => c.Region == region.Name)]))];
 
     /// <summary>The cells in column order.</summary>
     public IReadOnlyList<string> Cells => [Cluster, Role, Timeline, Lag, Streaming, Pooler, Expiry];
 
-    private static RegionRow Of(RegionOutputs region, IReadOnlyList<CheckResult> checks)
+    private static RegionRow Of(RegionOutputs region, bool fenced, IReadOnlyList<CheckResult> checks)
     {
         CheckResult? Check(string name) => checks.FirstOrDefault(c => c.Name == name);
         var replica = region.Role == RegionRole.Replica;
@@ -33,7 +33,7 @@ public sealed record RegionRow(string Cluster, string Role, string Timeline, str
         var days = checks.Select(c => c.Metrics is { } m && m.TryGetValue("certificateDaysLeft", out var d) ? d : (double?)null).Min();
         return new RegionRow(
             region.Cluster,
-            region.Fenced == true ? "fenced" : region.Role == RegionRole.Primary ? "primary" : "replica",
+            fenced ? "fenced" : region.Role == RegionRole.Primary ? "primary" : "replica",
             Check("recovery-role")?.Timeline is { } timeline ? timeline.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?",
             replica ? lag : "-",
             replica ? streaming : "-",

@@ -12,6 +12,16 @@ public sealed record VerifyReport(string Environment, IReadOnlyList<CheckResult>
     /// <summary>The outputs checked: the regions the report summarises and the names its next commands use.</summary>
     public TopologyOutputs? Outputs { get; init; }
 
+    /// <summary>The sandbox directory whose outputs were checked, which the next commands name with <c>--dir</c>; <c>null</c> for a stack.</summary>
+    public string? SandboxDirectory { get; init; }
+
+    /// <summary>Whether <paramref name="region"/>'s primary is fenced: by a failover, as the outputs say, or in CNPG's view (<c>--kube</c>).</summary>
+    public bool IsFenced(string region) =>
+        Outputs?.Regions.Any(r => r.Name == region && r.Fenced == true) == true || FencedByCnpg(region);
+
+    /// <summary>Whether CNPG's view of <paramref name="region"/> (<c>--kube</c>) fences its primary.</summary>
+    public bool FencedByCnpg(string region) => Checks.Any(c => c.Region == region && c.Fenced == true);
+
     /// <summary>Whether every check passed (warnings allowed).</summary>
     public bool Passed => Checks.All(c => c.Status != CheckStatus.Failed);
 

@@ -1,7 +1,7 @@
-namespace CrossClusterIac.Sandbox;
+namespace CrossClusterIac.Verify;
 
-/// <summary>Text as one word for <c>/bin/sh</c>, for commands the sandbox writes or prints.</summary>
-internal static class ShellWord
+/// <summary>Text as one word for <c>/bin/sh</c>, for commands the sandbox and verify write or print.</summary>
+public static class ShellWord
 {
     /// <summary>Single-quoted, a quote inside it closed, escaped and reopened: the shell expands nothing in it.</summary>
     public static string Quoted(string text) => $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'";
