@@ -9,6 +9,12 @@ namespace CrossClusterIac.Tests.Verify;
 /// <summary>Issue 13: verify's verdict on each state of the link between a replica and its primary, on a sandbox whose regions are a distance apart.</summary>
 public sealed class LinkStateTests
 {
+    // Streaming for certain, and so safe to cut: PostgreSQL says 'streaming' from the moment a WAL receiver starts, before it
+    // connects (src/backend/replication/walreceiver.c WalReceiverMain), and its replication handshake waits with no timeout;
+    // latest_end_lsn is set only from a message of the streaming loop (ProcessWalSndrMessage) and reads null until then
+    // (pg_stat_get_wal_receiver). A cut in the handshake left a receiver 'streaming' for good and failed this test.
+    private const string StreamEstablished = "SELECT coalesce(bool_or(status = 'streaming' AND latest_end_lsn IS NOT NULL), false) FROM pg_stat_wal_receiver";
+
     private static readonly VerifyOptions Options = new() { Timeout = TimeSpan.FromSeconds(4), Rows = 100 };
 
     [Theory]
@@ -27,7 +33,7 @@ public sealed class LinkStateTests
             Parameters = new Dictionary<string, string> { ["wal_sender_timeout"] = "5s", ["wal_receiver_timeout"] = "5s" },
         });
         // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
-        await UntilAsync(sandbox, "us", "SELECT coalesce(bool_or(status = 'streaming'), false) FROM pg_stat_wal_receiver");
+        await UntilAsync(sandbox, "us", StreamEstablished);
 
         // Either direction lost ends the stream: without the replica's replies the walsender gives up, without the
         // primary's messages the WAL receiver does; a new connection needs both.
@@ -57,6 +63,22 @@ public sealed class LinkStateTests
         Assert.True(healed.Passed, string.Join("; ", healed.Checks.Where(c => c.Status == CheckStatus.Failed).Select(c => $"{c.Name} {c.Region}: {c.Diagnosis}")));
     }
 
+    // When a wait fails: each end of the stream as PostgreSQL shows it, and the last lines each server and the link proxy logged.
+    private static async Task<string> WhatEachEndSawAsync(RunningSandbox sandbox)
+    {
+        var seen = new List<string>();
+        foreach (var (region, query) in new[] { ("eu", "SELECT string_agg(format('%s %s %s', pid, state, reply_time), '; ') FROM pg_stat_replication"), ("us", "SELECT string_agg(format('%s %s %s %s', pid, status, last_msg_receipt_time, sender_port), '; ') FROM pg_stat_wal_receiver") })
+        {
+            await using var connection = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, region);
+            await using var command = new NpgsqlCommand(query, connection);
+            seen.Add($"{region}: {await command.ExecuteScalarAsync()}");
+        }
+
+        var logs = sandbox.State.Regions.Select(r => r.Layout.PostgresLog).Append(Path.Combine(sandbox.Directory, CrossClusterIac.Sandbox.Links.LinkDaemon.LogFileName)).Where(File.Exists);
+        seen.AddRange(logs.Select(log => $"{log}:\n{string.Join('\n', File.ReadLines(log).TakeLast(15))}"));
+        return string.Join('\n', seen);
+    }
+
     private static async Task UntilAsync(RunningSandbox sandbox, string region, string condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
@@ -71,7 +93,11 @@ public sealed class LinkStateTests
                 }
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"{region}: '{condition}' still false after 20 s");
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail($"{region}: '{condition}' still false after 20 s; {await WhatEachEndSawAsync(sandbox)}");
+            }
+
             await Task.Delay(100);
         }
     }
