@@ -13,7 +13,9 @@ namespace CrossClusterIac.Tests.Verify;
 /// <summary>Each fault drill breaks a sandbox of its own and checks verify's verdict and diagnosis.</summary>
 public sealed class FaultTests
 {
-    private static readonly VerifyOptions Options = new() { Timeout = TimeSpan.FromSeconds(3), Rows = 100 };
+    // 5 s: at 3 s a login through a region's pooler under a loaded CI machine (test assemblies side by side, load 8 on two
+    // cores) once took longer than the limit, and the drill read as that endpoint not answering.
+    private static readonly VerifyOptions Options = new() { Timeout = TimeSpan.FromSeconds(5), Rows = 100 };
 
     // Every check connects and then waits, each within the timeout; the run may not take longer than that.
     private static readonly TimeSpan NoHang = (Options.Timeout * 3) + TimeSpan.FromSeconds(5);
