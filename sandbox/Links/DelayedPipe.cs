@@ -19,7 +19,9 @@ internal static class DelayedPipe
     /// </summary>
     public static async Task CopyAsync(Socket source, Socket destination, string sender, string receiver, LinkConditions conditions, CancellationToken cancellationToken)
     {
-        var queue = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(QueuedChunks) { SingleReader = true, SingleWriter = true });
+        // Synchronous continuations: a chunk due now goes on to its destination on the thread that read it, with no
+        // hand-over to another thread (the writer's work per chunk is a non-blocking send).
+        var queue = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(QueuedChunks) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         var reading = ReadAsync(source, sender, receiver, conditions, queue.Writer, cancellationToken);
         var writing = WriteAsync(destination, sender, receiver, conditions, queue.Reader, cancellationToken);
         await Task.WhenAll(reading, writing);
