@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace CrossClusterIac.Sandbox;
 
@@ -22,51 +20,35 @@ public static class FreePorts
     /// <summary>Finds <paramref name="count"/> distinct free ports.</summary>
     public static IReadOnlyList<int> Take(int count)
     {
-        var highest = Math.Min(Highest, EphemeralLowest() - 1);
-        if (highest < Lowest)
-        {
-            // A range for outgoing connections that leaves nothing below it: the kernel's choice, as before.
-            return Listen(Enumerable.Repeat(0, count), count);
-        }
-
+        // A range for outgoing connections that leaves nothing below it: the whole band, where such a connection may
+        // take a port before its server binds it, as on any machine so configured.
+        var highest = EphemeralLowest() > Lowest ? Math.Min(Highest, EphemeralLowest() - 1) : Highest;
         var candidates = highest - Lowest + 1;
-        var start = Random.Shared.Next(candidates);
 
         // The start is random so that sandboxes started at the same moment seldom try the same ports.
-        return Listen(Enumerable.Range(0, candidates).Select(i => Lowest + ((start + i) % candidates)), count);
+        var start = Random.Shared.Next(candidates);
+        var ports = Enumerable.Range(0, candidates).Select(i => Lowest + ((start + i) % candidates)).Where(IsFree).Take(count).ToList();
+        return ports.Count == count
+            ? ports
+            : throw new SandboxException($"found only {ports.Count} free TCP ports on 127.0.0.1 between {Lowest} and {Highest}, {count} needed; stop other listeners there.");
     }
 
-    // Every listener stays open until all ports are known, so no port is handed out twice.
-    private static List<int> Listen(IEnumerable<int> candidates, int count)
+    /// <summary>
+    /// Whether a listener of its own could take <paramref name="port"/> on 127.0.0.1 now: nothing listens on it, and no
+    /// socket is bound to it. The second matters: another sandbox's link proxy keeps the port of a route that does not
+    /// listen (its server stopped, its link cut) with a socket bound to it alone (<see cref="Links.LinkProxy"/>); a server
+    /// given that port would fail to start, or keep the route from listening again, once the other sandbox's drill ends.
+    /// </summary>
+    public static bool IsFree(int port)
     {
-        var listeners = new List<TcpListener>();
-        try
+        var fd = LibC.ListenWithoutReuse(port);
+        if (fd < 0)
         {
-            foreach (var port in candidates.TakeWhile(_ => listeners.Count < count))
-            {
-                var listener = new TcpListener(IPAddress.Loopback, port);
-                try
-                {
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                catch (SocketException)
-                {
-                    listener.Dispose();
-                }
-            }
-
-            if (listeners.Count < count)
-            {
-                throw new SandboxException($"found only {listeners.Count} free TCP ports on 127.0.0.1 between {Lowest} and {Highest}, {count} needed; stop other listeners there.");
-            }
-
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToList();
+            return false;
         }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
+
+        LibC.Close(fd);
+        return true;
     }
 
     // The first port of net.ipv4.ip_local_port_range (proc(5): /proc/sys/net/ipv4/ip_local_port_range); Linux's

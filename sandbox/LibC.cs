@@ -121,10 +121,42 @@ internal static partial class LibC
         }
     }
 
+    /// <summary>
+    /// A TCP socket listening on 127.0.0.1:<paramref name="port"/> without SO_REUSEADDR, or -1 when it cannot bind or listen.
+    /// .NET's Bind sets SO_REUSEADDR on every TCP socket (System.Native SystemNative_Bind), with which a bind succeeds
+    /// beside a socket bound to the port but not listening (Linux net/ipv4/inet_connection_sock.c inet_csk_bind_conflict),
+    /// so a port another socket holds that way would look free.
+    /// </summary>
+    public static int ListenWithoutReuse(int port)
+    {
+        var fd = socket(AddressFamilyInet, SocketStream | SocketCloseOnExec, 0);
+        if (fd < 0)
+        {
+            return -1;
+        }
+
+        // struct sockaddr_in (netinet/in.h): sin_family in host order, sin_port and sin_addr in network order.
+        Span<byte> address = stackalloc byte[16];
+        address.Clear();
+        BitConverter.TryWriteBytes(address[..2], (ushort)AddressFamilyInet);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(address[2..4], (ushort)port);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(address[4..8], 0x7F000001);
+        if (bind(fd, ref MemoryMarshal.GetReference(address), (uint)address.Length) != 0 || listen(fd, 1) != 0)
+        {
+            _ = close(fd);
+            return -1;
+        }
+
+        return fd;
+    }
+
     /// <summary>Closes <paramref name="fd"/>.</summary>
     public static void Close(int fd) => _ = close(fd);
 
     private const int EventFdCloseOnExec = 0x80000;
+    private const int AddressFamilyInet = 2;
+    private const int SocketStream = 1;
+    private const int SocketCloseOnExec = 0x80000;
     private const int Interrupted = 4;
 
     [LibraryImport("libc", SetLastError = true)]
@@ -159,6 +191,15 @@ internal static partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int bind(int fd, ref byte address, uint length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int listen(int fd, int backlog);
 }
 
 /// <summary>One entry of poll(2)'s array, <c>struct pollfd</c> (poll.h): the fd, the events asked for, the events returned.</summary>

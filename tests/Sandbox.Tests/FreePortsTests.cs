@@ -25,4 +25,22 @@ public sealed class FreePortsTests
             listener.Stop();
         }
     }
+
+    [Fact]
+    public void APortASocketHoldsWithoutListeningIsNotFreeAsOneThatListensIsNot()
+    {
+        // As another sandbox's link proxy keeps the port of a route that does not listen (LinkProxy Bound: SO_REUSEPORT,
+        // and .NET's Bind adds SO_REUSEADDR, beside which a listener using SO_REUSEADDR too could still bind).
+        var placeholder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        placeholder.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+        placeholder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)placeholder.LocalEndPoint!).Port;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+
+        Assert.False(FreePorts.IsFree(port));
+        Assert.False(FreePorts.IsFree(((IPEndPoint)listener.LocalEndpoint).Port));
+        placeholder.Dispose();
+        Assert.True(FreePorts.IsFree(port));
+    }
 }
