@@ -76,10 +76,17 @@ public sealed class LifecycleTests
             },
         };
 
-        var failure = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(options));
+        try
+        {
+            var failure = await Assert.ThrowsAsync<SandboxException>(() => LocalSandbox.UpAsync(options));
 
-        Assert.Contains("no_such_column", failure.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(directory));
+            Assert.Contains("no_such_column", failure.Message, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(directory));
+        }
+        finally
+        {
+            TemporaryDirectory.RemoveKeptLogs(directory);
+        }
     }
 
     [Fact]
