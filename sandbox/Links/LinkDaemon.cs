@@ -6,7 +6,7 @@ namespace CrossClusterIac.Sandbox.Links;
 /// <summary>
 /// The link proxy's process (<c>sandbox link-daemon</c>): forwards every route of the sandbox in its directory and
 /// follows its state file and the servers' processes, applying each change of a link or of a server's process and acknowledging each revision of
-/// the state once applied. It ends when the state file goes (the sandbox was removed) or on SIGTERM.
+/// the state once applied; it also keeps the port of each server that does not run (<see cref="StoppedServerPorts"/>). It ends when the state file goes (the sandbox was removed) or on SIGTERM.
 /// </summary>
 public static class LinkDaemon
 {
@@ -64,6 +64,7 @@ public static class LinkDaemon
         IReadOnlySet<string> watched = new HashSet<string>(StringComparer.Ordinal);
 
         await using var proxy = new LinkProxy(state.Links.Routes, Target, state.Links.Links);
+        using var stoppedPorts = new StoppedServerPorts();
         File.WriteAllText(Path.Combine(directory, PidFileName), $"{Environment.ProcessId}\n");
         long acknowledged = -1;
         while (!cancellationToken.IsCancellationRequested && File.Exists(statePath))
@@ -84,6 +85,7 @@ public static class LinkDaemon
             }
 
             proxy.Apply(state.Links.Links, route => Runs(route, running));
+            stoppedPorts.Hold(ServerPorts(state), running);
             if (state.Revision != acknowledged)
             {
                 SecretFile.Write(Path.Combine(directory, AppliedFileName), state.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -102,6 +104,11 @@ public static class LinkDaemon
 
         return 0;
     }
+
+    // Every server's port by its process's key in the ledger.
+    private static Dictionary<string, int> ServerPorts(SandboxState state) =>
+        state.Regions.SelectMany(region => new[] { ServerKind.Postgres, ServerKind.PgBouncer }.Select(server => (Key: ProcessLedger.Key(region.Name, server), Port: region.Port(server))))
+            .ToDictionary(p => p.Key, p => p.Port, StringComparer.Ordinal);
 
     // Removed between the look and the read: the loop ends on its next turn.
     private static SandboxState? TryRead(string path)

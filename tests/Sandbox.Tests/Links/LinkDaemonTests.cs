@@ -43,4 +43,24 @@ public sealed class LinkDaemonTests
 
         Assert.Equal(SocketError.ConnectionRefused, refused);
     }
+
+    [Fact]
+    public async Task AStoppedServersPortIsKeptFromOtherSandboxesAndTheServerStartsOnItAgain()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu"] });
+        var instance = sandbox.State.Regions[0].Port(ServerKind.Postgres);
+        var pooler = sandbox.State.Regions[0].Port(ServerKind.PgBouncer);
+
+        await sandbox.StopPoolerAsync("eu");
+        await sandbox.StopInstanceAsync("eu");
+
+        // Another sandbox choosing its ports now passes both by.
+        Assert.False(FreePorts.IsFree(instance));
+        Assert.False(FreePorts.IsFree(pooler));
+
+        await sandbox.StartInstanceAsync("eu");
+        await sandbox.StartPoolerAsync("eu");
+        var eu = Assert.Single(LocalSandbox.Status(sandbox.Directory)!);
+        Assert.True(eu.Running, $"{eu.Postgres} {eu.PgBouncer}");
+    }
 }
