@@ -15,7 +15,7 @@ namespace CrossClusterIac.Tests.Dr;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DrCommandTests
 {
-    private static readonly string SandboxExecutable = Path.Combine(AppContext.BaseDirectory, "sandbox");
+    internal static readonly string SandboxExecutable = Path.Combine(AppContext.BaseDirectory, "sandbox");
 
     [Fact]
     public async Task ASwitchoverAppliesDemotionThenPromotionWithTheTokenThenTheCompletedTopologyAndVerifies()
@@ -65,127 +65,6 @@ public sealed class DrCommandTests
         Assert.True(second == 0, secondError);
         Assert.Equal(["eu us -", "eu us -", "eu us token", "us - -"], shims.Ups);
         Assert.Contains("PASSED", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task AFailoverSaysWhatMayBeLostAndChangesNothingUntilTheLossIsAccepted()
-    {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
-        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
-        shims.Write("failover-to", "us");
-        shims.Write("unreachable", string.Empty);
-
-        var (refused, said, why) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory);
-
-        Assert.Equal(DrException.UsageExitCode, refused);
-        Assert.Contains("pg-us replayed WAL up to", said, StringComparison.Ordinal);
-        Assert.Contains("--accept-data-loss", why, StringComparison.Ordinal);
-        Assert.DoesNotContain(shims.Calls, c => c.StartsWith("config set", StringComparison.Ordinal) || c.StartsWith("up", StringComparison.Ordinal));
-
-        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--accept-data-loss", "--output", "json");
-
-        // eu's API does not answer: dr says how to fence it before it comes back, and verify fails only there.
-        Assert.Equal(1, exit);
-        Assert.Contains("annotate --overwrite clusters.postgresql.cnpg.io pg-eu 'cnpg.io/fencedInstances=[\"*\"]'", error, StringComparison.Ordinal);
-        Assert.Contains(shims.Calls, c => c.StartsWith("up --yes --skip-preview --continue-on-error", StringComparison.Ordinal));
-        Assert.Equal("us", shims.Read("primary"));
-        Assert.Contains("dr rejoin --stack prod --region eu", error, StringComparison.Ordinal);
-        // The first line says what may be lost, as without --accept-data-loss; verify's JSON report follows.
-        Assert.StartsWith("pg-us replayed WAL up to", output, StringComparison.Ordinal);
-        var report = System.Text.Json.JsonDocument.Parse(output[output.IndexOf('\n', StringComparison.Ordinal)..]).RootElement;
-        var failed = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("status").GetString() == "failed").Select(c => c.GetProperty("region").GetString()).Distinct().ToList();
-        Assert.Equal(["eu"], failed);
-    }
-
-    // A replica that replayed past the failover target cannot follow the target's new timeline once it is promoted:
-    // the dry run names it, with the rejoin that rebuilds it, and says a failover to it would lose less.
-    [Fact]
-    public async Task AFailoverSaysAReplicaThatReplayedPastTheTargetMayNotFollowItAndGivesItsRejoin()
-    {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
-        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
-        await SandboxDatabase.PauseReplayAsync(sandbox, "us", pause: true);
-        await WriteRowAsync(sandbox);
-        await UntilReplayedAsync(sandbox, "ap");
-        var target = await ReplayedAsync(sandbox, "us");
-        Assert.True((await ReplayedAsync(sandbox, "ap")).Value > target.Value, "ap replayed the row, us (paused) did not");
-
-        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--dry-run");
-
-        Assert.True(exit == 0, error);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith($"pg-us replayed WAL up to {target} ", lines[0], StringComparison.Ordinal);
-        var ap = Assert.Single(lines, l => l.StartsWith("pg-ap: ", StringComparison.Ordinal));
-        Assert.Matches("^pg-ap: replayed up to [0-9A-F]+/[0-9A-F]+, past pg-us's ", ap);
-        Assert.EndsWith($", past pg-us's {target}: it may not be able to follow pg-us after the promotion; rebuild it afterwards with: dr rejoin --stack prod --region ap (a failover to pg-ap would lose less)", ap, StringComparison.Ordinal);
-        Assert.DoesNotContain(shims.Calls, c => c.StartsWith("config set", StringComparison.Ordinal) || c.StartsWith("up", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task AFailoverSaysEveryOtherReplicaFollowsWhenNoneReplayedPastTheTarget()
-    {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
-        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
-        await WriteRowAsync(sandbox);
-        await UntilReplayedAsync(sandbox, "us");
-        await UntilReplayedAsync(sandbox, "ap");
-
-        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--dry-run");
-
-        Assert.True(exit == 0, error);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("pg-us replayed WAL up to", lines[0], StringComparison.Ordinal);
-        var verdicts = lines.Skip(1).Where(l => l.StartsWith("pg-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["pg-ap"], verdicts.Select(l => l.Split(':')[0]));
-        Assert.All(verdicts, l => Assert.EndsWith(": it can follow pg-us after the promotion", l, StringComparison.Ordinal));
-        Assert.DoesNotContain("rejoin", output, StringComparison.Ordinal);
-    }
-
-    // A region that is gone too must not stop the failover: its verdict is unknown, naming the endpoint and the cause.
-    [Fact]
-    public async Task AFailoverSaysAReplicaThatDoesNotAnswerMayNeedARejoinNamingItsEndpointAndGoesOn()
-    {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us", "ap"] });
-        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable, ["eu", "us", "ap"]);
-        await sandbox.StopInstanceAsync("ap");
-        var endpoint = sandbox.Outputs.Regions.Single(r => r.Name == "ap").Instance;
-
-        var (exit, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--dry-run");
-
-        Assert.True(exit == 0, error);
-        var ap = Assert.Single(output.Split('\n'), l => l.StartsWith("pg-ap: ", StringComparison.Ordinal));
-        Assert.StartsWith($"pg-ap: no replay position from {endpoint.Host}:{endpoint.Port} (", ap, StringComparison.Ordinal);
-        Assert.Contains("refuses TCP connections", ap, StringComparison.Ordinal);
-        Assert.EndsWith("rebuild it afterwards with: dr rejoin --stack prod --region ap", ap, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task AFailoverWhoseUpDidNotLandIsAppliedAgainByTheSameCommandWithTheFailoverKeySetOnlyMeanwhile()
-    {
-        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
-        using var shims = StackShims.For("eu", sandbox.Directory, SandboxExecutable);
-        shims.Write("failover-to", "us");
-        shims.Write("unreachable", string.Empty);
-        shims.Write("locked-once", string.Empty);
-
-        var (first, _, firstError) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--accept-data-loss");
-
-        // The update did not land (the stack was locked): the config names us, the last deployment still eu.
-        Assert.NotEqual(0, first);
-        Assert.Contains("the stack is currently locked", firstError, StringComparison.Ordinal);
-        Assert.Contains($"remove the lock with `pulumi cancel --stack prod --cwd {shims.Directory}`, then run the same dr command again", firstError, StringComparison.Ordinal);
-        Assert.Equal("us", shims.Read("primary"));
-        Assert.Null(shims.Read("failover"));
-
-        var (second, output, error) = await RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--accept-data-loss", "--output", "json");
-
-        Assert.Contains("primaryRegion is already us, but the last deployment's primary is eu: applying the failover again", error, StringComparison.Ordinal);
-        Assert.Equal(1, second);
-        var report = System.Text.Json.JsonDocument.Parse(output).RootElement;
-        var failed = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("status").GetString() == "failed").Select(c => c.GetProperty("region").GetString()).Distinct().ToList();
-        Assert.Equal(["eu"], failed);
-        Assert.Equal(2, shims.Calls.Count(c => c.StartsWith("config set --path cross-cluster-dr:failover us", StringComparison.Ordinal)));
-        Assert.Null(shims.Read("failover"));
     }
 
     [Fact]
@@ -412,7 +291,7 @@ public sealed class DrCommandTests
     private const string DivergenceTable = "dr_divergence";
 
     /// <summary>A row written on the primary (eu), as its superuser, that a replica has replayed once it can read it.</summary>
-    private static async Task WriteRowAsync(RunningSandbox sandbox)
+    internal static async Task WriteRowAsync(RunningSandbox sandbox)
     {
         await using var primary = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, "eu");
         await using var command = new NpgsqlCommand($"CREATE TABLE {DivergenceTable} (id int); INSERT INTO {DivergenceTable} VALUES (1)", primary);
@@ -420,7 +299,7 @@ public sealed class DrCommandTests
     }
 
     /// <summary>Waits, at most 20 s, until <paramref name="region"/> has replayed <see cref="WriteRowAsync"/>'s row.</summary>
-    private static async Task UntilReplayedAsync(RunningSandbox sandbox, string region)
+    internal static async Task UntilReplayedAsync(RunningSandbox sandbox, string region)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         await using var replica = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, region);
@@ -444,7 +323,7 @@ public sealed class DrCommandTests
         }
     }
 
-    private static async Task<Lsn> ReplayedAsync(RunningSandbox sandbox, string region)
+    internal static async Task<Lsn> ReplayedAsync(RunningSandbox sandbox, string region)
     {
         await using var replica = await SandboxDatabase.OpenAsAdministratorAsync(sandbox, region);
         await using var command = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn()::text", replica);
@@ -452,7 +331,7 @@ public sealed class DrCommandTests
         return replayed;
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(StackShims shims, params string[] arguments)
+    internal static async Task<(int Exit, string Output, string Error)> RunAsync(StackShims shims, params string[] arguments)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
