@@ -119,7 +119,8 @@ public sealed class ProbeRowTests(HealthySandbox fixture)
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = Path.Combine(Path.GetTempPath(), $"crosscluster-probe-{Guid.NewGuid():N}") });
         await sandbox.StopInstanceAsync("us");
 
-        var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(new VerifyOptions { Timeout = TimeSpan.FromSeconds(3), Rows = 100 }));
+        // 5 s: at 3 s the batch's login through the primary's pooler once timed out on a loaded CI machine, before the batch was written.
+        var report = await VerifyRunner.RunAsync(sandbox.Outputs, sandbox.VerifyOptions(new VerifyOptions { Timeout = TimeSpan.FromSeconds(5), Rows = 100 }));
 
         // The batch was written through the primary's pooler before the replica turned out to be down.
         var data = Assert.Single(report.Checks, c => c.Name == "data-arrives-whole");
