@@ -163,7 +163,7 @@ public sealed class SwitchoverTests
             await writer.UntilAcknowledgedAsync("eu", 50, TimeSpan.FromSeconds(20));
 
             // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
-            await PartitionTests.UntilAsync(connections, "us", PartitionTests.StreamEstablished, TimeSpan.FromSeconds(20));
+            await PartitionTests.UntilAsync(connections, "us", ReplicaStream.Established, TimeSpan.FromSeconds(20));
             sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
             await writer.UntilAcknowledgedAsync("eu", 500, TimeSpan.FromSeconds(30));
         }
@@ -188,7 +188,7 @@ public sealed class SwitchoverTests
         await using (writer)
         {
             await writer.UntilAcknowledgedAsync("eu", 20, TimeSpan.FromSeconds(20));
-            await PartitionTests.UntilAsync(connections, "us", PartitionTests.StreamEstablished, TimeSpan.FromSeconds(20));
+            await PartitionTests.UntilAsync(connections, "us", ReplicaStream.Established, TimeSpan.FromSeconds(20));
             sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
             await writer.UntilAcknowledgedAsync("eu", 200, TimeSpan.FromSeconds(30));
         }

@@ -1,4 +1,5 @@
 using CrossClusterIac.Sandbox;
+using CrossClusterIac.Tests.Sandbox.Links;
 using CrossClusterIac.Topology.Config;
 using CrossClusterIac.Verify;
 using CrossClusterIac.Verify.Checks;
@@ -9,12 +10,6 @@ namespace CrossClusterIac.Tests.Verify;
 /// <summary>Issue 13: verify's verdict on each state of the link between a replica and its primary, on a sandbox whose regions are a distance apart.</summary>
 public sealed class LinkStateTests
 {
-    // Streaming for certain, and so safe to cut: PostgreSQL says 'streaming' from the moment a WAL receiver starts, before it
-    // connects (src/backend/replication/walreceiver.c WalReceiverMain), and its replication handshake waits with no timeout;
-    // latest_end_lsn is set only from a message of the streaming loop (ProcessWalSndrMessage) and reads null until then
-    // (pg_stat_get_wal_receiver). A cut in the handshake left a receiver 'streaming' for good and failed this test.
-    private const string StreamEstablished = "SELECT coalesce(bool_or(status = 'streaming' AND latest_end_lsn IS NOT NULL), false) FROM pg_stat_wal_receiver";
-
     private static readonly VerifyOptions Options = new() { Timeout = TimeSpan.FromSeconds(4), Rows = 100 };
 
     [Theory]
@@ -33,7 +28,7 @@ public sealed class LinkStateTests
             Parameters = new Dictionary<string, string> { ["wal_sender_timeout"] = "5s", ["wal_receiver_timeout"] = "5s" },
         });
         // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
-        await UntilAsync(sandbox, "us", StreamEstablished);
+        await UntilAsync(sandbox, "us", ReplicaStream.Established);
 
         // Either direction lost ends the stream: without the replica's replies the walsender gives up, without the
         // primary's messages the WAL receiver does; a new connection needs both.

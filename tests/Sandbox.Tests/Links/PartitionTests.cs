@@ -7,12 +7,6 @@ namespace CrossClusterIac.Tests.Sandbox.Links;
 /// <summary>Issue 13: regions cut apart under load, on real servers across the link proxy.</summary>
 public sealed class PartitionTests
 {
-    // Streaming for certain, and so safe to cut: PostgreSQL says 'streaming' from the moment a WAL receiver starts, before it
-    // connects (src/backend/replication/walreceiver.c WalReceiverMain), and its replication handshake waits with no timeout;
-    // latest_end_lsn is set only from a message of the streaming loop (ProcessWalSndrMessage) and reads null until then
-    // (pg_stat_get_wal_receiver). A cut in the handshake left a receiver 'streaming' for good and failed the tests that cut.
-    public const string StreamEstablished = "SELECT coalesce(bool_or(status = 'streaming' AND latest_end_lsn IS NOT NULL), false) FROM pg_stat_wal_receiver";
-
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -30,7 +24,7 @@ public sealed class PartitionTests
         await using var writer = await ContinuousWriter.StartAsync(sandbox, TimeSpan.FromMilliseconds(10));
         await writer.UntilAcknowledgedAsync("eu", 20, TimeSpan.FromSeconds(10));
         // Cut once the replica streams: a cut during its replication handshake leaves both ends waiting with no timeout.
-        await UntilAsync(connections, "us", StreamEstablished, Settle);
+        await UntilAsync(connections, "us", ReplicaStream.Established, Settle);
 
         sandbox.ChangeLink("eu", "us", link => link.Cut(DateTimeOffset.UtcNow));
         // The stalled stream ends once wal_receiver_timeout (5 s here) passes without a message from the primary.
