@@ -9,9 +9,6 @@ namespace CrossClusterIac.Sandbox;
 /// <summary>The sandbox's outputs, in exactly the shape the Pulumi stack exports.</summary>
 public static class SandboxOutputs
 {
-    /// <summary>Environment name the sandbox reports.</summary>
-    public const string Environment = "sandbox";
-
     /// <summary>
     /// Builds the outputs of a started sandbox, its endpoints as <see cref="SandboxLinks.Client"/> reaches them across
     /// <paramref name="links"/> (directly, without links), as a stack's outputs carry the addresses other networks dial;
@@ -20,7 +17,7 @@ public static class SandboxOutputs
     public static TopologyOutputs For(TopologyConfig topology, IssuedPki pki, IReadOnlyList<SandboxRegion> regions, SandboxLinks? links = null, IReadOnlyList<string>? fenced = null) => new()
     {
         SchemaVersion = TopologyOutputs.CurrentSchemaVersion,
-        Environment = Environment,
+        Environment = TopologyOutputs.SandboxEnvironment,
         PrimaryRegion = topology.PrimaryRegion!,
         Database = topology.Postgres.Database,
         RootCaCertificate = pki.TrustBundle,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Reporting;
 
 namespace CrossClusterIac.Verify;
@@ -135,7 +136,7 @@ public static class VerifyCli
         }
 
         // A sandbox writes its outputs at the top of its directory (sandbox/LocalSandbox.cs OutputsFileName), the directory its commands take as --dir.
-        if (outputs.Environment == Headline.SandboxEnvironment && file is not (null or OutputsSource.StandardInput))
+        if (outputs.Environment == TopologyOutputs.SandboxEnvironment && file is not (null or OutputsSource.StandardInput))
         {
             report = report with { SandboxDirectory = Path.GetDirectoryName(Path.GetFullPath(file)) };
         }

@@ -12,11 +12,14 @@ public sealed record TopologyOutputs
     /// <summary>The version of this shape; a reader refuses any other.</summary>
     public const int CurrentSchemaVersion = 1;
 
+    /// <summary>The environment the sandbox writes, whose servers verify's next commands drive with <c>sandbox</c>.</summary>
+    public const string SandboxEnvironment = "sandbox";
+
     /// <summary>Version of the shape, so a later change is detected, not misread.</summary>
     [JsonRequired]
     public int SchemaVersion { get; init; }
 
-    /// <summary>Stack name, or <c>sandbox</c>.</summary>
+    /// <summary>Stack name, or <see cref="SandboxEnvironment"/>.</summary>
     public required string Environment { get; init; }
 
     /// <summary>Region that runs the primary.</summary>

@@ -37,7 +37,7 @@ public sealed record Headline(string Cause, string Consequence, string Next, IRe
     {
         var region = report.Outputs?.Regions.FirstOrDefault(r => r.Name == cause.Region);
         var names = new ClusterNames(cause.Region, report.Outputs?.DeployedIdentity?.Namespace ?? "default");
-        var sandbox = report.Environment == SandboxEnvironment;
+        var sandbox = report.Environment == TopologyOutputs.SandboxEnvironment;
         var consequence = $"{checks.Count} {(checks.Count == 1 ? "check" : "checks")} could not run";
         var kubectl = $"kubectl{Context(report, cause.Region)}";
         if (cause.Server == EndpointKind.Instance && report.IsFenced(cause.Region))
@@ -76,9 +76,6 @@ public sealed record Headline(string Cause, string Consequence, string Next, IRe
 
     /// <summary>How the report names a check: with its region, where it has one.</summary>
     public static string Name(CheckResult check) => check.Region is null ? check.Name : $"{check.Name} ({check.Region})";
-
-    /// <summary>The sandbox's environment name (sandbox/SandboxOutputs.cs Environment), whose servers the sandbox command drives.</summary>
-    public const string SandboxEnvironment = "sandbox";
 
     // The sandbox the outputs came from, as the user gave it to verify: a next command without it would act on the default one.
     private static string Dir(VerifyReport report) =>
