@@ -125,13 +125,13 @@ public sealed class FailoverDriver(StackTools tools, IProgress<string> progress)
         var old = new ClusterNames(from, ns).Cluster;
         try
         {
-            progress.Report($"Fencing {old} (cnpg.io/fencedInstances) so that it cannot take writes if its region answers");
+            progress.Report($"Fencing {old} ({Fencing.Annotation}) so that it cannot take writes if its region answers");
             await tools.FenceAsync(state.ContextOf(from), ns, old, cancellationToken);
         }
         catch (DrException e)
         {
             progress.Report($"Could not fence {old}: {e.Message}");
-            progress.Report($"Before its region comes back, fence it: kubectl --context {state.ContextOf(from)} --namespace {ns} annotate --overwrite clusters.postgresql.cnpg.io {old} 'cnpg.io/fencedInstances=[\"*\"]'");
+            progress.Report($"Before its region comes back, fence it: kubectl --context {state.ContextOf(from)} --namespace {ns} annotate --overwrite clusters.postgresql.cnpg.io {old} '{Fencing.Annotation}={Fencing.EveryInstance}'");
         }
 
         // The key tells the program this move of the primary is meant (DeployedIdentity.PrimaryMovesIn); it is set first

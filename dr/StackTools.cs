@@ -1,6 +1,7 @@
 using System.Text;
 using CliWrap;
 using CliWrap.Buffered;
+using CrossClusterIac.Topology.Cnpg;
 
 namespace CrossClusterIac.Dr;
 
@@ -72,7 +73,7 @@ public sealed record StackTools(string Stack, string ProjectDirectory, string Pu
     /// PostgreSQL is stopped and accepts nothing until the annotation goes.
     /// </summary>
     public Task FenceAsync(string context, string ns, string cluster, CancellationToken cancellationToken) =>
-        KubectlAsync(["--context", context, "--namespace", ns, "annotate", "--overwrite", "clusters.postgresql.cnpg.io", cluster, "cnpg.io/fencedInstances=[\"*\"]"], cancellationToken);
+        KubectlAsync(["--context", context, "--namespace", ns, "annotate", "--overwrite", "clusters.postgresql.cnpg.io", cluster, $"{Fencing.Annotation}={Fencing.EveryInstance}"], cancellationToken);
 
     private Task<string> PulumiAsync(string[] arguments, TimeSpan timeout, CancellationToken cancellationToken, IProgress<string>? progress = null, string? input = null, IReadOnlyDictionary<string, string?>? environment = null) =>
         RunAsync(Pulumi, [.. arguments, "--stack", Stack, "--cwd", ProjectDirectory, "--non-interactive"], timeout, cancellationToken, progress, input, environment);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrossClusterIac.Topology.Cnpg;
 
 namespace CrossClusterIac.Verify.Cnpg;
 
@@ -64,7 +65,7 @@ public sealed record CnpgClusterStatus
     /// Whether CNPG fences the instance it calls the current primary: its instance manager then stops PostgreSQL
     /// (internal/management/controller/instance_controller.go reconcileFencing), so nothing answers the cluster's endpoints.
     /// </summary>
-    public bool FencesPrimary => FencedInstances.Contains(FenceAll) || (CurrentPrimary is { } primary && FencedInstances.Contains(primary));
+    public bool FencesPrimary => FencedInstances.Contains(Fencing.AllInstances) || (CurrentPrimary is { } primary && FencedInstances.Contains(primary));
 
     /// <summary>The <c>Ready</c> condition, if reported.</summary>
     public CnpgCondition? Ready => Condition("Ready");
@@ -103,13 +104,9 @@ public sealed record CnpgClusterStatus
             LastSuccessfulBackup = CnpgJson.String(status, "lastSuccessfulBackup"),
             TimelineId = CnpgJson.Int(status, "timelineID"),
             InstancesReportedState = ReportedState(status),
-            FencedInstances = Fenced(CnpgJson.String(cluster, "metadata", "annotations", FencedInstancesAnnotation)),
+            FencedInstances = Fenced(CnpgJson.String(cluster, "metadata", "annotations", Fencing.Annotation)),
         };
     }
-
-    // pkg/utils/labels_annotations.go FencedInstanceAnnotation; pkg/utils/fencing.go FenceAllInstances.
-    private const string FencedInstancesAnnotation = "cnpg.io/fencedInstances";
-    private const string FenceAll = "*";
 
     private static List<string> Fenced(string? annotation)
     {

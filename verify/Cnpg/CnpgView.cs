@@ -1,3 +1,4 @@
+using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Checks;
 
@@ -89,7 +90,7 @@ public static class CnpgView
         {
             // A fenced instance's manager keeps PostgreSQL stopped (internal/management/controller/instance_controller.go
             // reconcileFencing) and the operator starts no switchover or failover away from it meanwhile (internal/controller/cluster_controller.go handleSwitchover).
-            return CheckOutcome.Warn(detail, $"CNPG fences {Name(cnpg)}'s primary (cnpg.io/fencedInstances): PostgreSQL is stopped there and nothing answers its endpoints; `dr rejoin` rebuilds a former primary, `kubectl cnpg fencing off {Name(cnpg)} '*'` lifts a fence set by hand");
+            return CheckOutcome.Warn(detail, $"CNPG fences {Name(cnpg)}'s primary ({Fencing.Annotation}): PostgreSQL is stopped there and nothing answers its endpoints; `dr rejoin` rebuilds a former primary, `kubectl cnpg fencing off {Name(cnpg)} '{Fencing.AllInstances}'` lifts a fence set by hand");
         }
 
         if (!cnpg.SaysReady)

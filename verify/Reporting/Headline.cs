@@ -1,3 +1,4 @@
+using CrossClusterIac.Topology.Cnpg;
 using CrossClusterIac.Topology.Naming;
 using CrossClusterIac.Topology.Outputs;
 using CrossClusterIac.Verify.Checks;
@@ -47,9 +48,9 @@ public sealed record Headline(string Cause, string Consequence, string Next, IRe
             // primary"). A fence on the region the outputs call primary was set by hand: CNPG's plugin lifts it
             // (internal/cmd/plugin/fence/cmd.go, `fencing off CLUSTER INSTANCE`).
             var next = sandbox ? $"sandbox start {cause.Region}{Dir(report)}"
-                : region?.Role == RegionRole.Primary ? $"{kubectl} cnpg fencing off {names.Cluster} '*'"
+                : region?.Role == RegionRole.Primary ? $"{kubectl} cnpg fencing off {names.Cluster} '{Fencing.AllInstances}'"
                 : $"dr rejoin --stack {report.Environment} --region {cause.Region}";
-            var why = report.FencedByCnpg(cause.Region) ? "is fenced (cnpg.io/fencedInstances)" : "is fenced after a failover";
+            var why = report.FencedByCnpg(cause.Region) ? $"is fenced ({Fencing.Annotation})" : "is fenced after a failover";
             return new Headline($"{names.Cluster} {why}", consequence, next, checks);
         }
 
