@@ -17,8 +17,7 @@ public sealed class EndpointLookTests
     [Fact]
     public async Task ALookAtAStuckEndpointStartsWhileTheAttemptIsStillPendingAndIsSharedWithTheDiagnosis()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
+        using var silent = Silent();
         var endpoint = new Endpoint("127.0.0.1", ((IPEndPoint)silent.LocalEndpoint).Port, "pg-us-pooler-rw");
         var looks = new EndpointLooks(Timeout, target => [target.Endpoint]);
         var attempt = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,13 +35,20 @@ public sealed class EndpointLookTests
     [Fact]
     public async Task AnAttemptThatSucceedsInTimeTakesNoLook()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
+        using var silent = Silent();
         var endpoint = new Endpoint("127.0.0.1", ((IPEndPoint)silent.LocalEndpoint).Port, "pg-us-pooler-rw");
         var looks = new EndpointLooks(Timeout, target => [target.Endpoint]);
 
         Assert.Equal(7, await looks.WatchAsync(Task.FromResult(7), new ConnectionTarget("us", EndpointKind.Pooler, endpoint), CancellationToken.None));
         await Task.Delay(Timeout);
         Assert.False(silent.Pending(), "a look was taken at an endpoint whose attempt succeeded");
+    }
+
+    // A listener that accepts (its kernel completes the handshake) and never answers: a stuck server.
+    private static TcpListener Silent()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return listener;
     }
 }
