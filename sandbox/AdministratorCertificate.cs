@@ -35,9 +35,9 @@ public sealed record AdministratorCertificate(string CertificatePath, string Key
         var backdated = DateTimeOffset.UtcNow - CertificateIssuer.ClockSkewAllowance;
         var issued = CertificateIssuer.Issue(spec, pki.Plan.KeyAlgorithm, clientCa, backdated > clientCa.ValidFrom ? backdated : clientCa.ValidFrom);
         var written = In(directory);
-        File.WriteAllText(written.CertificatePath, issued.ChainPem);
+        SecretFile.Write(written.CertificatePath, issued.ChainPem);
         SecretFile.Write(written.KeyPath, issued.PrivateKeyPem);
-        File.WriteAllText(written.RootCertificatePath, pki.TrustBundle);
+        SecretFile.Write(written.RootCertificatePath, pki.TrustBundle);
         return written;
     }
 }

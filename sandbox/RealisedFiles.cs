@@ -26,7 +26,7 @@ internal static class RealisedFiles
 
     /// <summary>Records what the region's processes were told of (<see cref="RegionLayout.Watched"/>).</summary>
     public static void WriteWatched(SandboxRegion region, ProcessWatch watch) =>
-        File.WriteAllText(region.Layout.Watched, System.Text.Json.JsonSerializer.Serialize(watch));
+        Replace(region.Layout.Watched, System.Text.Json.JsonSerializer.Serialize(watch));
 
     /// <summary>What the region's processes were last told of, or <c>null</c> when nothing was recorded.</summary>
     public static ProcessWatch? ReadWatched(SandboxRegion region) =>
@@ -47,19 +47,19 @@ internal static class RealisedFiles
     public static void WriteInstance(SandboxRegion region, ClusterInstance instance, IReadOnlyList<SandboxRegion> regions, SandboxLinks links, string sandboxDirectory)
     {
         var data = region.Layout.Data;
-        File.WriteAllText(Path.Combine(data, "pg_hba.conf"), $"{SandboxOnly.AdministratorRule}\n{instance.HbaFile}");
-        File.WriteAllText(Path.Combine(data, "pg_ident.conf"), $"{instance.IdentFile}{SandboxOnly.AdministratorMap} {SandboxOnly.AdministratorRole} {SandboxOnly.AdministratorRole}\n");
+        Replace(Path.Combine(data, "pg_hba.conf"), $"{SandboxOnly.AdministratorRule}\n{instance.HbaFile}");
+        Replace(Path.Combine(data, "pg_ident.conf"), $"{instance.IdentFile}{SandboxOnly.AdministratorMap} {SandboxOnly.AdministratorRole} {SandboxOnly.AdministratorRole}\n");
 
         var parameters = Overlay(instance.Parameters, SandboxOnly.PostgresParameters(region));
         parameters["archive_command"] = SandboxOnly.ArchiveCommand(sandboxDirectory, instance.Wal.ArchiveTo);
-        File.WriteAllText(Path.Combine(data, "custom.conf"), InstanceParameters.Render(parameters));
+        Replace(Path.Combine(data, "custom.conf"), InstanceParameters.Render(parameters));
         var recovery = instance.Source is { } source
             ? new Dictionary<string, string>(instance.RecoveryParameters(ConnectionString.Render(SandboxOnly.Localise(source.Parameters, region, regions, links)))!, StringComparer.Ordinal)
             {
                 ["restore_command"] = SandboxOnly.RestoreCommand(sandboxDirectory, instance.Wal.RestoreFrom),
             }
             : new Dictionary<string, string>(StringComparer.Ordinal);
-        File.WriteAllText(Path.Combine(data, "override.conf"), InstanceParameters.Render(recovery));
+        Replace(Path.Combine(data, "override.conf"), InstanceParameters.Render(recovery));
         if (instance.Source is not null)
         {
             File.WriteAllText(Path.Combine(data, "standby.signal"), string.Empty);
@@ -78,12 +78,17 @@ internal static class RealisedFiles
         var ini = (pooler with { Parameters = Overlay(pooler.Parameters, SandboxOnly.PgBouncerParameters(region)) }).Render(SandboxOnly.PgBouncerDatabaseTarget(pooler.DatabaseHost, region, regions, links), SandboxOnly.PgBouncerKnowsAuthDatabase);
         Directory.CreateDirectory(Path.GetDirectoryName(region.Layout.Controller.PgBouncerIni)!);
         Directory.CreateDirectory(region.Layout.Controller.SocketDirectory);
-        File.WriteAllText(region.Layout.Controller.PgBouncerIni, ini);
+        Replace(region.Layout.Controller.PgBouncerIni, ini);
     }
 
     // CNPG's values with the sandbox's over them.
     private static Dictionary<string, string> Overlay(IReadOnlyDictionary<string, string> cnpg, IReadOnlyDictionary<string, string> sandbox) =>
         cnpg.Where(p => !sandbox.ContainsKey(p.Key)).Concat(sandbox).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    // Every file is replaced by a rename, never rewritten in place, as CNPG's PgBouncer manager writes its configuration
+    // (internal/pgbouncer/management/controller/refresh.go refreshConfigurationFiles: fileutils.WriteFileAtomic, 0600):
+    // a server reloading, or a command run again after a kill, reads the old content or the new, never half of either.
+    private static void Replace(string path, string content) => SecretFile.Write(path, content);
 
     private static void WriteSecrets(IEnumerable<ConfigFile> files)
     {

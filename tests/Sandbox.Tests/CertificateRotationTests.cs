@@ -109,6 +109,43 @@ public sealed class CertificateRotationTests
         Assert.Equal(everyServer, Assert.Single(renewal.Steps).Reloaded);
     }
 
+    // A rotation SIGKILLed while it rewrites a file must leave that file whole, old or new: the same rotation run again
+    // reads what it recorded (the state, the issued certificates, what each region's servers were told) and the servers
+    // read their configuration and certificates. A file replaced by a rename leaves a reader that opened it before with
+    // the old content whole; a file rewritten in place (truncated, then written, which a kill can stop between) does not.
+    // KillSweepTests found an empty watched.json after a kill of `sandbox rotate --tier root`.
+    [Fact]
+    public async Task EveryFileARotationChangesIsReplacedInOneStepSoAKillNeverLeavesItHalfWritten()
+    {
+        await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
+        var held = RewritableFiles(sandbox.Directory).Select(path => (Path: path, Before: File.ReadAllBytes(path), Handle: File.OpenRead(path))).ToList();
+        try
+        {
+            await sandbox.RotateAsync(CertificateTier.Leaf);
+
+            var changed = held.Where(h => !File.Exists(h.Path) || !File.ReadAllBytes(h.Path).AsSpan().SequenceEqual(h.Before)).ToList();
+            Assert.Contains(changed, h => Path.GetFileName(h.Path) == "watched.json");
+            var rewrittenInPlace = changed.Where(h =>
+            {
+                using var seen = new MemoryStream();
+                h.Handle.CopyTo(seen);
+                return !seen.ToArray().AsSpan().SequenceEqual(h.Before);
+            });
+            Assert.Empty(rewrittenInPlace.Select(h => Path.GetRelativePath(sandbox.Directory, h.Path)));
+        }
+        finally
+        {
+            held.ForEach(h => h.Handle.Dispose());
+        }
+    }
+
+    // Every file of the sandbox but what the servers write themselves: PostgreSQL's data directories, the WAL archive
+    // (whose segments are written once, by a copy and a rename), the socket directories and the logs.
+    private static IEnumerable<string> RewritableFiles(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(path => !path.EndsWith(".log", StringComparison.Ordinal))
+            .Where(path => !Path.GetRelativePath(directory, path).Split(Path.DirectorySeparatorChar).Any(part => part is "data" or "object-store" or "run"));
+
     [Fact]
     public async Task AfterARootRotationTheOldRootIsTrustedNowhere()
     {

@@ -19,7 +19,7 @@ public static class SecretFile
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var writer = new StreamWriter(next, System.Text.Encoding.ASCII, options))
+        using (var writer = new StreamWriter(next, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
         {
             writer.Write(content);
         }
