@@ -118,18 +118,17 @@ public sealed class CertificateRotationTests
     public async Task EveryFileARotationChangesIsReplacedInOneStepSoAKillNeverLeavesItHalfWritten()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath(), Regions = ["eu", "us"] });
-        var held = RewritableFiles(sandbox.Directory).Select(path => (Path: path, Before: File.ReadAllBytes(path), Handle: File.OpenRead(path))).ToList();
+        var held = RewritableFiles(sandbox.Directory).Select(path => (Path: path, Before: File.ReadAllText(path), Handle: File.OpenRead(path))).ToList();
         try
         {
             await sandbox.RotateAsync(CertificateTier.Leaf);
 
-            var changed = held.Where(h => !File.Exists(h.Path) || !File.ReadAllBytes(h.Path).AsSpan().SequenceEqual(h.Before)).ToList();
+            var changed = held.Where(h => !File.Exists(h.Path) || File.ReadAllText(h.Path) != h.Before).ToList();
             Assert.Contains(changed, h => Path.GetFileName(h.Path) == "watched.json");
             var rewrittenInPlace = changed.Where(h =>
             {
-                using var seen = new MemoryStream();
-                h.Handle.CopyTo(seen);
-                return !seen.ToArray().AsSpan().SequenceEqual(h.Before);
+                using var seen = new StreamReader(h.Handle);
+                return seen.ReadToEnd() != h.Before;
             });
             Assert.Empty(rewrittenInPlace.Select(h => Path.GetRelativePath(sandbox.Directory, h.Path)));
         }
