@@ -18,9 +18,7 @@ public sealed class DrFailoverTests
     public async Task AFailoverSaysWhatMayBeLostAndChangesNothingUntilTheLossIsAccepted()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
-        using var shims = StackShims.For("eu", sandbox.Directory, DrCommandTests.SandboxExecutable);
-        shims.Write("failover-to", "us");
-        shims.Write("unreachable", string.Empty);
+        using var shims = FailingOverToUsWithEuUnreachable(sandbox);
 
         var (refused, said, why) = await DrCommandTests.RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory);
 
@@ -39,9 +37,7 @@ public sealed class DrFailoverTests
         Assert.Contains("dr rejoin --stack prod --region eu", error, StringComparison.Ordinal);
         // The first line says what may be lost, as without --accept-data-loss; verify's JSON report follows.
         Assert.StartsWith("pg-us replayed WAL up to", output, StringComparison.Ordinal);
-        var report = System.Text.Json.JsonDocument.Parse(output[output.IndexOf('\n', StringComparison.Ordinal)..]).RootElement;
-        var failed = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("status").GetString() == "failed").Select(c => c.GetProperty("region").GetString()).Distinct().ToList();
-        Assert.Equal(["eu"], failed);
+        Assert.Equal(["eu"], FailedRegions(output[output.IndexOf('\n', StringComparison.Ordinal)..]));
     }
 
     // A replica that replayed past the failover target cannot follow the target's new timeline once it is promoted:
@@ -110,9 +106,7 @@ public sealed class DrFailoverTests
     public async Task AFailoverWhoseUpDidNotLandIsAppliedAgainByTheSameCommandWithTheFailoverKeySetOnlyMeanwhile()
     {
         await using var sandbox = await LocalSandbox.UpAsync(new SandboxOptions { Directory = TemporaryDirectory.NewPath() });
-        using var shims = StackShims.For("eu", sandbox.Directory, DrCommandTests.SandboxExecutable);
-        shims.Write("failover-to", "us");
-        shims.Write("unreachable", string.Empty);
+        using var shims = FailingOverToUsWithEuUnreachable(sandbox);
         shims.Write("locked-once", string.Empty);
 
         var (first, _, firstError) = await DrCommandTests.RunAsync(shims, "failover", "--stack", "prod", "--to", "us", "--cwd", shims.Directory, "--accept-data-loss");
@@ -128,10 +122,25 @@ public sealed class DrFailoverTests
 
         Assert.Contains("primaryRegion is already us, but the last deployment's primary is eu: applying the failover again", error, StringComparison.Ordinal);
         Assert.Equal(1, second);
-        var report = System.Text.Json.JsonDocument.Parse(output).RootElement;
-        var failed = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("status").GetString() == "failed").Select(c => c.GetProperty("region").GetString()).Distinct().ToList();
-        Assert.Equal(["eu"], failed);
+        Assert.Equal(["eu"], FailedRegions(output));
         Assert.Equal(2, shims.Calls.Count(c => c.StartsWith("config set --path cross-cluster-dr:failover us", StringComparison.Ordinal)));
         Assert.Null(shims.Read("failover"));
+    }
+
+    // Shims for a stack on the sandbox whose primary is eu, whose `pulumi up` fails over to us, and whose kubectl cannot
+    // reach eu's API (the fence cannot be set).
+    private static StackShims FailingOverToUsWithEuUnreachable(RunningSandbox sandbox)
+    {
+        var shims = StackShims.For("eu", sandbox.Directory, DrCommandTests.SandboxExecutable);
+        shims.Write("failover-to", "us");
+        shims.Write("unreachable", string.Empty);
+        return shims;
+    }
+
+    // The regions of the checks verify's JSON report says failed.
+    private static List<string?> FailedRegions(string report)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(report);
+        return document.RootElement.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("status").GetString() == "failed").Select(c => c.GetProperty("region").GetString()).Distinct().ToList();
     }
 }
