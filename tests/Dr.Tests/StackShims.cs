@@ -30,11 +30,11 @@ internal sealed class StackShims : IDisposable
 
     public void Write(string name, string content) => File.WriteAllText(Path.Combine(Directory, name), content);
 
-    /// <summary>Shims for a stack whose primary is <paramref name="primary"/>, serving the sandbox's outputs; its regions are the sandbox's two unless named.</summary>
     /// <summary>The topology template the shims' config prints for <paramref name="regions"/>.</summary>
     public static string TopologyTemplate(IReadOnlyList<string>? regions = null) =>
         StackConfig.Topology("__PRIMARY__", "__TO__", regions).Replace("{\"to\":\"__TO__\"}", "__SWITCHOVER__", StringComparison.Ordinal);
 
+    /// <summary>Shims for a stack whose primary is <paramref name="primary"/>, serving the sandbox's outputs; its regions are the sandbox's two unless named.</summary>
     public static StackShims For(string primary, string sandboxDirectory, string sandboxExecutable, IReadOnlyList<string>? regions = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"crosscluster-dr-{Guid.NewGuid():N}");
