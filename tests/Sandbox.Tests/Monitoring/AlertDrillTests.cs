@@ -50,7 +50,7 @@ public sealed class AlertDrillTests
         Assert.Contains("cnpg_pgbouncer_pools_cl_active{", pooler, StringComparison.Ordinal);
         Assert.DoesNotContain("cnpg_pgbouncer_up", pooler, StringComparison.Ordinal);
 
-        await AlertDrills.NoneAsync(sandbox, evaluations: 3);
+        await AlertDrills.NoneFiresAsync(sandbox);
 
         // A leaf re-issued with less validity than its renewal window, as one left unrenewed would be near its end: the
         // certificate query of the rendered ConfigMap, which the exporter runs with the dates of the certificates issued,
@@ -113,7 +113,7 @@ public sealed class AlertDrillTests
         // Until the replica restores the writer's first segment, its lag is the age of the setup's last commit.
         await AlertDrills.HoldsAsync(sandbox, "us", $"cnpg_pg_replication_lag < {ArchiveReplicaLag}");
         await AlertDrills.ClearedAsync(sandbox);
-        await AlertDrills.NoneAsync(sandbox, evaluations: 4);
+        await AlertDrills.NoneFiresAsync(sandbox);
 
         // restore_command takes effect on a reload since PostgreSQL 14 (PostgreSQL 15 docs 20.5.4 Archive Recovery: "can
         // only be set in the postgresql.conf file or on the server command line"), and postgresql.auto.conf is read after
