@@ -44,10 +44,7 @@ internal static class AlertDrills
     /// </remarks>
     public static async Task NoneFiresAsync(RunningSandbox sandbox)
     {
-        foreach (var region in sandbox.State.Regions)
-        {
-            await ScrapedAsync(sandbox, region.Name);
-        }
+        await EveryRegionScrapedAsync(sandbox);
 
         var until = DateTime.UtcNow + Quick.For!.Value + (Quick.Interval * 3);
         while (DateTime.UtcNow < until)
@@ -67,10 +64,7 @@ internal static class AlertDrills
     /// <summary>Waits until no region's Prometheus holds an alert, pending or firing, once each has scraped both exporters.</summary>
     public static async Task ClearedAsync(RunningSandbox sandbox)
     {
-        foreach (var region in sandbox.State.Regions)
-        {
-            await ScrapedAsync(sandbox, region.Name);
-        }
+        await EveryRegionScrapedAsync(sandbox);
 
         var clock = Stopwatch.StartNew();
         while (true)
@@ -110,8 +104,14 @@ internal static class AlertDrills
         }
     }
 
-    // Both exporters answered a scrape (up 1), so a rule has data to judge.
-    private static Task ScrapedAsync(RunningSandbox sandbox, string region) => HoldsAsync(sandbox, region, "count(up == 1) == 2");
+    // In every region both exporters answered a scrape (up 1), so the rules have data to judge.
+    private static async Task EveryRegionScrapedAsync(RunningSandbox sandbox)
+    {
+        foreach (var region in sandbox.State.Regions)
+        {
+            await HoldsAsync(sandbox, region.Name, "count(up == 1) == 2");
+        }
+    }
 
     /// <summary>Waits until <paramref name="query"/> returns a series in <paramref name="region"/>'s Prometheus (a comparison holds on the last scrape).</summary>
     public static async Task HoldsAsync(RunningSandbox sandbox, string region, string query)
